@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, the real components the test suite runs against, skipping what is
+# already there: OpenSSH (sshd for the checker), Ansible, Chromium (dashboard tests),
+# promtool (from Debian's prometheus package), PostgreSQL, rsync.
+set -euo pipefail
+
+packages=(openssh-server openssh-client ansible chromium prometheus postgresql rsync python3)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing test dependencies: ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "Run as root or install sudo: the tests need ${missing[*]}." >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

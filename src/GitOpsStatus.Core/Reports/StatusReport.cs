@@ -1,0 +1,59 @@
+namespace GitOpsStatus.Core.Reports;
+
+/// <summary>
+/// One drift report for one (repo, server) target: the wire contract of <c>POST /api/status</c>.
+/// The seed's payloads (repo, server, sync_status, drift_count, files[].name, last_check) are the
+/// required core; every other field is optional so that other senders keep working.
+/// </summary>
+public sealed record StatusReport
+{
+    public string? Repo { get; init; }
+    public string? Server { get; init; }
+
+    /// <summary><c>SYNCED</c>, <c>OUT_OF_SYNC</c> or <c>UNKNOWN</c> (see <see cref="SyncStatus"/>).</summary>
+    public string? SyncStatus { get; init; }
+
+    public long? DriftCount { get; init; }
+    public IReadOnlyList<DriftedFile>? Files { get; init; }
+
+    /// <summary>When the check ran; ISO 8601 with an offset. The server stamps receive time when absent.</summary>
+    public DateTimeOffset? LastCheck { get; init; }
+
+    /// <summary>The git commit of the desired state.</summary>
+    public string? Revision { get; init; }
+
+    /// <summary><c>deploy</c>, <c>cron</c>, <c>manual</c> or free text.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The sender's cadence; the target is STALE after three intervals without a report.</summary>
+    public long? IntervalSeconds { get; init; }
+
+    public long? DurationMs { get; init; }
+
+    /// <summary>Name and version of the program that produced the report.</summary>
+    public string? Checker { get; init; }
+
+    /// <summary>Why the check could not run; required with <c>UNKNOWN</c>.</summary>
+    public string? Error { get; init; }
+}
+
+/// <summary>One file that differs between the repo and the server.</summary>
+public sealed record DriftedFile
+{
+    public string? Name { get; init; }
+
+    /// <summary><c>modified</c>, <c>missing</c>, <c>extra</c>, <c>mode</c> or <c>owner</c> (see <see cref="ChangeKind"/>).</summary>
+    public string? Change { get; init; }
+
+    /// <summary>The file's path in the git repo.</summary>
+    public string? RepoPath { get; init; }
+
+    public string? ExpectedSha256 { get; init; }
+    public string? ActualSha256 { get; init; }
+
+    /// <summary>Unified diff, truncated with a marker past the sender's size limit.</summary>
+    public string? Diff { get; init; }
+
+    /// <summary>True when either side is binary: no diff body is sent.</summary>
+    public bool? Binary { get; init; }
+}

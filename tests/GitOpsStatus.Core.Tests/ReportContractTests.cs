@@ -1,0 +1,139 @@
+using System.Text;
+using GitOpsStatus.Core.Reports;
+
+namespace GitOpsStatus.Core.Tests;
+
+public class ReportContractTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 4, 21, 10, 31, 0, TimeSpan.Zero);
+
+    public const string SeedSynced = """
+        {
+          "repo": "rsyslog",
+          "server": "rsyslog-lab",
+          "sync_status": "SYNCED",
+          "drift_count": 0,
+          "files": [],
+          "last_check": "2026-04-21T10:30:00Z"
+        }
+        """;
+
+    public const string SeedOutOfSync = """
+        {
+          "repo": "rsyslog",
+          "server": "rsyslog-lab",
+          "sync_status": "OUT_OF_SYNC",
+          "drift_count": 2,
+          "files": [
+            { "name": "rsyslog.conf" },
+            { "name": "rsyslog.d/30-lab.conf" }
+          ],
+          "last_check": "2026-04-21T10:30:00Z"
+        }
+        """;
+
+    private static IReadOnlyList<ReportError> ErrorsOf(string json)
+    {
+        var (report, error) = ReportParser.Parse(Encoding.UTF8.GetBytes(json));
+        Assert.Null(error);
+        return ReportValidator.Validate(report!, Now);
+    }
+
+    [Theory]
+    [InlineData(SeedSynced)]
+    [InlineData(SeedOutOfSync)]
+    public void The_seed_payloads_are_accepted_as_they_are(string json) => Assert.Empty(ErrorsOf(json));
+
+    [Fact]
+    public void The_seed_payload_keeps_its_fields()
+    {
+        var (report, _) = ReportParser.Parse(Encoding.UTF8.GetBytes(SeedOutOfSync));
+        Assert.Equal("rsyslog", report!.Repo);
+        Assert.Equal(2, report.DriftCount);
+        Assert.Equal(["rsyslog.conf", "rsyslog.d/30-lab.conf"], report.Files!.Select(f => f.Name));
+        Assert.Equal(new DateTimeOffset(2026, 4, 21, 10, 30, 0, TimeSpan.Zero), report.LastCheck);
+    }
+
+    [Fact]
+    public void Every_broken_rule_is_reported_at_once()
+    {
+        var errors = ErrorsOf("""
+            { "repo": "../etc", "server": "a/b", "sync_status": "GREEN", "drift_count": -1,
+              "files": [ { "name": "" }, { "name": "x", "change": "renamed", "expected_sha256": "zz" } ],
+              "interval_seconds": 0 }
+            """);
+        Assert.Equal(
+            ["repo", "server", "drift_count", "sync_status", "interval_seconds", "files[0].name", "files[1].change", "files[1].expected_sha256"],
+            errors.Select(e => e.Field));
+        Assert.Contains("\"GREEN\"", errors.Single(e => e.Field == "sync_status").Message);
+    }
+
+    [Theory]
+    [InlineData("""{"repo":"r","server":"s","sync_status":"SYNCED","drift_count":1,"files":[{"name":"a"}]}""", "drift_count")]
+    [InlineData("""{"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":0}""", "drift_count")]
+    [InlineData("""{"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":2,"files":[{"name":"a"}]}""", "files")]
+    [InlineData("""{"repo":"r","server":"s","sync_status":"UNKNOWN","drift_count":0}""", "error")]
+    [InlineData("""{"repo":"r","server":"s","sync_status":"SYNCED","drift_count":0,"error":"x"}""", "error")]
+    [InlineData("""{"repo":"r","server":"s","sync_status":"SYNCED","drift_count":0,"last_check":"2027-01-01T00:00:00Z"}""", "last_check")]
+    [InlineData("""{"server":"s","sync_status":"SYNCED","drift_count":0}""", "repo")]
+    [InlineData("""{"repo":"r","server":"s<script>","sync_status":"SYNCED","drift_count":0}""", "server")]
+    [InlineData("""{"repo":"infra//x","server":"s","sync_status":"SYNCED","drift_count":0}""", "repo")]
+    [InlineData("""{"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":2,"files":[{"name":"a"},{"name":"a"}]}""", "files[1].name")]
+    [InlineData("""{"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":1,"files":[{"name":"a\u0007b"}]}""", "files[0].name")]
+    public void A_broken_rule_names_its_field(string json, string field) =>
+        Assert.Contains(field, ErrorsOf(json).Select(e => e.Field));
+
+    [Fact]
+    public void Unknown_with_an_error_is_accepted() =>
+        Assert.Empty(ErrorsOf("""{"repo":"infra/rsyslog","server":"web-1","sync_status":"UNKNOWN","error":"ssh: connect to host web-1 port 22: Connection refused"}"""));
+
+    [Theory]
+    [InlineData("", "$")]
+    [InlineData("{\"repo\": \"r\"", "$")]
+    [InlineData("[1,2]", "$")]
+    [InlineData("{\"repo\": 5}", "repo")]
+    [InlineData("{\"drift_count\": 99999999999999999999}", "drift_count")]
+    [InlineData("{\"drift_count\": \"2\"}", "drift_count")]
+    [InlineData("{\"files\": {\"name\": \"a\"}}", "files")]
+    [InlineData("{\"last_check\": \"2026-04-21T10:30:00\"}", "last_check")]
+    [InlineData("{\"last_check\": \"yesterday\"}", "last_check")]
+    [InlineData("{\"repo\": \"a\", \"repo\": \"b\"}", "repo")]
+    [InlineData("null", "$")]
+    public void Unreadable_bodies_name_where_they_broke(string json, string field)
+    {
+        var (report, error) = ReportParser.Parse(Encoding.UTF8.GetBytes(json));
+        Assert.Null(report);
+        Assert.Equal(field, error!.Field);
+    }
+
+    [Fact]
+    public void Deep_nesting_and_invalid_utf8_are_refused_without_throwing()
+    {
+        var deep = "{\"x\":" + new string('[', 1000) + new string(']', 1000) + "}";
+        Assert.NotNull(ReportParser.Parse(Encoding.UTF8.GetBytes(deep)).Error);
+        byte[] invalid = [.. "{\"repo\":\""u8, 0xFF, 0xFE, .. "\"}"u8];
+        Assert.NotNull(ReportParser.Parse(invalid).Error);
+    }
+
+    [Fact]
+    public void Reports_round_trip_in_snake_case()
+    {
+        var report = new StatusReport
+        {
+            Repo = "r",
+            Server = "s",
+            SyncStatus = SyncStatus.OutOfSync,
+            DriftCount = 1,
+            IntervalSeconds = 120,
+            Files = [new DriftedFile { Name = "a", Change = ChangeKind.Modified, RepoPath = "files/a" }],
+            LastCheck = new DateTimeOffset(2026, 4, 21, 13, 30, 0, TimeSpan.FromHours(3)),
+        };
+        var json = System.Text.Json.JsonSerializer.Serialize(report, ReportJson.Default.StatusReport);
+        Assert.Contains("\"sync_status\":\"OUT_OF_SYNC\"", json);
+        Assert.Contains("\"interval_seconds\":120", json);
+        Assert.Contains("\"repo_path\":\"files/a\"", json);
+        Assert.Contains("\"last_check\":\"2026-04-21T10:30:00Z\"", json);
+        Assert.DoesNotContain("revision", json);
+        Assert.Equal(report.LastCheck, ReportParser.Parse(Encoding.UTF8.GetBytes(json)).Report!.LastCheck);
+    }
+}
