@@ -19,7 +19,11 @@ public static class DiffText
             return ($"[no diff: the file is larger than {MaxInputBytes} bytes]\n", false);
         if (IsBinary(desired) || IsBinary(actual))
             return (null, true);
-        var diff = Renderer.Generate(Encoding.UTF8.GetString(desired), Encoding.UTF8.GetString(actual), desiredLabel, actualLabel, false, false);
+        var (oldText, newText) = (Encoding.UTF8.GetString(desired), Encoding.UTF8.GetString(actual));
+        // DiffPlex counts the empty string after a final newline as a line; drop it when both sides end with one.
+        if (oldText.EndsWith('\n') && newText.EndsWith('\n'))
+            (oldText, newText) = (oldText[..^1], newText[..^1]);
+        var diff = Renderer.Generate(oldText, newText, desiredLabel, actualLabel, false, false);
         return (Truncate(diff, maxDiffBytes), false);
     }
 

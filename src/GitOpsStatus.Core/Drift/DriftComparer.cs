@@ -19,7 +19,7 @@ public static class DriftComparer
             var expected = desiredHashes[i] ?? throw new TargetUnavailableException($"the desired file {wanted.LocalPath} disappeared while checking");
             if (!names.Add(wanted.Name))
                 continue;
-            var file = new DriftedFile { Name = wanted.Name, RepoPath = wanted.RepoPath, ExpectedSha256 = expected };
+            var file = new DriftedFile { Name = Printable(wanted.Name), RepoPath = Printable(wanted.RepoPath), ExpectedSha256 = expected };
             if (!actual.Files.TryGetValue(wanted.TargetPath, out var found))
                 findings.Add(new Finding(file with { Change = ChangeKind.Missing }, wanted));
             else if (!string.Equals(found.Sha256, expected, StringComparison.Ordinal))
@@ -39,11 +39,31 @@ public static class DriftComparer
                     continue;
                 var name = TargetPaths.ReportName(scan.Mapping.Dest, relative);
                 if (names.Add(name))
-                    findings.Add(new Finding(new DriftedFile { Name = name, Change = ChangeKind.Extra }, null));
+                    findings.Add(new Finding(new DriftedFile { Name = Printable(name), Change = ChangeKind.Extra }, null));
             }
         }
         findings.Sort((a, b) => string.CompareOrdinal(a.File.Name, b.File.Name));
         return findings;
+    }
+
+    /// <summary>File names may hold control characters (a newline is legal on Linux); reports carry printable text, so those are escaped like C strings.</summary>
+    public static string Printable(string name)
+    {
+        if (Names.FirstControlChar(name) < 0)
+            return name;
+        var builder = new System.Text.StringBuilder(name.Length + 8);
+        foreach (var c in name)
+        {
+            builder.Append(c switch
+            {
+                '\n' => "\\n",
+                '\t' => "\\t",
+                '\r' => "\\r",
+                _ when char.IsControl(c) => $"\\x{(int)c:x2}",
+                _ => c.ToString(),
+            });
+        }
+        return builder.ToString();
     }
 
     /// <summary><c>root</c> compares the user only; <c>root:adm</c> compares both.</summary>
