@@ -8,6 +8,9 @@ namespace GitOpsStatus.Server.Settings;
 /// </summary>
 public sealed record ServerOptions
 {
+    /// <summary>Listen address when neither <c>--urls</c> nor <c>ASPNETCORE_URLS</c> is given.</summary>
+    public const string DefaultUrls = "http://localhost:8080";
+
     /// <summary>Where the embedded SQLite file lives; created if missing.</summary>
     public string DataDir { get; init; } = "./data";
 
