@@ -35,16 +35,19 @@ public static class ReportParser
         var position = e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
         if (field == "$")
             return new ReportError("$", $"the body is not a valid JSON object{position}: {detail}");
-        return new ReportError(field, expected is null
-            ? $"could not be read{position}: {detail}"
-            : $"has the wrong type or value{position}; expected {expected}. {detail}");
+        // A converter's own message (e.g. the timestamp's) says more than "expected X".
+        var custom = !detail.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
+            && !detail.Contains("invalid", StringComparison.OrdinalIgnoreCase);
+        return new ReportError(field, custom
+            ? $"is not valid{position}: {detail}"
+            : $"has the wrong type or value{position}; expected {expected}");
     }
 
     /// <summary>"$.files[0].name" → "files[0].name"; "$" or null → "$".</summary>
     private static string FieldOf(string? path) =>
         string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
 
-    private static string? Expected(string field)
+    private static string Expected(string field)
     {
         var leaf = field[(field.LastIndexOf('.') + 1)..];
         if (leaf.StartsWith("files[", StringComparison.Ordinal))

@@ -1,0 +1,101 @@
+using System.Threading.Channels;
+using GitOpsStatus.Server.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace GitOpsStatus.Server.Ingestion;
+
+/// <summary>
+/// Group commit: requests enqueue their report and wait; one thread drains whatever has queued up
+/// and commits it as one durable transaction, then answers every waiter. Under load one fsync
+/// covers many reports, so durability does not cap throughput; idle, a lone report commits at once.
+/// <para>A singleton disposed after the web server has stopped, so requests still in flight at
+/// SIGTERM are committed and answered before the database closes.</para>
+/// </summary>
+public sealed class GroupCommitWriter : IAsyncDisposable
+{
+    private const int MaxBatch = 1024;
+
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(
+        new BoundedChannelOptions(16 * MaxBatch) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly SqliteStore _store;
+    private readonly ILogger<GroupCommitWriter> _logger;
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public GroupCommitWriter(SqliteStore store, ILogger<GroupCommitWriter> logger)
+    {
+        _store = store;
+        _logger = logger;
+        _thread = new Thread(Run) { IsBackground = true, Name = "group-commit writer" };
+        _thread.Start();
+    }
+
+    public bool IsRunning => !_stopped.Task.IsCompleted;
+
+    /// <summary>Completes once the report's batch is committed (or failed); throws <see cref="ShuttingDownException"/> after shutdown began.</summary>
+    public async Task<IngestResult> SubmitAsync(IncomingReport report, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(report, new TaskCompletionSource<IngestResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new ShuttingDownException();
+        }
+        return await pending.Done.Task;
+    }
+
+    private void Run()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        var reports = new List<IncomingReport>(MaxBatch);
+        try
+        {
+            while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                batch.Clear();
+                reports.Clear();
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+                {
+                    batch.Add(pending);
+                    reports.Add(pending.Report);
+                }
+                Commit(batch, reports);
+            }
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void Commit(List<Pending> batch, List<IncomingReport> reports)
+    {
+        try
+        {
+            var results = _store.ApplyBatch(reports);
+            for (var i = 0; i < batch.Count; i++)
+                batch[i].Done.TrySetResult(results[i]);
+        }
+        catch (SqliteException e)
+        {
+            _logger.LogError(e, "Could not commit a batch of {Count} reports; each request gets a 5xx and nothing of the batch is stored", batch.Count);
+            foreach (var pending in batch)
+                pending.Done.TrySetException(e);
+        }
+    }
+
+    /// <summary>Stops taking reports, commits what is queued, then returns.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stopped.Task;
+    }
+
+    private sealed record Pending(IncomingReport Report, TaskCompletionSource<IngestResult> Done);
+}
+
+/// <summary>The server is stopping and takes no more reports.</summary>
+public sealed class ShuttingDownException() : Exception("The server is shutting down.");

@@ -1,0 +1,110 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using GitOpsStatus.Core.Reports;
+using GitOpsStatus.Server.Problems;
+using GitOpsStatus.Server.Settings;
+using GitOpsStatus.Server.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace GitOpsStatus.Server.Ingestion;
+
+/// <summary><c>POST /api/status</c>: a checker's report in; 200 only once it is durably committed.</summary>
+public static class IngestApi
+{
+    public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/status", Ingest)
+            .WithName("PostStatus")
+            .WithSummary("Store a drift report for one (repo, server) target")
+            .WithDescription("Body: the report JSON (see the StatusReport schema), Content-Type: application/json.")
+            .Produces<IngestResponse>()
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesValidationProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesValidationProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    private static async Task<IResult> Ingest(HttpContext context, GroupCommitWriter writer, ServerOptions options, TimeProvider clock)
+    {
+        var request = context.Request;
+        if (!RequestBody.IsJson(request.ContentType))
+            return Problem.Rejected(415, "Unsupported content type", "Content-Type",
+                $"\"{request.ContentType}\" is not accepted; send the report as Content-Type: application/json (UTF-8)");
+        if (request.ContentLength > options.MaxBodyBytes)
+            return TooLarge(request.ContentLength.Value, options);
+
+        byte[]? buffer;
+        int length;
+        try
+        {
+            (buffer, length) = await RequestBody.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return Problem.Rejected(e.StatusCode, "Unreadable request body", "$", e.Message);
+        }
+        if (buffer is null)
+            return TooLarge(length, options);
+
+        StatusReport? report;
+        ReportError? parseError;
+        try
+        {
+            (report, parseError) = ReportParser.Parse(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        if (parseError is not null)
+            return Problem.Rejected(400, "Malformed report", [parseError]);
+
+        var now = clock.GetUtcNow();
+        var errors = ReportValidator.Validate(report!, now);
+        if (errors.Count > 0)
+            return Problem.Rejected(422, "Invalid report", errors);
+
+        try
+        {
+            var incoming = Prepare(report!, now);
+            var result = await writer.SubmitAsync(incoming, CancellationToken.None);
+            return TypedResults.Ok(new IngestResponse(
+                result.Outcome.ToString().ToLowerInvariant(), incoming.Report.Repo!, incoming.Report.Server!, Status.Time.Iso(result.LatestLastCheck), result.EventRecorded));
+        }
+        catch (ShuttingDownException)
+        {
+            return Problem.Unavailable(context, 503, "Shutting down", "The server is stopping; send the report again.", 5);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 13)
+        {
+            return Problem.Unavailable(context, 507, "Storage full", "The server's disk is full; the report was not stored.", 60);
+        }
+        catch (SqliteException e)
+        {
+            return Problem.Unavailable(context, 503, "Storage unavailable", $"The report was not stored: {e.Message}", 5);
+        }
+    }
+
+    private static IResult TooLarge(long length, ServerOptions options) =>
+        Problem.Rejected(413, "Report too large", "$",
+            $"the body is {length} bytes or more; at most {options.MaxBodyBytes} are accepted (GITOPS_MAX_BODY_BYTES); shorten the diffs");
+
+    /// <summary>Stamps receive time, and computes off the writer thread what it needs to store and compare the report.</summary>
+    internal static IncomingReport Prepare(StatusReport report, DateTimeOffset now)
+    {
+        var stamped = report with { LastCheck = report.LastCheck ?? now, DriftCount = report.DriftCount ?? 0 };
+        var json = JsonSerializer.SerializeToUtf8Bytes(stamped, ReportJson.Default.StatusReport);
+        var names = stamped.Files?.Select(f => f.Name!).ToArray() ?? [];
+        var sorted = names.Order(StringComparer.Ordinal);
+        var driftKey = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', sorted))));
+        return new IncomingReport(stamped, stamped.LastCheck!.Value, now, System.Text.Encoding.UTF8.GetString(json),
+            SHA256.HashData(json), string.Join(", ", names), driftKey);
+    }
+}
+
+/// <summary>What <c>POST /api/status</c> did: <c>stored</c>, <c>unchanged</c> (same report again) or <c>superseded</c> (a newer one is stored).
+/// <c>last_check</c> is the target's latest stored check time (the newer one when superseded).</summary>
+public sealed record IngestResponse(string Outcome, string Repo, string Server, string LastCheck, bool HistoryEvent);

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using GitOpsStatus.Core.Reports;
+using GitOpsStatus.Server;
+using GitOpsStatus.Server.Health;
+using GitOpsStatus.Server.Ingestion;
+using GitOpsStatus.Server.Settings;
+using GitOpsStatus.Server.Status;
+using GitOpsStatus.Server.Storage;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddCommandLine(args, ServerOptions.Flags);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
+    builder.WebHost.UseUrls(ServerOptions.DefaultUrls);
+
+builder.Services.AddSingleton(services => ServerOptions.From(services.GetRequiredService<IConfiguration>()));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<SqliteStore>();
+builder.Services.AddSingleton<GroupCommitWriter>();
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+    json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJson.Default);
+    json.SerializerOptions.TypeInfoResolverChain.Insert(1, ReportJson.Default);
+});
+builder.Services.AddOptions<KestrelServerOptions>()
+    .Configure<ServerOptions>((kestrel, options) => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes + 1);
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapHealth();
+app.MapIngestion();
+app.MapStatusJson();
+
+// Open the store (migrating its schema) and start the writer before taking traffic.
+app.Services.GetRequiredService<GroupCommitWriter>();
+app.Run();
+
+/// <summary>The app's entry point, public for <c>WebApplicationFactory</c>.</summary>
+public partial class Program;

@@ -1,0 +1,77 @@
+using System.Globalization;
+
+namespace GitOpsStatus.Server.Settings;
+
+/// <summary>
+/// Every server setting with its default, in one place (the README's settings table mirrors it).
+/// Each is read from appsettings.json, the environment (<c>GITOPS_*</c>) or a command-line flag.
+/// </summary>
+public sealed record ServerOptions
+{
+    /// <summary>Listen address when neither <c>--urls</c> nor <c>ASPNETCORE_URLS</c> is given.</summary>
+    public const string DefaultUrls = "http://localhost:8080";
+
+    /// <summary>Where the embedded SQLite file lives; created if missing.</summary>
+    public string DataDir { get; init; } = "./data";
+
+    /// <summary>Stale limit for reports that carry no <c>interval_seconds</c>.</summary>
+    public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A report with <c>interval_seconds</c> is STALE after this many intervals.</summary>
+    public const int StaleIntervals = 3;
+
+    /// <summary>Largest accepted request body.</summary>
+    public long MaxBodyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Command-line flags and the setting each one sets.</summary>
+    public static readonly Dictionary<string, string> Flags = new()
+    {
+        ["--data-dir"] = "GITOPS_DATA_DIR",
+        ["--stale-after"] = "GITOPS_STALE_AFTER",
+        ["--max-body-bytes"] = "GITOPS_MAX_BODY_BYTES",
+    };
+
+    /// <summary>Reads the settings; a bad value stops start-up with a sentence naming it.</summary>
+    public static ServerOptions From(IConfiguration config)
+    {
+        var defaults = new ServerOptions();
+        return new ServerOptions
+        {
+            DataDir = config["GITOPS_DATA_DIR"] is { Length: > 0 } dir ? dir : defaults.DataDir,
+            StaleAfter = Read(config, "GITOPS_STALE_AFTER", defaults.StaleAfter, ParseDuration),
+            MaxBodyBytes = Read(config, "GITOPS_MAX_BODY_BYTES", defaults.MaxBodyBytes, ParseBytes),
+        };
+    }
+
+    private static T Read<T>(IConfiguration config, string key, T fallback, Func<string, T?> parse) where T : struct
+    {
+        var text = config[key];
+        if (string.IsNullOrWhiteSpace(text))
+            return fallback;
+        return parse(text.Trim()) ?? throw new InvalidOperationException(
+            $"Setting {key}=\"{text}\" is not valid; expected {(typeof(T) == typeof(TimeSpan) ? "a duration like 90s, 10m, 2h or 00:10:00" : "a positive number of bytes like 1048576 or 1MiB")}.");
+    }
+
+    /// <summary>"90s", "10m", "2h", "1d", a number of seconds, or a TimeSpan like "00:10:00".</summary>
+    public static TimeSpan? ParseDuration(string text)
+    {
+        var units = new Dictionary<char, double> { ['s'] = 1, ['m'] = 60, ['h'] = 3600, ['d'] = 86400 };
+        if (units.TryGetValue(text[^1], out var unit) && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0)
+            return TimeSpan.FromSeconds(n * unit);
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+            return TimeSpan.FromSeconds(seconds);
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero ? span : null;
+    }
+
+    /// <summary>"1048576", "512KiB", "1MiB".</summary>
+    public static long? ParseBytes(string text)
+    {
+        var units = new[] { ("KiB", 1024L), ("MiB", 1024L * 1024), ("KB", 1000L), ("MB", 1000L * 1000), ("B", 1L) };
+        foreach (var (suffix, factor) in units)
+        {
+            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && long.TryParse(text[..^suffix.Length].Trim(), CultureInfo.InvariantCulture, out var n) && n > 0)
+                return n * factor;
+        }
+        return long.TryParse(text, CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : null;
+    }
+}

@@ -1,0 +1,31 @@
+using GitOpsStatus.Core.Reports;
+
+namespace GitOpsStatus.Server.Storage;
+
+/// <summary>
+/// A validated report on its way to the store, with what the writer needs precomputed on the
+/// request thread (so the single writer does only database work).
+/// </summary>
+public sealed record IncomingReport(
+    StatusReport Report,
+    DateTimeOffset LastCheck,
+    DateTimeOffset ReceivedAt,
+    string CanonicalJson,
+    byte[] Hash,
+    string FilesJoined,
+    string DriftKey);
+
+/// <summary>What storing a report did.</summary>
+public enum IngestOutcome
+{
+    /// <summary>The report is now the target's latest.</summary>
+    Stored,
+
+    /// <summary>The same report was already stored: nothing changed.</summary>
+    Unchanged,
+
+    /// <summary>A newer report is stored; this older one was not applied.</summary>
+    Superseded,
+}
+
+public sealed record IngestResult(IngestOutcome Outcome, bool EventRecorded, DateTimeOffset LatestLastCheck);

@@ -1,0 +1,86 @@
+using Microsoft.Data.Sqlite;
+
+namespace GitOpsStatus.Server.Storage;
+
+/// <summary>
+/// Versioned migrations, applied at start-up inside one transaction each; the version lives in
+/// <c>PRAGMA user_version</c>. Append new steps, never edit a shipped one.
+/// </summary>
+internal static class SqliteSchema
+{
+    private static readonly string[] Migrations =
+    [
+        // 1: one row per target with its latest report; one event per change, never per heartbeat.
+        """
+        CREATE TABLE targets (
+            id INTEGER PRIMARY KEY,
+            repo TEXT NOT NULL,
+            server TEXT NOT NULL,
+            sync_status TEXT NOT NULL,
+            drift_count INTEGER NOT NULL,
+            files TEXT NOT NULL,
+            drift_key TEXT NOT NULL,
+            last_check INTEGER NOT NULL,
+            received_at INTEGER NOT NULL,
+            status_since INTEGER NOT NULL,
+            last_synced_at INTEGER,
+            revision TEXT,
+            source TEXT,
+            interval_seconds INTEGER,
+            error TEXT,
+            report_hash BLOB NOT NULL,
+            report TEXT NOT NULL,
+            UNIQUE (repo, server)
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            repo TEXT NOT NULL,
+            server TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            received_at INTEGER NOT NULL,
+            changes TEXT NOT NULL,
+            from_status TEXT,
+            to_status TEXT NOT NULL,
+            drift_count INTEGER NOT NULL,
+            files TEXT NOT NULL,
+            from_revision TEXT,
+            revision TEXT
+        );
+        CREATE INDEX events_by_target ON events (repo, server, id);
+        CREATE INDEX events_by_time ON events (at);
+        """,
+    ];
+
+    public static int LatestVersion => Migrations.Length;
+
+    public static void Migrate(SqliteConnection connection)
+    {
+        using var tx = connection.BeginTransaction(deferred: false);
+        var version = Convert.ToInt32(Scalar(connection, tx, "PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
+        if (version > Migrations.Length)
+            throw new InvalidOperationException(
+                $"The database is at schema version {version}, newer than this server knows ({Migrations.Length}); run the newer server or restore a backup.");
+        for (var v = version; v < Migrations.Length; v++)
+        {
+            Execute(connection, tx, Migrations[v]);
+            Execute(connection, tx, $"PRAGMA user_version = {v + 1}");
+        }
+        tx.Commit();
+    }
+
+    private static object? Scalar(SqliteConnection connection, SqliteTransaction tx, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction tx, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,131 @@
+using GitOpsStatus.Server.Settings;
+using Microsoft.Data.Sqlite;
+
+namespace GitOpsStatus.Server.Storage;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode under the data directory.
+/// <para>Writes: only <see cref="ApplyBatch"/> writes, and only one caller (the group-commit writer)
+/// calls it, so reading a row and then updating it inside its transaction is race-free. A batch is one
+/// transaction committed with <c>synchronous=FULL</c>: when it returns, every report in it survives a
+/// power loss. Ordering: a report whose <c>last_check</c> is older than the stored one is superseded;
+/// the same report again is unchanged (idempotent); an equal time with other content replaces it.</para>
+/// <para>Reads: any thread, on pooled connections; WAL lets them run beside the writer and see the
+/// last committed batch.</para>
+/// </summary>
+public sealed partial class SqliteStore : IDisposable
+{
+    private readonly SqliteConnection _writer;
+    private readonly BatchCommands _commands;
+    private readonly string _readConnectionString;
+
+    public string DatabasePath { get; }
+
+    public SqliteStore(ServerOptions options)
+    {
+        Directory.CreateDirectory(options.DataDir);
+        DatabasePath = Path.GetFullPath(Path.Combine(options.DataDir, "gitops-status.db"));
+        var builder = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = true, DefaultTimeout = 30 };
+        builder.Mode = SqliteOpenMode.ReadWriteCreate;
+        _writer = new SqliteConnection(builder.ToString());
+        _writer.Open();
+        Pragma(_writer, "PRAGMA journal_mode = WAL");
+        Pragma(_writer, "PRAGMA synchronous = FULL");
+        Pragma(_writer, "PRAGMA busy_timeout = 30000");
+        SqliteSchema.Migrate(_writer);
+        _commands = new BatchCommands(_writer);
+        builder.Mode = SqliteOpenMode.ReadOnly;
+        _readConnectionString = builder.ToString();
+    }
+
+    /// <summary>Stores a batch in one durable transaction; results are in the batch's order.</summary>
+    public IngestResult[] ApplyBatch(IReadOnlyList<IncomingReport> batch)
+    {
+        var results = new IngestResult[batch.Count];
+        using var tx = _writer.BeginTransaction(deferred: false);
+        _commands.Enlist(tx);
+        for (var i = 0; i < batch.Count; i++)
+            results[i] = Apply(batch[i]);
+        tx.Commit();
+        return results;
+    }
+
+    private IngestResult Apply(IncomingReport incoming)
+    {
+        var report = incoming.Report;
+        var lastCheck = incoming.LastCheck.ToUnixTimeMilliseconds();
+        var stored = _commands.Find(report.Repo!, report.Server!);
+        if (stored is not null)
+        {
+            if (lastCheck < stored.LastCheck)
+                return new IngestResult(IngestOutcome.Superseded, false, DateTimeOffset.FromUnixTimeMilliseconds(stored.LastCheck));
+            if (lastCheck == stored.LastCheck && incoming.Hash.AsSpan().SequenceEqual(stored.Hash))
+                return new IngestResult(IngestOutcome.Unchanged, false, incoming.LastCheck);
+        }
+
+        var status = report.SyncStatus!;
+        var statusChanged = stored is null || stored.SyncStatus != status;
+        var statusSince = statusChanged ? lastCheck : stored!.StatusSince;
+        var lastSynced = status == Core.Reports.SyncStatus.Synced ? lastCheck : stored?.LastSyncedAt;
+        _commands.Upsert(incoming, lastCheck, statusSince, lastSynced);
+
+        var changes = Changes(stored, status, incoming.DriftKey, report.Revision);
+        if (changes.Length > 0)
+            _commands.InsertEvent(incoming, lastCheck, changes, stored);
+        return new IngestResult(IngestOutcome.Stored, changes.Length > 0, incoming.LastCheck);
+    }
+
+    /// <summary>Which of status, drifted file set and revision changed: the reason for a history event.</summary>
+    private static string Changes(StoredState? stored, string status, string driftKey, string? revision)
+    {
+        if (stored is null)
+            return "first";
+        var parts = new List<string>(3);
+        if (stored.SyncStatus != status)
+            parts.Add("status");
+        if (stored.DriftKey != driftKey)
+            parts.Add("files");
+        if (stored.Revision != revision)
+            parts.Add("revision");
+        return string.Join(',', parts);
+    }
+
+    /// <summary>Opens a read-only pooled connection.</summary>
+    public SqliteConnection OpenReader()
+    {
+        var connection = new SqliteConnection(_readConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    /// <summary>True when the database answers a query.</summary>
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = OpenReader();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM pragma_user_version";
+            await command.ExecuteScalarAsync(cancellationToken);
+            return true;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _commands.Dispose();
+        _writer.Dispose();
+        SqliteConnection.ClearAllPools();
+    }
+
+    private static void Pragma(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

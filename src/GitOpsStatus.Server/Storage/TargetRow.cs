@@ -1,0 +1,20 @@
+namespace GitOpsStatus.Server.Storage;
+
+/// <summary>A target's latest state as stored (times in Unix milliseconds); STALE is derived from it at read time.</summary>
+public sealed record TargetRow(
+    string Repo,
+    string Server,
+    string SyncStatus,
+    int DriftCount,
+    string Files,
+    long LastCheck,
+    long ReceivedAt,
+    long StatusSince,
+    long? LastSyncedAt,
+    string? Revision,
+    string? Source,
+    long? IntervalSeconds,
+    string? Error);
+
+/// <summary>Exact-match filters for listing targets; null means any.</summary>
+public sealed record TargetFilter(string? Repo = null, string? Server = null);

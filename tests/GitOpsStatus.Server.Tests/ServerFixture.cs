@@ -1,0 +1,119 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GitOpsStatus.Server.Tests;
+
+/// <summary>A clock the test moves by hand.</summary>
+public sealed class ManualClock(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+    public override DateTimeOffset GetUtcNow() => Now;
+    public void Advance(TimeSpan by) => Now += by;
+}
+
+/// <summary>
+/// The real app on a real SQLite file in its own temp directory; dispose stops it (draining the
+/// writer) and <see cref="Restart"/> starts a new app on the same directory.
+/// </summary>
+public sealed class TestServer : IDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 4, 21, 10, 31, 0, TimeSpan.Zero);
+
+    private readonly Dictionary<string, string> _settings;
+    private WebApplicationFactory<Program> _factory;
+
+    public string DataDir { get; }
+    public ManualClock Clock { get; }
+    public HttpClient Client { get; private set; }
+
+    public TestServer(Dictionary<string, string>? settings = null, string? dataDir = null, ManualClock? clock = null)
+    {
+        DataDir = dataDir ?? Directory.CreateTempSubdirectory("gitops-status-test-").FullName;
+        Clock = clock ?? new ManualClock(Start);
+        _settings = settings ?? [];
+        (_factory, Client) = Boot();
+    }
+
+    private (WebApplicationFactory<Program>, HttpClient) Boot()
+    {
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("GITOPS_DATA_DIR", DataDir);
+            foreach (var (key, value) in _settings)
+                web.UseSetting(key, value);
+            web.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        });
+        return (factory, factory.CreateClient());
+    }
+
+    public void Restart()
+    {
+        Client.Dispose();
+        _factory.Dispose();
+        (_factory, Client) = Boot();
+    }
+
+    public Task<HttpResponseMessage> PostJson(string json, string contentType = "application/json") =>
+        Client.PostAsync("/api/status", new StringContent(json, Encoding.UTF8, contentType));
+
+    public async Task<JsonElement> StatusJson(string query = "")
+    {
+        var response = await Client.GetAsync("/status.json" + query);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        _factory.Dispose();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a pool; the OS temp cleaner gets it.
+        }
+    }
+}
+
+/// <summary>Report JSON builders for tests.</summary>
+public static class Reports
+{
+    public const string SeedSynced = """
+        {
+          "repo": "rsyslog",
+          "server": "rsyslog-lab",
+          "sync_status": "SYNCED",
+          "drift_count": 0,
+          "files": [],
+          "last_check": "2026-04-21T10:30:00Z"
+        }
+        """;
+
+    public const string SeedOutOfSync = """
+        {
+          "repo": "rsyslog",
+          "server": "rsyslog-lab",
+          "sync_status": "OUT_OF_SYNC",
+          "drift_count": 2,
+          "files": [
+            { "name": "rsyslog.conf" },
+            { "name": "rsyslog.d/30-lab.conf" }
+          ],
+          "last_check": "2026-04-21T10:30:00Z"
+        }
+        """;
+
+    public static string Synced(string repo, string server, DateTimeOffset at, string? revision = null, int? interval = null) =>
+        JsonSerializer.Serialize(new { repo, server, sync_status = "SYNCED", drift_count = 0, files = Array.Empty<object>(), last_check = at.ToString("O"), revision, interval_seconds = interval });
+
+    public static string Drifted(string repo, string server, DateTimeOffset at, params string[] files) =>
+        JsonSerializer.Serialize(new { repo, server, sync_status = "OUT_OF_SYNC", drift_count = files.Length, files = files.Select(name => new { name }), last_check = at.ToString("O") });
+}
