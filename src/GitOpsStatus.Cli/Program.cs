@@ -1,4 +1,7 @@
-using GitOpsStatus.Cli;
+namespace GitOpsStatus.Cli;
 
-// Table of contents: everything happens in CliApp, which tests run in-process with their own streams and environment.
-return await CliApp.RunAsync(args, CliIo.FromConsole());
+/// <summary>Table of contents: everything happens in <see cref="CliApp"/>, which tests run in-process with their own streams and environment.</summary>
+internal static class Program
+{
+    private static Task<int> Main(string[] args) => CliApp.RunAsync(args, CliIo.FromConsole());
+}
