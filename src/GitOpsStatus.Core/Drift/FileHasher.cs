@@ -46,14 +46,18 @@ public static class FileHasher
             var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             try
             {
+                // Config files fit one read: hash it in one shot (no hash object, no second read to see the end).
+                var read = RandomAccess.Read(handle, buffer.AsSpan(0, BufferSize), 0);
+                if (read < BufferSize)
+                    return Convert.ToHexStringLower(SHA256.HashData(buffer.AsSpan(0, read)));
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 long offset = 0;
-                int read;
-                while ((read = RandomAccess.Read(handle, buffer.AsSpan(0, BufferSize), offset)) > 0)
+                do
                 {
                     hash.AppendData(buffer, 0, read);
                     offset += read;
                 }
+                while ((read = RandomAccess.Read(handle, buffer.AsSpan(0, BufferSize), offset)) > 0);
                 return Convert.ToHexStringLower(hash.GetCurrentHash());
             }
             finally
