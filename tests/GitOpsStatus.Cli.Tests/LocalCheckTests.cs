@@ -150,6 +150,23 @@ public sealed class LocalCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task The_revision_is_found_through_a_dot_git_file_as_in_worktrees_and_submodules()
+    {
+        var (desired, actual) = tree.Pair(("a.conf", "a\n"));
+        var origin = tree.Dir("origin");
+        Processes.Run("git", "-C", origin, "init", "-q");
+        Processes.Run("git", "-C", origin, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "first");
+        Processes.Run("git", "-C", origin, "pack-refs", "--all");
+        var head = Processes.Run("git", "-C", origin, "rev-parse", "HEAD").Trim();
+        tree.Write("desired/.git", $"gitdir: {origin}/.git\n");
+
+        var (_, report, _) = await Reports.OneOffAsync(desired, actual);
+
+        Assert.Equal(head, report.Revision);
+        Assert.Equal(SyncStatus.Synced, report.SyncStatus);
+    }
+
+    [Fact]
     public async Task Fail_on_drift_exits_3_when_drifted_and_0_when_synced()
     {
         var (desired, actual) = tree.Pair(("a.conf", "a\n"));

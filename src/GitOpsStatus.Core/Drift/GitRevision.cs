@@ -25,7 +25,7 @@ public static class GitRevision
     {
         var line = File.ReadAllText(dotGitFile).Trim();
         return line.StartsWith("gitdir:", StringComparison.Ordinal)
-            ? Path.GetFullPath(Path.Join(workDir, line["gitdir:".Length..].Trim()))
+            ? Path.GetFullPath(Path.Combine(workDir, line["gitdir:".Length..].Trim()))
             : null;
     }
 
@@ -38,7 +38,7 @@ public static class GitRevision
                 return IsSha(head) ? head : null;
             var reference = head["ref:".Length..].Trim();
             var commonFile = Path.Join(gitDir, "commondir");
-            var common = File.Exists(commonFile) ? Path.GetFullPath(Path.Join(gitDir, File.ReadAllText(commonFile).Trim())) : gitDir;
+            var common = File.Exists(commonFile) ? Path.GetFullPath(Path.Combine(gitDir, File.ReadAllText(commonFile).Trim())) : gitDir;
             foreach (var dir in new[] { gitDir, common })
             {
                 var loose = Path.Join(dir, reference);
