@@ -10,13 +10,16 @@ public static class DiffText
     /// <summary>Files larger than this are not diffed: a diff of them would not fit a report anyway.</summary>
     public const int MaxInputBytes = 1024 * 1024;
 
+    /// <summary>The diff of a file one side of which is unreadable or larger than <see cref="MaxInputBytes"/>.</summary>
+    public const string NoDiff = "[no diff: the file is larger than 1 MiB or could not be read]\n";
+
     private static readonly UnidiffRenderer Renderer = new(new Differ(), 3);
 
     /// <summary>The diff (desired → actual), or null with <c>Binary</c> true when either side is binary.</summary>
     public static (string? Diff, bool Binary) Build(byte[] desired, byte[] actual, string desiredLabel, string actualLabel, int maxDiffBytes)
     {
         if (desired.Length > MaxInputBytes || actual.Length > MaxInputBytes)
-            return ($"[no diff: the file is larger than {MaxInputBytes} bytes]\n", false);
+            return (NoDiff, false);
         if (IsBinary(desired) || IsBinary(actual))
             return (null, true);
         var (oldText, newText) = (Encoding.UTF8.GetString(desired), Encoding.UTF8.GetString(actual));

@@ -107,9 +107,9 @@ public sealed class DriftChecker
         {
             var wanted = toDiff[i].Wanted!;
             var desired = LocalActualFiles.ReadHead(wanted.LocalPath, DiffText.MaxInputBytes);
-            if (desired is null || contents[i] is not { } actualBytes)
-                continue;
-            var (diff, binary) = DiffText.Build(desired, actualBytes, wanted.RepoPath, $"{server}:{wanted.Name}", options.MaxDiffBytes);
+            var (diff, binary) = desired is null || contents[i] is not { } actualBytes
+                ? (DiffText.NoDiff, false)
+                : DiffText.Build(desired, actualBytes, wanted.RepoPath, $"{server}:{wanted.Name}", options.MaxDiffBytes);
             if (diff is not null && diff.Length > budget)
                 diff = "[diff omitted: the report's diff budget is used up by earlier files]\n";
             budget -= diff?.Length ?? 0;

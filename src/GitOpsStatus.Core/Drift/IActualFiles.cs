@@ -10,7 +10,7 @@ public interface IActualFiles : IAsyncDisposable
 {
     Task<ActualSnapshot> ScanAsync(ScanRequest request, CancellationToken cancellationToken);
 
-    /// <summary>The first <paramref name="maxBytes"/> + 1 bytes of each path (one more than allowed tells "too big" apart).</summary>
+    /// <summary>The contents of each path, or null for one that cannot be read or is larger than <paramref name="maxBytes"/>.</summary>
     Task<IReadOnlyList<byte[]?>> ReadAsync(IReadOnlyList<string> paths, int maxBytes, CancellationToken cancellationToken);
 }
 

@@ -50,7 +50,7 @@ public sealed class LocalActualFiles(string root) : IActualFiles
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    /// <summary>The first <paramref name="maxBytes"/> + 1 bytes of a file, or null when it cannot be read.</summary>
+    /// <summary>A file's contents, or null when it cannot be read or is larger than <paramref name="maxBytes"/>.</summary>
     public static byte[]? ReadHead(string path, int maxBytes)
     {
         try
@@ -61,7 +61,7 @@ public sealed class LocalActualFiles(string root) : IActualFiles
             int read;
             while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
                 total += read;
-            return buffer.AsSpan(0, total).ToArray();
+            return total > maxBytes ? null : buffer.AsSpan(0, total).ToArray();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -7,7 +7,7 @@ namespace GitOpsStatus.Core.Drift.Ssh;
 /// The POSIX shell (GNU coreutils and findutils) the remote <c>sh -s</c> runs. Every path is single-quoted and every
 /// output field ends with NUL, so names with spaces, quotes or newlines survive. Records:
 /// <c>F path mode user:group type</c> (stat), <c>&lt;sha256&gt;  path</c> (sha256sum -z), <c>X dir-index relative</c>
-/// (find), <c>C index base64</c> (contents), between a begin marker (anything a login banner prints before it is skipped)
+/// (find), <c>C base64-tar</c> (contents), between a begin marker (anything a login banner prints before it is skipped)
 /// and an end marker.
 /// </summary>
 internal static class RemoteScript
@@ -41,14 +41,22 @@ internal static class RemoteScript
         return script.Append(CultureInfo.InvariantCulture, $"printf '{End}\\000'\n").ToString();
     }
 
-    /// <summary>Contents of the files that differ, base64 so any byte survives; an unreadable file has no record.</summary>
+    /// <summary>
+    /// Contents of the files that differ, as one tar archive per chunk (GNU tar keeps any name and byte), base64 so it
+    /// fits the NUL-separated stream: a few processes however many files, where a pipeline per file would cost a
+    /// fork each. Files larger than <paramref name="maxBytes"/> are left out (find -size), as are unreadable ones.
+    /// </summary>
     public static string Read(IReadOnlyList<string> paths, int maxBytes)
     {
-        var script = new StringBuilder();
-        script.Append(CultureInfo.InvariantCulture,
-            $"r() {{ if [ -r \"$2\" ]; then printf 'C\\000%s\\000' \"$1\"; head -c {maxBytes} -- \"$2\" </dev/null 2>/dev/null | base64 -w0; printf '\\000'; fi; }}\n");
-        for (var i = 0; i < paths.Count; i++)
-            script.Append(CultureInfo.InvariantCulture, $"r {i} {Quote(paths[i])}\n");
+        var script = new StringBuilder("export LC_ALL=C\n");
+        var kib = (maxBytes + 1023) / 1024 + 1;
+        foreach (var chunk in paths.Chunk(PathsPerCommand))
+        {
+            script.Append("printf 'C\\000'; find -L");
+            foreach (var path in chunk)
+                script.Append(' ').Append(Quote(path));
+            script.Append(CultureInfo.InvariantCulture, $" -maxdepth 0 -type f -size -{kib}k -print0 </dev/null 2>/dev/null | tar -cf - -P --null -T - 2>/dev/null | base64 -w0; printf '\\000'\n");
+        }
         return script.Append(CultureInfo.InvariantCulture, $"printf '{End}\\000'\nexit 0\n").ToString();
     }
 

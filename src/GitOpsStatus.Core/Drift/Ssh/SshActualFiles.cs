@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Formats.Tar;
 using System.Globalization;
 using System.Text;
 
@@ -68,16 +69,17 @@ public sealed class SshActualFiles(SshLocation location, CheckOptions options) :
 
     public async Task<IReadOnlyList<byte[]?>> ReadAsync(IReadOnlyList<string> paths, int maxBytes, CancellationToken cancellationToken)
     {
-        var contents = new byte[]?[paths.Count];
-        var writing = WriteAsync(RemoteScript.Read(paths, maxBytes + 1), close: true, cancellationToken);
+        var byPath = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var writing = WriteAsync(RemoteScript.Read(paths, maxBytes), close: true, cancellationToken);
         try
         {
             while (await NextAsync(cancellationToken) is var token && token != RemoteScript.End)
             {
                 if (token != "C")
                     throw new TargetUnavailableException($"unexpected output from {location.Endpoint}: \"{Shorten(token)}\"");
-                var index = int.Parse(await NextAsync(cancellationToken), NumberStyles.None, CultureInfo.InvariantCulture);
-                contents[index] = Convert.FromBase64String(await NextAsync(cancellationToken));
+                var archive = Convert.FromBase64String(await NextAsync(cancellationToken));
+                if (archive.Length > 0)
+                    await Untar(archive, byPath, maxBytes, cancellationToken);
             }
         }
         catch (EndOfStreamException)
@@ -85,7 +87,20 @@ public sealed class SshActualFiles(SshLocation location, CheckOptions options) :
             throw await FailureAsync();
         }
         await writing;
-        return contents;
+        return paths.Select(p => byPath.GetValueOrDefault(p)).ToList();
+    }
+
+    private static async Task Untar(byte[] archive, Dictionary<string, byte[]> byPath, int maxBytes, CancellationToken cancellationToken)
+    {
+        await using var reader = new TarReader(new MemoryStream(archive));
+        while (await reader.GetNextEntryAsync(cancellationToken: cancellationToken) is { } entry)
+        {
+            if (entry.DataStream is null || entry.Length > maxBytes)
+                continue;
+            using var data = new MemoryStream();
+            await entry.DataStream.CopyToAsync(data, cancellationToken);
+            byPath[entry.Name] = data.ToArray();
+        }
     }
 
     public async ValueTask DisposeAsync()
