@@ -192,8 +192,11 @@ public sealed class ConfigTests : IDisposable
         var (desired, actual) = tree.Pair(("a.conf", "a\n"));
         var env = new Dictionary<string, string>
         {
-            ["GITOPS_REPO"] = "from-env", ["GITOPS_SERVER"] = "env-server", ["GITOPS_NO_SEND"] = "true",
-            ["GITOPS_FORMAT"] = "json", ["GITOPS_REVISION"] = "abc123",
+            ["GITOPS_REPO"] = "from-env",
+            ["GITOPS_SERVER"] = "env-server",
+            ["GITOPS_NO_SEND"] = "true",
+            ["GITOPS_FORMAT"] = "json",
+            ["GITOPS_REVISION"] = "abc123",
         };
 
         var result = await CliRunner.RunAsync(["check", "--desired", desired, "--actual", actual], env);
