@@ -6,7 +6,7 @@ namespace GitOpsStatus.Core.Drift.Ssh;
 /// <summary>
 /// The POSIX shell (GNU coreutils and findutils) the remote <c>sh -s</c> runs. Every path is single-quoted and every
 /// output field ends with NUL, so names with spaces, quotes or newlines survive. Records:
-/// <c>F path mode user:group type</c> (stat), <c>&lt;sha256&gt;  path</c> (sha256sum -z), <c>X dir-index relative</c>
+/// <c>F path mode user:group type</c> (find -printf), <c>&lt;sha256&gt;  path</c> (sha256sum -z), <c>X dir-index relative</c>
 /// (find), <c>C base64-tar</c> (contents), between a begin marker (anything a login banner prints before it is skipped)
 /// and an end marker.
 /// </summary>
@@ -24,7 +24,10 @@ internal static class RemoteScript
         var script = new StringBuilder("export LC_ALL=C\nset -f\n");
         script.Append(CultureInfo.InvariantCulture, $"printf '{Begin}\\000'\n");
         script.Append(CultureInfo.InvariantCulture, $"[ -d {Quote(root)} ] || {{ printf '{NoRoot}\\000{End}\\000'; exit 0; }}\n");
-        script.Append("c() { stat -L --printf 'F\\000%n\\000%a\\000%U:%G\\000%F\\000' -- \"$@\" </dev/null 2>/dev/null; ")
+        // find -printf rather than stat: one stat(2) per file, and user/group names (a passwd lookup each) only when asked.
+        var mode = request.WantMode ? "%m" : "";
+        var owner = request.WantOwner ? "%u:%g" : "";
+        script.Append(CultureInfo.InvariantCulture, $"c() {{ find -L \"$@\" -maxdepth 0 -printf 'F\\000%p\\000{mode}\\000{owner}\\000%y\\000' </dev/null 2>/dev/null; ")
               .Append("sha256sum -z -- \"$@\" </dev/null 2>/dev/null; }\n");
         foreach (var chunk in request.Paths.Chunk(PathsPerCommand))
         {

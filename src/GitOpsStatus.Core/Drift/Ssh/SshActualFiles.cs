@@ -60,8 +60,8 @@ public sealed class SshActualFiles(SshLocation location, CheckOptions options) :
         {
             var hasStat = stats.TryGetValue(path, out var stat);
             if (hashes.TryGetValue(path, out var hash))
-                files[path] = new ActualFile(hash, hasStat ? stat.Mode : null, hasStat ? stat.Owner : null);
-            else if (hasStat && stat.Type.StartsWith("regular", StringComparison.Ordinal))
+                files[path] = new ActualFile(hash, hasStat && stat.Mode.Length > 0 ? stat.Mode : null, hasStat && stat.Owner.Length > 0 ? stat.Owner : null);
+            else if (hasStat && stat.Type == "f")
                 throw new TargetUnavailableException($"cannot read {path} on {location.Endpoint}: permission denied or I/O error");
         }
         return new ActualSnapshot(files, listings.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal));
