@@ -34,7 +34,7 @@ public static class CliApp
             io.Err.WriteLine($"gitops-status: {e.Message}");
             return ExitCodes.Failure;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
             io.Err.WriteLine("gitops-status: cancelled.");
             return ExitCodes.Failure;
