@@ -29,7 +29,8 @@ def version(cmd):
 out = ["# Checker benchmark", "",
        f"Produced by `bench/check/run.sh {runs}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
        f"{os.cpu_count()} cores, {platform.platform()}; {version(['rsync', '--version'])}; "
-       f"{version(['ansible-playbook', '--version'])}; {version(['hyperfine', '--version'])}.",
+       f"{version(['ansible-playbook', '--version'])}; {version(['hyperfine', '--version'])}; "
+       f"load average at the end {os.getloadavg()[0]:.1f} (other work on the machine widens the ± figures).",
        "gitops-status is the Native AOT build (`dotnet publish -p:PublishAot=true`). Trees are deterministic "
        "(`bench/check/make-tree.py`): config-like files of about 0.3–1 KiB in N/100 directories, with 1 % modified, "
        "0.5 % missing and 0.5 % extra on the actual side. Both tools compare by content (`rsync -c`, SHA-256) and "
