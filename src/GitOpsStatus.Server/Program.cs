@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server;
+using GitOpsStatus.Server.Dashboard;
 using GitOpsStatus.Server.Health;
 using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Settings;
@@ -36,6 +37,7 @@ app.MapOpenApi("/openapi/{documentName}.json");
 app.MapHealth();
 app.MapIngestion();
 app.MapStatusJson();
+app.MapDashboard();
 
 // Open the store (migrating its schema) and start the writer before taking traffic.
 app.Services.GetRequiredService<GroupCommitWriter>();

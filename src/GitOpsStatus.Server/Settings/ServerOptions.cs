@@ -23,12 +23,16 @@ public sealed record ServerOptions
     /// <summary>Largest accepted request body.</summary>
     public long MaxBodyBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>How often the dashboard page refreshes itself.</summary>
+    public TimeSpan DashboardRefresh { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Command-line flags and the setting each one sets.</summary>
     public static readonly Dictionary<string, string> Flags = new()
     {
         ["--data-dir"] = "GITOPS_DATA_DIR",
         ["--stale-after"] = "GITOPS_STALE_AFTER",
         ["--max-body-bytes"] = "GITOPS_MAX_BODY_BYTES",
+        ["--dashboard-refresh"] = "GITOPS_DASHBOARD_REFRESH",
     };
 
     /// <summary>Reads the settings; a bad value stops start-up with a sentence naming it.</summary>
@@ -40,6 +44,7 @@ public sealed record ServerOptions
             DataDir = config["GITOPS_DATA_DIR"] is { Length: > 0 } dir ? dir : defaults.DataDir,
             StaleAfter = Read(config, "GITOPS_STALE_AFTER", defaults.StaleAfter, ParseDuration),
             MaxBodyBytes = Read(config, "GITOPS_MAX_BODY_BYTES", defaults.MaxBodyBytes, ParseBytes),
+            DashboardRefresh = Read(config, "GITOPS_DASHBOARD_REFRESH", defaults.DashboardRefresh, ParseDuration),
         };
     }
 
