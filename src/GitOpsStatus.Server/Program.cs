@@ -1,6 +1,8 @@
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server;
+using GitOpsStatus.Server.Access;
+using GitOpsStatus.Server.Api;
 using GitOpsStatus.Server.Health;
 using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Settings;
@@ -17,6 +19,7 @@ builder.Services.AddSingleton(services => ServerOptions.From(services.GetRequire
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<SqliteStore>();
 builder.Services.AddSingleton<GroupCommitWriter>();
+builder.Services.AddSingleton<AccessTokens>();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json =>
@@ -32,10 +35,13 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
-app.MapOpenApi("/openapi/{documentName}.json");
 app.MapHealth();
-app.MapIngestion();
-app.MapStatusJson();
+var reads = app.MapGroup("").RequireReadAccess();
+reads.MapOpenApi("/openapi/{documentName}.json");
+reads.MapStatusJson();
+reads.MapTargetsApi();
+app.MapGroup("").RequireWriteAccess().MapIngestion();
+app.MapGroup("").RequireAdminAccess().MapTargetsAdmin();
 
 // Open the store (migrating its schema) and start the writer before taking traffic.
 app.Services.GetRequiredService<GroupCommitWriter>();
