@@ -1,6 +1,8 @@
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server;
+using GitOpsStatus.Server.Access;
+using GitOpsStatus.Server.Api;
 using GitOpsStatus.Server.Dashboard;
 using GitOpsStatus.Server.Health;
 using GitOpsStatus.Server.Ingestion;
@@ -18,6 +20,7 @@ builder.Services.AddSingleton(services => ServerOptions.From(services.GetRequire
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<SqliteStore>();
 builder.Services.AddSingleton<GroupCommitWriter>();
+builder.Services.AddSingleton<AccessTokens>();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json =>
@@ -33,10 +36,13 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
-app.MapOpenApi("/openapi/{documentName}.json");
 app.MapHealth();
-app.MapIngestion();
-app.MapStatusJson();
+var reads = app.MapGroup("").RequireReadAccess();
+reads.MapOpenApi("/openapi/{documentName}.json");
+reads.MapStatusJson();
+reads.MapTargetsApi();
+app.MapGroup("").RequireWriteAccess().MapIngestion();
+app.MapGroup("").RequireAdminAccess().MapTargetsAdmin();
 app.MapDashboard();
 
 // Open the store (migrating its schema) and start the writer before taking traffic.

@@ -18,11 +18,13 @@ public sealed partial class SqliteStore : IDisposable
     private readonly SqliteConnection _writer;
     private readonly BatchCommands _commands;
     private readonly string _readConnectionString;
+    private readonly ServerOptions _options;
 
     public string DatabasePath { get; }
 
     public SqliteStore(ServerOptions options)
     {
+        _options = options;
         Directory.CreateDirectory(options.DataDir);
         DatabasePath = Path.GetFullPath(Path.Combine(options.DataDir, "gitops-status.db"));
         var builder = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = true, DefaultTimeout = 30 };
