@@ -72,7 +72,7 @@ public static class AccessFilters
             : $"the bearer token is not valid for {right} access; use a token from {setting}");
     }
 
-    private static string? Credential(HttpContext http) =>
+    internal static string? Credential(HttpContext http) =>
         Bearer(http) ?? (http.Request.Cookies.TryGetValue(CookieName, out var cookie) && cookie.Length > 0 ? cookie : null);
 
     private static string? Bearer(HttpContext http)

@@ -1,3 +1,6 @@
+using GitOpsStatus.Server.Access;
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace GitOpsStatus.Server.Dashboard;
 
 /// <summary>
@@ -25,8 +28,34 @@ public static class DashboardApi
             StrictHeaders(context.HttpContext.Response.Headers);
             return await next(context);
         });
-        pages.MapGet("/", ListPage.Get).WithName("Dashboard");
+        pages.MapGet("/login", LoginPage.Get);
+        pages.MapPost("/login", LoginPage.Post).DisableAntiforgery();
+        pages.MapPost("/logout", LoginPage.Logout).DisableAntiforgery();
+
+        var reading = pages.MapGroup("").AddEndpointFilter(async (context, next) =>
+            RequireReadOrSignIn(context.HttpContext) ?? await next(context));
+        reading.MapGet("/", ListPage.Get).WithName("Dashboard");
+        reading.MapGet("/targets/{server}/{**repo}", TargetPage.Get).WithName("DashboardTarget");
         return app;
+    }
+
+    /// <summary>
+    /// The API's read check (<see cref="AccessFilters"/>: bearer header or the token cookie); a browser
+    /// without a valid credential is sent to the sign-in form instead of getting a 401 problem.
+    /// </summary>
+    private static StatusCodeHttpResult? RequireReadOrSignIn(HttpContext http)
+    {
+        var tokens = http.RequestServices.GetRequiredService<AccessTokens>();
+        if (tokens.CheckRead(null) == Verdict.Allowed)
+            return null;
+        if (tokens.CheckRead(AccessFilters.Credential(http)) == Verdict.Allowed)
+        {
+            http.Items[SignedInKey] = true;
+            return null;
+        }
+        var back = http.Request.Path + http.Request.QueryString;
+        http.Response.Headers.Location = "/login?next=" + Uri.EscapeDataString(back);
+        return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
     }
 
     internal static void StrictHeaders(IHeaderDictionary headers)

@@ -143,9 +143,9 @@ internal static class ListPage
         html.Raw("</nav>\n");
     }
 
-    /// <summary>The target page's path; repo names may hold '/', server names never do.</summary>
+    /// <summary>The target page's path, shaped like the API's <c>/api/targets/{server}/{repo}</c> (repo names may hold '/').</summary>
     public static string TargetUrl(string repo, string server) =>
-        "/targets/" + string.Join('/', repo.Split('/').Select(Uri.EscapeDataString)) + "/" + Uri.EscapeDataString(server);
+        "/targets/" + Uri.EscapeDataString(server) + "/" + string.Join('/', repo.Split('/').Select(Uri.EscapeDataString));
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }
