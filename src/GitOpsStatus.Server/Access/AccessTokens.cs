@@ -40,6 +40,10 @@ public sealed class AccessTokens
     /// <summary>No token of any kind is configured: the server is open (the seed's in-cluster set-up).</summary>
     public bool IsOpen => _read is null && _admin is null && _writes.Count == 0;
 
+    public bool WritesGuarded => _writes.Count > 0;
+    public bool ReadsGuarded => _read is not null;
+    public bool DeletesEnabled => _admin is not null || IsOpen;
+
     /// <summary>Reads need the read token (or the admin token) once <c>GITOPS_READ_TOKEN</c> is set.</summary>
     public Verdict CheckRead(string? presented)
     {
