@@ -5,7 +5,10 @@ using GitOpsStatus.Server.Access;
 using GitOpsStatus.Server.Api;
 using GitOpsStatus.Server.Dashboard;
 using GitOpsStatus.Server.Health;
+using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Ingestion;
+using GitOpsStatus.Server.Metrics;
+using GitOpsStatus.Server.Notifications;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
@@ -22,6 +25,10 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<SqliteStore>();
 builder.Services.AddSingleton<GroupCommitWriter>();
 builder.Services.AddSingleton<AccessTokens>();
+builder.Services.AddSingleton<ServerMetrics>();
+builder.Services.AddAbuseLimits();
+builder.Services.AddNotifications();
+builder.Services.AddHistoryPruning();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json =>
@@ -34,20 +41,25 @@ builder.Services.AddOptions<KestrelServerOptions>()
     .Configure<ServerOptions>((kestrel, options) => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes + 1);
 
 var app = builder.Build();
+app.UseHttpMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRateLimiter();
+app.UseRequestTimeouts();
 
 app.MapHealth();
 var reads = app.MapGroup("").RequireReadAccess();
 reads.MapOpenApi("/openapi/{documentName}.json");
 reads.MapStatusJson();
 reads.MapTargetsApi();
-app.MapGroup("").RequireWriteAccess().MapIngestion();
+reads.MapMetrics();
+app.MapGroup("").CountReports().RequireWriteAccess().RequireRateLimiting(AbuseLimits.WritePolicy).MapIngestion();
 app.MapGroup("").RequireAdminAccess().MapTargetsAdmin();
 app.MapDashboard();
 
 // Open the store (migrating its schema) and start the writer before taking traffic.
 app.Services.GetRequiredService<GroupCommitWriter>();
+app.LogAccessMode();
 app.Run();
 
 /// <summary>The app's entry point, public for <c>WebApplicationFactory</c>.</summary>

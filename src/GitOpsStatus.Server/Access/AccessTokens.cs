@@ -40,6 +40,10 @@ public sealed class AccessTokens
     /// <summary>No token of any kind is configured: the server is open (the seed's in-cluster set-up).</summary>
     public bool IsOpen => _read is null && _admin is null && _writes.Count == 0;
 
+    public bool WritesGuarded => _writes.Count > 0;
+    public bool ReadsGuarded => _read is not null;
+    public bool DeletesEnabled => _admin is not null || IsOpen;
+
     /// <summary>Reads need the read token (or the admin token) once <c>GITOPS_READ_TOKEN</c> is set.</summary>
     public Verdict CheckRead(string? presented)
     {
@@ -48,7 +52,9 @@ public sealed class AccessTokens
         if (presented is null)
             return Verdict.Missing;
         var hash = Hash(presented)!;
-        return Matches(hash, _read) | Matches(hash, _admin) ? Verdict.Allowed : Verdict.Wrong;
+        if (Matches(hash, _read) | Matches(hash, _admin))
+            return Verdict.Allowed;
+        return AnyWrite(hash) ? Verdict.OutOfScope : Verdict.Wrong;
     }
 
     /// <summary>Deletes need the admin token; when the server is fully open they are open too.</summary>
@@ -61,7 +67,7 @@ public sealed class AccessTokens
         var hash = Hash(presented)!;
         if (Matches(hash, _admin))
             return Verdict.Allowed;
-        return Matches(hash, _read) | _writes.Aggregate(false, (any, g) => any | Matches(hash, g.Hash)) ? Verdict.OutOfScope : Verdict.Wrong;
+        return Matches(hash, _read) | AnyWrite(hash) ? Verdict.OutOfScope : Verdict.Wrong;
     }
 
     /// <summary>
@@ -85,6 +91,8 @@ public sealed class AccessTokens
             return (Verdict.Allowed, new WriteScope(granted));
         return (Matches(hash, _read) | Matches(hash, _admin) ? Verdict.OutOfScope : Verdict.Wrong, null);
     }
+
+    private bool AnyWrite(byte[] hash) => _writes.Aggregate(false, (any, grant) => any | Matches(hash, grant.Hash));
 
     private static bool Matches(byte[] presented, byte[]? configured) =>
         configured is not null && CryptographicOperations.FixedTimeEquals(presented, configured);
