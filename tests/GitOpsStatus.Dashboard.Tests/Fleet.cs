@@ -43,7 +43,8 @@ public static class Fleet
     {
         var now = LiveServer.Start;
         const string commit = "4f2c1d9e8b7a6f5e4d3c2b1a09f8e7d6c5b4a392";
-        await server.Post(Report("infra/rsyslog", "rsyslog-lab", "SYNCED", now.AddMinutes(-40), revision: commit, source: "deploy", interval: 120));
+        // Within 3 × 120 s of the clock, so the server's stale sweep never slips a STALE event in between.
+        await server.Post(Report("infra/rsyslog", "rsyslog-lab", "SYNCED", now.AddMinutes(-5), revision: commit, source: "deploy", interval: 120));
         await server.Post(Report("infra/rsyslog", "rsyslog-lab", "OUT_OF_SYNC", now.AddMinutes(-2),
             [File("rsyslog.conf", diff: RsyslogDiff, repoPath: "files/rsyslog.conf"), File("rsyslog.d/30-lab.conf", "missing")],
             revision: commit, source: "cron", interval: 120));

@@ -67,9 +67,12 @@ public sealed class GrafanaTests : IDisposable
     }
 
     [Fact]
-    public void Prometheus_panels_use_only_the_servers_metric_names_through_the_optional_datasource()
+    public async Task Prometheus_panels_use_only_metric_names_the_servers_metrics_really_exposes()
     {
-        string[] metrics = ["gitops_status_sync", "gitops_status_drift_files", "gitops_status_stale", "gitops_status_last_check_timestamp_seconds"];
+        await Fleet.Seed(_server);
+        var exposition = await _server.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var metrics = System.Text.RegularExpressions.Regex.Matches(exposition, @"^# TYPE (\w+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).ToHashSet();
         var queries = Targets("prometheus").ToList();
 
         Assert.NotEmpty(queries);

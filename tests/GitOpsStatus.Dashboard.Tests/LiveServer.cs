@@ -40,6 +40,7 @@ public sealed class LiveServer : IDisposable
             web.UseSetting("GITOPS_DATA_DIR", DataDir);
             web.UseSetting("Logging:LogLevel:Default", "Warning");
             web.UseSetting("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning");
+            web.UseSetting("Logging:LogLevel:GitOpsStatus.Server.Access", "Error"); // "no token configured" is expected here
             foreach (var (key, value) in settings ?? [])
                 web.UseSetting(key, value);
             web.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
