@@ -4,14 +4,17 @@ using System.Security.Cryptography;
 namespace GitOpsStatus.Server.Status;
 
 /// <summary>
-/// A growing body in pooled 64 KiB segments: no doubling-and-copying of one large array (which
-/// needs up to three times the body in memory), and returned to the pool when disposed.
+/// A growing body in pooled 1 MiB segments: no doubling-and-copying of one large array (which needs up
+/// to three times the body in memory). The segments come from a pool of their own that keeps up to
+/// 48 of them, so a 33 MB list polled every 30 s reuses the same memory instead of leaving garbage
+/// for the GC to collect some time later (which made the working set creep up request after request).
 /// </summary>
 internal sealed class SegmentedBuffer : IBufferWriter<byte>, IDisposable
 {
-    private const int SegmentSize = 64 * 1024;
+    private const int SegmentSize = 1024 * 1024;
+    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(SegmentSize, 48);
     private readonly List<(byte[] Array, int Used)> _segments = [];
-    private byte[] _current = ArrayPool<byte>.Shared.Rent(SegmentSize);
+    private byte[] _current = Pool.Rent(SegmentSize);
     private int _used;
 
     public long Length => _segments.Sum(s => (long)s.Used) + _used;
@@ -43,16 +46,22 @@ internal sealed class SegmentedBuffer : IBufferWriter<byte>, IDisposable
     private Memory<byte> NewSegment(int sizeHint)
     {
         _segments.Add((_current, _used));
-        _current = ArrayPool<byte>.Shared.Rent(Math.Max(SegmentSize, sizeHint));
+        _current = sizeHint > SegmentSize ? new byte[sizeHint] : Pool.Rent(SegmentSize);
         _used = 0;
         return _current;
+    }
+
+    private static void Return(byte[] array)
+    {
+        if (array.Length == SegmentSize)
+            Pool.Return(array);
     }
 
     public void Dispose()
     {
         foreach (var (array, _) in _segments)
-            ArrayPool<byte>.Shared.Return(array);
-        ArrayPool<byte>.Shared.Return(_current);
+            Return(array);
+        Return(_current);
         _segments.Clear();
     }
 }
