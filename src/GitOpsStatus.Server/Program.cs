@@ -13,7 +13,8 @@ using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is found beside the binary whatever the working directory (GITOPS_DATA_DIR stays relative to it).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddCommandLine(args, ServerOptions.Flags);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
     builder.WebHost.UseUrls(ServerOptions.DefaultUrls);

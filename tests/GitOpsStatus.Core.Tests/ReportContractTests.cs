@@ -99,6 +99,7 @@ public class ReportContractTests
     [InlineData("{\"last_check\": \"yesterday\"}", "last_check")]
     [InlineData("{\"repo\": \"a\", \"repo\": \"b\"}", "repo")]
     [InlineData("null", "$")]
+    [InlineData("{\"\": 00}", "$")]
     public void Unreadable_bodies_name_where_they_broke(string json, string field)
     {
         var (report, error) = ReportParser.Parse(Encoding.UTF8.GetBytes(json));

@@ -43,9 +43,12 @@ public static class ReportParser
             : $"has the wrong type or value{position}; expected {expected}");
     }
 
-    /// <summary>"$.files[0].name" → "files[0].name"; "$" or null → "$".</summary>
-    private static string FieldOf(string? path) =>
-        string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+    /// <summary>"$.files[0].name" → "files[0].name"; "$", "$." (an empty key) or null → "$".</summary>
+    private static string FieldOf(string? path)
+    {
+        var field = path is null ? "" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+        return field.Length == 0 || field == "$" ? "$" : field;
+    }
 
     private static string Expected(string field)
     {

@@ -19,6 +19,7 @@ public sealed partial class SqliteStore : IDisposable
     private readonly BatchCommands _commands;
     private readonly string _readConnectionString;
     private readonly ServerOptions _options;
+    private readonly WalCheckpointer _checkpointer;
 
     public string DatabasePath { get; }
 
@@ -34,8 +35,10 @@ public sealed partial class SqliteStore : IDisposable
         Pragma(_writer, "PRAGMA journal_mode = WAL");
         Pragma(_writer, "PRAGMA synchronous = FULL");
         Pragma(_writer, "PRAGMA busy_timeout = 30000");
+        Pragma(_writer, "PRAGMA wal_autocheckpoint = 0");
         SqliteSchema.Migrate(_writer);
         _commands = new BatchCommands(_writer);
+        _checkpointer = new WalCheckpointer(builder.ToString());
         builder.Mode = SqliteOpenMode.ReadOnly;
         _readConnectionString = builder.ToString();
     }
@@ -132,6 +135,7 @@ public sealed partial class SqliteStore : IDisposable
     {
         _commands.Dispose();
         _writer.Dispose();
+        _checkpointer.Dispose();
         SqliteConnection.ClearAllPools();
     }
 

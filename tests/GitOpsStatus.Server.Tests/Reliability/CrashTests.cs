@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace GitOpsStatus.Server.Tests.Reliability;
+
+/// <summary>SIGKILL at a random moment under load, several rounds, on the same data: nothing acknowledged is lost.</summary>
+public class CrashTests : IDisposable
+{
+    private const int Rounds = 5;
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("gitops-status-crash-").FullName;
+
+    public void Dispose()
+    {
+        Directory.Delete(_dataDir, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task Sigkill_under_load_loses_no_acknowledged_report_and_leaves_a_sound_database()
+    {
+        // For each target, the newest last_check the server acknowledged with a 200.
+        var acknowledged = new ConcurrentDictionary<string, DateTimeOffset>();
+        var random = new Random(20261124);
+        var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds());
+        var sent = 0;
+
+        for (var round = 0; round < Rounds; round++)
+        {
+            await using var server = await ServerProcess.StartAsync(_dataDir);
+            using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+            await AssertAllPresent(client, acknowledged);
+
+            using var stop = new CancellationTokenSource();
+            var load = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+            {
+                for (var i = 0; i < 5_000 && !stop.IsCancellationRequested; i++)
+                {
+                    // 40 targets shared by every round and worker: updates race on them.
+                    var target = $"t-{(worker * 7 + i) % 40}";
+                    var at = start.AddMilliseconds(Interlocked.Increment(ref sent));
+                    try
+                    {
+                        var response = await client.PostAsync("/api/status",
+                            new StringContent(Reports.Drifted("crash", target, at, $"f{i}"), Encoding.UTF8, "application/json"));
+                        if (response.StatusCode == HttpStatusCode.OK)
+                            acknowledged.AddOrUpdate(target, at, (_, old) => old > at ? old : at);
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                    {
+                        return;
+                    }
+                }
+            })).ToList();
+
+            await Task.Delay(random.Next(200, 900));
+            server.Kill();
+            await stop.CancelAsync();
+            await Task.WhenAll(load);
+        }
+
+        await using (var last = await ServerProcess.StartAsync(_dataDir))
+        {
+            using var client = new HttpClient { BaseAddress = last.BaseAddress };
+            await AssertAllPresent(client, acknowledged);
+            Assert.Equal(0, await last.TerminateAsync());
+        }
+        Assert.Equal("ok", IntegrityCheck());
+        Figures.Record($"SQLite crash: {Rounds} SIGKILL rounds survived, {sent} reports sent, {acknowledged.Count} targets acknowledged, integrity_check ok");
+    }
+
+    private static async Task AssertAllPresent(HttpClient client, ConcurrentDictionary<string, DateTimeOffset> acknowledged)
+    {
+        var rows = (await client.GetFromJsonAsync<JsonElement>("/status.json?repo=crash"))
+            .EnumerateArray().ToDictionary(r => r.GetProperty("server").GetString()!, r => DateTimeOffset.Parse(r.GetProperty("last_check").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (target, at) in acknowledged)
+        {
+            Assert.True(rows.TryGetValue(target, out var stored), $"{target} was acknowledged but is missing");
+            Assert.True(stored >= at, $"{target}: acknowledged {at:O} but stored {stored:O}");
+        }
+    }
+
+    private string IntegrityCheck()
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_dataDir, "gitops-status.db")};Pooling=false");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA integrity_check";
+        return (string)command.ExecuteScalar()!;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text;
+using CsCheck;
+
+namespace GitOpsStatus.Server.Tests.Reliability;
+
+/// <summary>
+/// Generated request bodies: raw bytes, mutations of the seed's valid payloads (bit flips, insertions,
+/// deletions, duplications, truncations), and structurally random JSON using the contract's field names
+/// with values of every JSON type, nesting, huge numbers, control characters and markup.
+/// </summary>
+internal static class FuzzInputs
+{
+    private static readonly string[] Fields =
+    [
+        "repo", "server", "sync_status", "drift_count", "files", "last_check", "revision", "source",
+        "interval_seconds", "duration_ms", "checker", "error", "name", "change", "repo_path",
+        "expected_sha256", "actual_sha256", "diff", "binary", "extra",
+    ];
+
+    private static readonly string[] Seeds =
+    [
+        Reports.SeedSynced,
+        Reports.SeedOutOfSync,
+        """{"repo":"infra/rsyslog","server":"web-1","sync_status":"UNKNOWN","error":"ssh: connect to host web-1 port 22: Connection refused","last_check":"2026-04-21T10:30:00+03:00"}""",
+        """{"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":1,"files":[{"name":"a.conf","change":"modified","expected_sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","diff":"--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n"}],"interval_seconds":120,"revision":"4f2a9c1","source":"cron"}""",
+    ];
+
+    private static readonly Gen<string> Text = Gen.OneOf(
+        Gen.String,
+        Gen.Char["abcXYZ019._-/ "].Array[0, 20].Select(c => new string(c)),
+        Gen.OneOf("SYNCED", "OUT_OF_SYNC", "UNKNOWN", "STALE", "modified", "..", "a//b", "<script>alert(1)</script>",
+            "\u0000", "\u001b[31m", "2026-04-21T10:30:00Z", "2026-04-21T10:30:00", "9999-12-31T23:59:59Z", "\ud800", new string('x', 300)));
+
+    private static readonly Gen<string> Number = Gen.OneOf(
+        Gen.Long.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        Gen.Double.Select(d => double.IsFinite(d) ? d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "1e400"),
+        Gen.OneOf("0", "-1", "99999999999999999999999", "1e3", "-0", "00", "1.5"));
+
+    private static Gen<string> Value(int depth) => depth <= 0
+        ? Gen.OneOf(Text.Select(Quote), Number, Gen.OneOf("true", "false", "null"))
+        : Gen.Frequency(
+            (6, Value(0)),
+            (1, Value(depth - 1).Array[0, 4].Select(items => "[" + string.Join(",", items) + "]")),
+            (2, Object(depth - 1)));
+
+    private static Gen<string> Object(int depth) =>
+        Gen.Select(Gen.OneOf(Gen.OneOf(Fields), Text), Value(depth)).Array[0, 10]
+            .Select(members => "{" + string.Join(",", members.Select(m => Quote(m.Item1) + ":" + m.Item2)) + "}");
+
+    /// <summary>A JSON-ish document: a random object most of the time, sometimes any value.</summary>
+    public static readonly Gen<byte[]> StructuredJson =
+        Gen.Frequency((5, Object(3)), (1, Value(3))).Select(s => Encoding.UTF8.GetBytes(s));
+
+    /// <summary>A valid payload with 1 to 8 byte-level mutations.</summary>
+    public static readonly Gen<byte[]> MutatedSeed =
+        from seed in Gen.OneOf(Seeds)
+        from ops in Gen.Select(Gen.Int[0, 4], Gen.Int[0, int.MaxValue], Gen.Byte).Array[1, 8]
+        select Mutate(Encoding.UTF8.GetBytes(seed), ops);
+
+    public static readonly Gen<byte[]> RawBytes = Gen.Byte.Array[0, 512];
+
+    public static readonly Gen<byte[]> Any = Gen.Frequency((4, StructuredJson), (4, MutatedSeed), (1, RawBytes));
+
+    private static byte[] Mutate(byte[] input, (int Op, int Position, byte Value)[] ops)
+    {
+        var bytes = new List<byte>(input);
+        foreach (var (op, position, value) in ops)
+        {
+            if (bytes.Count == 0)
+                break;
+            var at = position % bytes.Count;
+            switch (op)
+            {
+                case 0: bytes[at] ^= (byte)(1 << (value % 8)); break;
+                case 1: bytes.Insert(at, value); break;
+                case 2: bytes.RemoveRange(at, Math.Min(1 + value % 8, bytes.Count - at)); break;
+                case 3: bytes.InsertRange(at, bytes.GetRange(at, Math.Min(1 + value % 16, bytes.Count - at))); break;
+                default: bytes.RemoveRange(at, bytes.Count - at); break;
+            }
+        }
+        return [.. bytes];
+    }
+
+    private static string Quote(string text) => System.Text.Json.JsonSerializer.Serialize(text);
+}
