@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
@@ -15,6 +16,30 @@ internal sealed class Exposition(PipeWriter output)
     public void Family(string name, string type, string help)
     {
         Ascii("# HELP ").Ascii(name).Ascii(" ").Ascii(help).Ascii("\n# TYPE ").Ascii(name).Ascii(" ").Ascii(type).Ascii("\n");
+    }
+
+    /// <summary><c>{repo="…",server="…"}</c>, encoded once per target and reused by every family.</summary>
+    public static void Labels(IBufferWriter<byte> into, string repo, string server)
+    {
+        var span = into.GetSpan(32 + 2 * Encoding.UTF8.GetMaxByteCount(repo.Length + server.Length));
+        var n = 0;
+        n += Encoding.ASCII.GetBytes("{repo=\"", span[n..]);
+        n += EscapedInto(repo, span[n..]);
+        n += Encoding.ASCII.GetBytes("\",server=\"", span[n..]);
+        n += EscapedInto(server, span[n..]);
+        n += Encoding.ASCII.GetBytes("\"}", span[n..]);
+        into.Advance(n);
+    }
+
+    /// <summary><c>name{…} </c> from pre-encoded parts — the value follows.</summary>
+    public Exposition Sample(ReadOnlySpan<byte> name, ReadOnlySpan<byte> labels)
+    {
+        var span = output.GetSpan(name.Length + labels.Length + 1);
+        name.CopyTo(span);
+        labels.CopyTo(span[name.Length..]);
+        span[name.Length + labels.Length] = (byte)' ';
+        output.Advance(name.Length + labels.Length + 1);
+        return this;
     }
 
     /// <summary><c>name{l1="v1",l2="v2"} </c> — the value follows.</summary>
@@ -65,10 +90,15 @@ internal sealed class Exposition(PipeWriter output)
     /// <summary>A label value: UTF-8 with <c>\</c>, <c>"</c> and newline escaped.</summary>
     private Exposition Escaped(string value)
     {
+        var span = output.GetSpan(2 * Encoding.UTF8.GetMaxByteCount(value.Length));
+        output.Advance(EscapedInto(value, span));
+        return this;
+    }
+
+    private static int EscapedInto(string value, Span<byte> into)
+    {
         if (value.AsSpan().IndexOfAny("\\\"\n") >= 0)
             value = value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
-        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length));
-        output.Advance(Encoding.UTF8.GetBytes(value, span));
-        return this;
+        return Encoding.UTF8.GetBytes(value, into);
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
@@ -31,8 +32,28 @@ public static class MetricsApi
         var staleMs = (long)options.StaleAfter.TotalMilliseconds;
         var totals = new long[SyncStatus.All.Count];
 
-        await using var connection = store.OpenReader();
-        await using var snapshot = await connection.BeginTransactionAsync(cancellationToken);
+        // One read of the rows into a compact table (labels pre-encoded once, ~50 bytes a target),
+        // then the four families written from it: a quarter of the database work of one pass per family.
+        var rows = new List<Row>();
+        var labels = new ArrayBufferWriter<byte>(1 << 16);
+        await using (var connection = store.OpenReader())
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT repo, server, sync_status, drift_count, last_check, interval_seconds FROM targets ORDER BY repo, server";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (reader.Read())
+            {
+                var lastCheck = reader.GetInt64(4);
+                var limit = reader.IsDBNull(5) ? staleMs : reader.GetInt64(5) * 1000 * ServerOptions.StaleIntervals;
+                var stale = now > lastCheck + limit; // the rule of DerivedStatus.Of
+                var value = stale ? SyncStatus.Value(SyncStatus.Stale) : SyncStatus.Value(reader.GetString(2));
+                totals[value]++;
+                var offset = labels.WrittenCount;
+                Exposition.Labels(labels, reader.GetString(0), reader.GetString(1));
+                rows.Add(new Row(offset, labels.WrittenCount - offset, (byte)value, reader.GetInt32(3), lastCheck, stale));
+            }
+        }
+
         var families = new (string Name, string Help)[]
         {
             ("gitops_status_sync", "Derived status of the target: 0 SYNCED, 1 OUT_OF_SYNC, 2 STALE, 3 UNKNOWN."),
@@ -44,33 +65,17 @@ public static class MetricsApi
         {
             var (name, help) = families[family];
             output.Family(name, "gauge", help);
-            await using var command = connection.CreateCommand();
-            command.Transaction = (Microsoft.Data.Sqlite.SqliteTransaction)snapshot;
-            command.CommandText = "SELECT repo, server, sync_status, drift_count, last_check, interval_seconds FROM targets ORDER BY repo, server";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            var nameBytes = System.Text.Encoding.ASCII.GetBytes(name);
+            foreach (var row in rows)
             {
-                var lastCheck = reader.GetInt64(4);
-                var limit = reader.IsDBNull(5) ? staleMs : reader.GetInt64(5) * 1000 * ServerOptions.StaleIntervals;
-                var stale = now > lastCheck + limit; // the rule of DerivedStatus.Of
-                var sample = output.Sample(name, "repo", reader.GetString(0), "server", reader.GetString(1));
-                switch (family)
+                var sample = output.Sample(nameBytes, labels.WrittenSpan.Slice(row.LabelsOffset, row.LabelsLength));
+                _ = family switch
                 {
-                    case 0:
-                        var value = stale ? SyncStatus.Value(SyncStatus.Stale) : SyncStatus.Value(reader.GetString(2));
-                        totals[value]++;
-                        sample.Value(value);
-                        break;
-                    case 1:
-                        sample.Value(reader.GetInt32(3));
-                        break;
-                    case 2:
-                        sample.Seconds(lastCheck);
-                        break;
-                    default:
-                        sample.Value(stale ? 1 : 0);
-                        break;
-                }
+                    0 => sample.Value(row.Status),
+                    1 => sample.Value(row.DriftFiles),
+                    2 => sample.Seconds(row.LastCheck),
+                    _ => sample.Value(row.Stale ? 1 : 0),
+                };
                 await output.FlushIfFullAsync(cancellationToken);
             }
         }
@@ -115,6 +120,8 @@ public static class MetricsApi
             output.Sample(Duration + "_count", "route", key.Route, "method", key.Method, "code", code).Value(snapshot.Count);
         }
     }
+
+    private readonly record struct Row(int LabelsOffset, int LabelsLength, byte Status, int DriftFiles, long LastCheck, bool Stale);
 
     private static string Code(int code) => code.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

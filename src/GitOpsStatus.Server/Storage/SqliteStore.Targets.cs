@@ -31,6 +31,25 @@ public sealed partial class SqliteStore
         return new TargetDetail(ReadTarget(reader), report, json);
     }
 
+    /// <summary>
+    /// Every target matching the filter, sorted by repo then server, read one row at a time (synchronously:
+    /// SQLite is in-process) so a caller streaming 100,000 targets never holds them all.
+    /// </summary>
+    public IEnumerable<TargetRow> EachTarget(TargetFilter filter)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {TargetColumns} FROM targets
+            WHERE ($repo IS NULL OR repo = $repo) AND ($server IS NULL OR server = $server) ORDER BY repo, server
+            """;
+        command.Parameters.AddWithValue("$repo", (object?)filter.Repo ?? DBNull.Value);
+        command.Parameters.AddWithValue("$server", (object?)filter.Server ?? DBNull.Value);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            yield return ReadTarget(reader);
+    }
+
     /// <summary>One page of targets sorted by repo then server, filtered on the status derived at <paramref name="now"/>.</summary>
     public async Task<TargetPage> ReadTargetPageAsync(TargetQuery query, DateTimeOffset now, CancellationToken cancellationToken)
     {
