@@ -1,8 +1,14 @@
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server;
+using GitOpsStatus.Server.Access;
+using GitOpsStatus.Server.Api;
+using GitOpsStatus.Server.Dashboard;
 using GitOpsStatus.Server.Health;
+using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Ingestion;
+using GitOpsStatus.Server.Metrics;
+using GitOpsStatus.Server.Notifications;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
@@ -18,6 +24,11 @@ builder.Services.AddSingleton(services => ServerOptions.From(services.GetRequire
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<SqliteStore>();
 builder.Services.AddSingleton<GroupCommitWriter>();
+builder.Services.AddSingleton<AccessTokens>();
+builder.Services.AddSingleton<ServerMetrics>();
+builder.Services.AddAbuseLimits();
+builder.Services.AddNotifications();
+builder.Services.AddHistoryPruning();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json =>
@@ -30,16 +41,25 @@ builder.Services.AddOptions<KestrelServerOptions>()
     .Configure<ServerOptions>((kestrel, options) => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes + 1);
 
 var app = builder.Build();
+app.UseHttpMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRateLimiter();
+app.UseRequestTimeouts();
 
-app.MapOpenApi("/openapi/{documentName}.json");
 app.MapHealth();
-app.MapIngestion();
-app.MapStatusJson();
+var reads = app.MapGroup("").RequireReadAccess();
+reads.MapOpenApi("/openapi/{documentName}.json");
+reads.MapStatusJson();
+reads.MapTargetsApi();
+reads.MapMetrics();
+app.MapGroup("").CountReports().RequireWriteAccess().RequireRateLimiting(AbuseLimits.WritePolicy).MapIngestion();
+app.MapGroup("").RequireAdminAccess().MapTargetsAdmin();
+app.MapDashboard();
 
 // Open the store (migrating its schema) and start the writer before taking traffic.
 app.Services.GetRequiredService<GroupCommitWriter>();
+app.LogAccessMode();
 app.Run();
 
 /// <summary>The app's entry point, public for <c>WebApplicationFactory</c>.</summary>

@@ -31,6 +31,9 @@ public sealed class TestServer : IDisposable
     public ManualClock Clock { get; }
     public HttpClient Client { get; private set; }
 
+    /// <summary>The running app's services (its store, background services).</summary>
+    public IServiceProvider Services => _factory.Services;
+
     public TestServer(Dictionary<string, string>? settings = null, string? dataDir = null, ManualClock? clock = null)
     {
         DataDir = dataDir ?? Directory.CreateTempSubdirectory("gitops-status-test-").FullName;
@@ -60,6 +63,24 @@ public sealed class TestServer : IDisposable
 
     public Task<HttpResponseMessage> PostJson(string json, string contentType = "application/json") =>
         Client.PostAsync("/api/status", new StringContent(json, Encoding.UTF8, contentType));
+
+    /// <summary>A request with <c>Authorization: Bearer</c> <paramref name="token"/> (none when null).</summary>
+    public async Task<HttpResponseMessage> Send(HttpMethod method, string path, string? token = null, string? json = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (token is not null)
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        if (json is not null)
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        return await Client.SendAsync(request);
+    }
+
+    public async Task<JsonElement> GetJson(string path)
+    {
+        var response = await Client.GetAsync(path);
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
 
     public async Task<JsonElement> StatusJson(string query = "")
     {
@@ -110,6 +131,9 @@ public static class Reports
           "last_check": "2026-04-21T10:30:00Z"
         }
         """;
+
+    public static string Drifted(string repo, string server, DateTimeOffset at, int interval, params string[] files) =>
+        JsonSerializer.Serialize(new { repo, server, sync_status = "OUT_OF_SYNC", drift_count = files.Length, files = files.Select(name => new { name }), last_check = at.ToString("O"), interval_seconds = interval });
 
     public static string Synced(string repo, string server, DateTimeOffset at, string? revision = null, int? interval = null) =>
         JsonSerializer.Serialize(new { repo, server, sync_status = "SYNCED", drift_count = 0, files = Array.Empty<object>(), last_check = at.ToString("O"), revision, interval_seconds = interval });

@@ -17,6 +17,9 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(
         new BoundedChannelOptions(16 * MaxBatch) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    // Other writes (deletes, pruning, the stale sweep, notification claims): short transactions run
+    // on the same thread between batches, so SQLite never sees two writers and ingestion never waits on a lock.
+    private readonly Channel<WriteJob> _jobs = Channel.CreateUnbounded<WriteJob>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteStore _store;
     private readonly ILogger<GroupCommitWriter> _logger;
     private readonly Thread _thread;
@@ -47,13 +50,25 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         return await pending.Done.Task;
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on the writer thread, between report batches, with the store's
+    /// writer connection to itself; the work opens and commits its own short transaction.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<SqliteStore, T> work)
+    {
+        var job = new WriteJob(store => work(store), new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_jobs.Writer.TryWrite(job))
+            throw new ShuttingDownException();
+        return (T)(await job.Done.Task)!;
+    }
+
     private void Run()
     {
         var batch = new List<Pending>(MaxBatch);
         var reports = new List<IncomingReport>(MaxBatch);
         try
         {
-            while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            while (WaitForWork())
             {
                 batch.Clear();
                 reports.Clear();
@@ -62,12 +77,34 @@ public sealed class GroupCommitWriter : IAsyncDisposable
                     batch.Add(pending);
                     reports.Add(pending.Report);
                 }
-                Commit(batch, reports);
+                if (batch.Count > 0)
+                    Commit(batch, reports);
+                // One job per round: a burst of jobs cannot hold reports back by more than one short transaction.
+                if (_jobs.Reader.TryRead(out var job))
+                    job.Run(_store, _logger);
             }
         }
         finally
         {
             _stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>Blocks until a report or a job is queued (true), or both queues are closed and drained (false).</summary>
+    private bool WaitForWork()
+    {
+        while (true)
+        {
+            if (_queue.Reader.TryPeek(out _) || _jobs.Reader.TryPeek(out _))
+                return true;
+            var waits = new List<Task>(2);
+            if (!_queue.Reader.Completion.IsCompleted)
+                waits.Add(_queue.Reader.WaitToReadAsync().AsTask());
+            if (!_jobs.Reader.Completion.IsCompleted)
+                waits.Add(_jobs.Reader.WaitToReadAsync().AsTask());
+            if (waits.Count == 0)
+                return false;
+            Task.WhenAny(waits).GetAwaiter().GetResult();
         }
     }
 
@@ -91,10 +128,27 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
+        _jobs.Writer.TryComplete();
         await _stopped.Task;
     }
 
     private sealed record Pending(IncomingReport Report, TaskCompletionSource<IngestResult> Done);
+
+    private sealed record WriteJob(Func<SqliteStore, object?> Work, TaskCompletionSource<object?> Done)
+    {
+        public void Run(SqliteStore store, ILogger logger)
+        {
+            try
+            {
+                Done.TrySetResult(Work(store));
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "A background write failed; it is retried on its next round");
+                Done.TrySetException(e);
+            }
+        }
+    }
 }
 
 /// <summary>The server is stopping and takes no more reports.</summary>

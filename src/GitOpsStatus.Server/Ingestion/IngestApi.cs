@@ -20,6 +20,8 @@ public static class IngestApi
             .WithDescription("Body: the report JSON (see the StatusReport schema), Content-Type: application/json.")
             .Produces<IngestResponse>()
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesValidationProblem(StatusCodes.Status401Unauthorized)
+            .ProducesValidationProblem(StatusCodes.Status403Forbidden)
             .ProducesValidationProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesValidationProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
@@ -66,6 +68,8 @@ public static class IngestApi
         var errors = ReportValidator.Validate(report!, now);
         if (errors.Count > 0)
             return Problem.Rejected(422, "Invalid report", errors);
+        if (Access.AccessFilters.RefuseOutOfScope(context, report!.Repo!, report.Server!) is { } outOfScope)
+            return outOfScope;
 
         try
         {

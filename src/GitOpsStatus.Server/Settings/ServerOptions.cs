@@ -23,12 +23,55 @@ public sealed record ServerOptions
     /// <summary>Largest accepted request body.</summary>
     public long MaxBodyBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>How often the dashboard page refreshes itself.</summary>
+    public TimeSpan DashboardRefresh { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>History events older than this many days are pruned in the background.</summary>
+    public int HistoryDays { get; init; } = 90;
+
+    /// <summary>Write tokens, each <c>token</c>, <c>token:repo-glob</c> or <c>token:repo-glob@server-glob</c>; unset: writes are open.</summary>
+    public Secret? WriteTokens { get; init; }
+
+    /// <summary>The token that may delete targets (and read).</summary>
+    public Secret? AdminToken { get; init; }
+
+    /// <summary>When set, every read route but /healthz and /readyz requires it.</summary>
+    public Secret? ReadToken { get; init; }
+
+    /// <summary>Where status transitions are POSTed; a <c>slack+</c> prefix sends Slack's body.</summary>
+    public IReadOnlyList<string> WebhookUrls { get; init; } = [];
+
+    /// <summary>The server's address as people reach it, for links in notifications.</summary>
+    public string? PublicUrl { get; init; }
+
+    /// <summary>Remind every so often while a target stays OUT_OF_SYNC or STALE; null: no reminders.</summary>
+    public TimeSpan? RemindAfter { get; init; }
+
+    /// <summary>How often the background sweep looks for targets gone STALE, due reminders and old history.</summary>
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Reports per minute one client address may POST; 0: no limit.</summary>
+    public int WriteRateLimit { get; init; }
+
+    /// <summary>A request still running after this long is cancelled (503).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Command-line flags and the setting each one sets.</summary>
     public static readonly Dictionary<string, string> Flags = new()
     {
         ["--data-dir"] = "GITOPS_DATA_DIR",
         ["--stale-after"] = "GITOPS_STALE_AFTER",
         ["--max-body-bytes"] = "GITOPS_MAX_BODY_BYTES",
+        ["--dashboard-refresh"] = "GITOPS_DASHBOARD_REFRESH",
+        ["--history-days"] = "GITOPS_HISTORY_DAYS",
+        ["--write-tokens"] = "GITOPS_WRITE_TOKENS",
+        ["--admin-token"] = "GITOPS_ADMIN_TOKEN",
+        ["--read-token"] = "GITOPS_READ_TOKEN",
+        ["--webhook-urls"] = "GITOPS_WEBHOOK_URLS",
+        ["--public-url"] = "GITOPS_PUBLIC_URL",
+        ["--remind-after"] = "GITOPS_REMIND_AFTER",
+        ["--sweep-interval"] = "GITOPS_SWEEP_INTERVAL",
+        ["--write-rate-limit"] = "GITOPS_WRITE_RATE_LIMIT",
+        ["--request-timeout"] = "GITOPS_REQUEST_TIMEOUT",
     };
 
     /// <summary>Reads the settings; a bad value stops start-up with a sentence naming it.</summary>
@@ -40,6 +83,17 @@ public sealed record ServerOptions
             DataDir = config["GITOPS_DATA_DIR"] is { Length: > 0 } dir ? dir : defaults.DataDir,
             StaleAfter = Read(config, "GITOPS_STALE_AFTER", defaults.StaleAfter, ParseDuration),
             MaxBodyBytes = Read(config, "GITOPS_MAX_BODY_BYTES", defaults.MaxBodyBytes, ParseBytes),
+            DashboardRefresh = Read(config, "GITOPS_DASHBOARD_REFRESH", defaults.DashboardRefresh, ParseDuration),
+            HistoryDays = ReadCount(config, "GITOPS_HISTORY_DAYS", defaults.HistoryDays, min: 1),
+            WriteTokens = Secret.From(config["GITOPS_WRITE_TOKENS"]),
+            AdminToken = Secret.From(config["GITOPS_ADMIN_TOKEN"]),
+            ReadToken = Secret.From(config["GITOPS_READ_TOKEN"]),
+            WebhookUrls = (config["GITOPS_WEBHOOK_URLS"] ?? "").Split([',', ' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries),
+            PublicUrl = config["GITOPS_PUBLIC_URL"] is { Length: > 0 } url ? url.TrimEnd('/') : null,
+            RemindAfter = string.IsNullOrWhiteSpace(config["GITOPS_REMIND_AFTER"]) ? null : Read(config, "GITOPS_REMIND_AFTER", TimeSpan.Zero, ParseDuration),
+            SweepInterval = Read(config, "GITOPS_SWEEP_INTERVAL", defaults.SweepInterval, ParseDuration),
+            WriteRateLimit = ReadCount(config, "GITOPS_WRITE_RATE_LIMIT", defaults.WriteRateLimit, min: 0),
+            RequestTimeout = Read(config, "GITOPS_REQUEST_TIMEOUT", defaults.RequestTimeout, ParseDuration),
         };
     }
 
@@ -50,6 +104,15 @@ public sealed record ServerOptions
             return fallback;
         return parse(text.Trim()) ?? throw new InvalidOperationException(
             $"Setting {key}=\"{text}\" is not valid; expected {(typeof(T) == typeof(TimeSpan) ? "a duration like 90s, 10m, 2h or 00:10:00" : "a positive number of bytes like 1048576 or 1MiB")}.");
+    }
+
+    private static int ReadCount(IConfiguration config, string key, int fallback, int min)
+    {
+        var text = config[key];
+        if (string.IsNullOrWhiteSpace(text))
+            return fallback;
+        return int.TryParse(text.Trim(), CultureInfo.InvariantCulture, out var n) && n >= min ? n : throw new InvalidOperationException(
+            $"Setting {key}=\"{text}\" is not valid; expected a whole number of at least {min}.");
     }
 
     /// <summary>"90s", "10m", "2h", "1d", a number of seconds, or a TimeSpan like "00:10:00".</summary>
@@ -74,4 +137,14 @@ public sealed record ServerOptions
         }
         return long.TryParse(text, CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : null;
     }
+}
+
+/// <summary>A setting that must never be printed (tokens): <see cref="ToString"/> hides it.</summary>
+public sealed class Secret(string value)
+{
+    public string Reveal() => value;
+
+    public override string ToString() => "(secret)";
+
+    public static Secret? From(string? text) => string.IsNullOrWhiteSpace(text) ? null : new Secret(text.Trim());
 }

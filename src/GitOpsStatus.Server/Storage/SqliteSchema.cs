@@ -49,6 +49,36 @@ internal static class SqliteSchema
         CREATE INDEX events_by_target ON events (repo, server, id);
         CREATE INDEX events_by_time ON events (at);
         """,
+        // 2: notifications. alert_status is the status last announced (STALE included, set by the
+        // sweep), so each transition is detected once; the outbox holds one row per transition and
+        // webhook URL, written in the transaction that made the transition, claimed by a dispatcher.
+        """
+        ALTER TABLE targets ADD COLUMN alert_status TEXT;
+        ALTER TABLE targets ADD COLUMN alerted_at INTEGER;
+        UPDATE targets SET alert_status = sync_status, alerted_at = received_at;
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            repo TEXT NOT NULL,
+            server TEXT NOT NULL,
+            from_status TEXT,
+            to_status TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            drift_count INTEGER NOT NULL,
+            files TEXT NOT NULL,
+            revision TEXT,
+            created_at INTEGER NOT NULL,
+            due_at INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            claimed_until INTEGER,
+            sent_at INTEGER,
+            failed_at INTEGER,
+            last_error TEXT
+        );
+        CREATE INDEX outbox_pending ON outbox (due_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+        CREATE INDEX outbox_by_target ON outbox (repo, server);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

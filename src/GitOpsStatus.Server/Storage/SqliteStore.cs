@@ -18,12 +18,14 @@ public sealed partial class SqliteStore : IDisposable
     private readonly SqliteConnection _writer;
     private readonly BatchCommands _commands;
     private readonly string _readConnectionString;
+    private readonly ServerOptions _options;
     private readonly WalCheckpointer _checkpointer;
 
     public string DatabasePath { get; }
 
     public SqliteStore(ServerOptions options)
     {
+        _options = options;
         Directory.CreateDirectory(options.DataDir);
         DatabasePath = Path.GetFullPath(Path.Combine(options.DataDir, "gitops-status.db"));
         var builder = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = true, DefaultTimeout = 30 };
@@ -67,24 +69,35 @@ public sealed partial class SqliteStore : IDisposable
         }
 
         var status = report.SyncStatus!;
-        var statusChanged = stored is null || stored.SyncStatus != status;
+        var now = incoming.ReceivedAt.ToUnixTimeMilliseconds();
+        // The status last announced (STALE included) decides what is a transition; a target that went
+        // STALE (announced, or derived now) re-enters its reported status with a new status_since.
+        var announced = stored is null ? null : stored.AlertStatus ?? stored.SyncStatus;
+        var wasStale = stored is not null && (announced == Core.Reports.SyncStatus.Stale || now > stored.LastCheck + StaleLimitMs(stored.IntervalSeconds));
+        var statusChanged = stored is null || stored.SyncStatus != status || wasStale;
         var statusSince = statusChanged ? lastCheck : stored!.StatusSince;
         var lastSynced = status == Core.Reports.SyncStatus.Synced ? lastCheck : stored?.LastSyncedAt;
-        _commands.Upsert(incoming, lastCheck, statusSince, lastSynced);
+        var alert = now > lastCheck + StaleLimitMs(report.IntervalSeconds) ? Core.Reports.SyncStatus.Stale : status;
+        var alertChanged = announced != alert;
+        _commands.Upsert(incoming, lastCheck, statusSince, lastSynced, alert, alertChanged ? now : stored!.AlertedAt);
 
-        var changes = Changes(stored, status, incoming.DriftKey, report.Revision);
+        var recovered = announced == Core.Reports.SyncStatus.Stale && alert != Core.Reports.SyncStatus.Stale;
+        var changes = Changes(stored, status, incoming.DriftKey, report.Revision, recovered);
         if (changes.Length > 0)
-            _commands.InsertEvent(incoming, lastCheck, changes, stored);
+            _commands.InsertEvent(incoming, lastCheck, changes, stored, recovered ? Core.Reports.SyncStatus.Stale : stored?.SyncStatus);
+        // A new target is announced only when it arrives in trouble; a green newcomer is not news.
+        if (alertChanged && (stored is not null || alert is Core.Reports.SyncStatus.OutOfSync or Core.Reports.SyncStatus.Unknown))
+            QueueNotifications(Transition.Of(incoming, announced, alert, lastCheck), now);
         return new IngestResult(IngestOutcome.Stored, changes.Length > 0, incoming.LastCheck);
     }
 
     /// <summary>Which of status, drifted file set and revision changed: the reason for a history event.</summary>
-    private static string Changes(StoredState? stored, string status, string driftKey, string? revision)
+    private static string Changes(StoredState? stored, string status, string driftKey, string? revision, bool recoveredFromStale)
     {
         if (stored is null)
             return "first";
         var parts = new List<string>(3);
-        if (stored.SyncStatus != status)
+        if (stored.SyncStatus != status || recoveredFromStale)
             parts.Add("status");
         if (stored.DriftKey != driftKey)
             parts.Add("files");

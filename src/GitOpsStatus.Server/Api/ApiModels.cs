@@ -1,0 +1,77 @@
+using System.Text.Json;
+using GitOpsStatus.Server.Settings;
+using GitOpsStatus.Server.Status;
+using GitOpsStatus.Server.Storage;
+
+namespace GitOpsStatus.Server.Api;
+
+/// <summary>A target as the API shows it: stored fields, the derived status, and links. <c>files</c> joins the
+/// drifted file names with <c>", "</c> as in <c>/status.json</c>; the target's own route lists them exactly.</summary>
+public sealed record TargetItem(
+    string Repo,
+    string Server,
+    string SyncStatus,
+    int StatusValue,
+    string StatusSince,
+    string? LastSyncedAt,
+    int DriftCount,
+    string Files,
+    string LastCheck,
+    string ReceivedAt,
+    string? Revision,
+    string? Source,
+    long? IntervalSeconds,
+    string? Error,
+    string Url,
+    string HistoryUrl);
+
+/// <summary>One page of <c>GET /api/targets</c>; <c>next</c> is the URL of the next page, null on the last.</summary>
+public sealed record TargetList(IReadOnlyList<TargetItem> Items, int Total, int Limit, int Offset, string? Next);
+
+/// <summary><c>GET /api/targets/{server}/{repo}</c>: the target and its latest report as stored (every file with change kind, hashes and diff).</summary>
+public sealed record TargetDetailResponse(TargetItem Target, JsonElement Report);
+
+public sealed record HistoryItem(
+    long Id,
+    string At,
+    string ReceivedAt,
+    IReadOnlyList<string> Changes,
+    string? FromStatus,
+    string ToStatus,
+    int DriftCount,
+    string Files,
+    string? FromRevision,
+    string? Revision);
+
+/// <summary>One page of history, newest first; <c>next</c> is the URL of the older page, null on the last.</summary>
+public sealed record HistoryList(string Repo, string Server, IReadOnlyList<HistoryItem> Events, string? Next);
+
+public sealed record CountsItem(int Total, int Synced, int OutOfSync, int Stale, int Unknown);
+
+public sealed record RepoSummaryItem(string Repo, int Total, int Synced, int OutOfSync, int Stale, int Unknown);
+
+/// <summary><c>GET /api/summary</c>: targets per derived status, overall and per repo.</summary>
+public sealed record SummaryResponse(string At, CountsItem Overall, IReadOnlyList<RepoSummaryItem> Repos);
+
+/// <summary>Storage rows to wire DTOs.</summary>
+internal static class ApiMapping
+{
+    public static TargetItem ToItem(this TargetRow row, DateTimeOffset now, ServerOptions options)
+    {
+        var derived = DerivedStatus.Of(row, now, options);
+        var path = TargetsApi.TargetPath(row.Repo, row.Server);
+        return new TargetItem(row.Repo, row.Server, derived.Status, derived.Value, Time.Iso(derived.Since),
+            row.LastSyncedAt is { } synced ? Time.Iso(synced) : null, row.DriftCount,
+            row.Files, Time.Iso(row.LastCheck), Time.Iso(row.ReceivedAt),
+            row.Revision, row.Source, row.IntervalSeconds, row.Error, "/api/targets/" + path, "/api/history/" + path);
+    }
+
+    public static HistoryItem ToItem(this HistoryEvent e) => new(
+        e.Id, Time.Iso(e.At), Time.Iso(e.ReceivedAt), e.Changes.Split(',', StringSplitOptions.RemoveEmptyEntries), e.FromStatus,
+        e.ToStatus, e.DriftCount, e.Files, e.FromRevision, e.Revision);
+
+    public static CountsItem ToItem(this StatusCounts c) => new(c.Total, c.Synced, c.OutOfSync, c.Stale, c.Unknown);
+
+    public static RepoSummaryItem ToItem(this RepoCounts r) =>
+        new(r.Repo, r.Counts.Total, r.Counts.Synced, r.Counts.OutOfSync, r.Counts.Stale, r.Counts.Unknown);
+}

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using GitOpsStatus.Core.Reports;
+using GitOpsStatus.Server.Ingestion;
+using GitOpsStatus.Server.Settings;
+using GitOpsStatus.Server.Status;
+using GitOpsStatus.Server.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace GitOpsStatus.Server.Api;
+
+/// <summary>
+/// The JSON API for scripts. Repo names may contain <c>/</c>, server names never do, so a target's
+/// routes put the server first and the repo last, as a catch-all: <c>/api/targets/web-1/infra/rsyslog</c>
+/// is server <c>web-1</c> of repo <c>infra/rsyslog</c>. Unambiguous, and no %2F encoding needed.
+/// </summary>
+public static class TargetsApi
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    /// <summary>The read routes; Program.cs puts them in a group that applies the read-token check.</summary>
+    public static IEndpointRouteBuilder MapTargetsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("Targets");
+        api.MapGet("/targets", List).WithName("ListTargets")
+            .WithSummary("Targets with their derived status, sorted by repo then server, filtered and paged")
+            .WithDescription("Filters: repo, server (exact), status (comma list of SYNCED, OUT_OF_SYNC, STALE, UNKNOWN, derived now). Paging: limit (1–1000, default 100), offset.");
+        api.MapGet("/targets/{server}/{**repo}", Get).WithName("GetTarget")
+            .WithSummary("One target with its latest report: every file, change kind, hashes and diff")
+            .WithDescription("The server comes first and the repo last, so repos containing '/' need no encoding: /api/targets/web-1/infra/rsyslog.");
+        api.MapGet("/history/{server}/{**repo}", History).WithName("GetTargetHistory")
+            .WithSummary("A target's change events, newest first, paged")
+            .WithDescription("One event per change of status, drifted file set or revision (never per heartbeat), and one when the target went STALE. Paging: limit (1–1000, default 100), before (the id from the previous page's next link).");
+        api.MapGet("/summary", Summary).WithName("GetSummary").WithSummary("Targets per derived status, overall and per repo");
+        return app;
+    }
+
+    /// <summary>The admin routes; Program.cs puts them in a group that applies the admin-token check.</summary>
+    public static IEndpointRouteBuilder MapTargetsAdmin(this IEndpointRouteBuilder app)
+    {
+        app.MapDelete("/api/targets/{server}/{**repo}", Delete).WithName("DeleteTarget").WithTags("Targets")
+            .WithSummary("Forget a retired target: its row, its history and its pending notifications (admin token)");
+        return app;
+    }
+
+    internal static string TargetPath(string repo, string server) => $"{Uri.EscapeDataString(server)}/{repo}";
+
+    private static async Task<Results<Ok<TargetList>, ProblemHttpResult>> List(
+        SqliteStore store, ServerOptions options, TimeProvider clock, string? repo, string? server, string? status, int? limit, int? offset,
+        CancellationToken cancellationToken)
+    {
+        var statuses = StatusJsonApi.ParseStatuses(status);
+        if (statuses is null)
+            return Rejected("status", $"\"{status}\" is not a status; expected SYNCED, OUT_OF_SYNC, STALE or UNKNOWN (comma-separated for several)");
+        if (BadLimit(limit) is { } limitError)
+            return limitError;
+        if (offset < 0)
+            return Rejected("offset", $"\"{offset}\" is negative; expected 0 or more");
+
+        var now = clock.GetUtcNow();
+        var query = new TargetQuery(Empty(repo), Empty(server), statuses, limit ?? DefaultLimit, offset ?? 0);
+        var page = await store.ReadTargetPageAsync(query, now, cancellationToken);
+        var next = query.Offset + page.Rows.Count < page.Total && page.Rows.Count > 0
+            ? $"/api/targets?{Query(("repo", query.Repo), ("server", query.Server), ("status", Empty(status)), ("limit", query.Limit.ToString(Inv)), ("offset", (query.Offset + page.Rows.Count).ToString(Inv)))}"
+            : null;
+        return TypedResults.Ok(new TargetList(page.Rows.Select(r => r.ToItem(now, options)).ToList(), page.Total, query.Limit, query.Offset, next));
+    }
+
+    private static async Task<Results<Ok<TargetDetailResponse>, ProblemHttpResult>> Get(
+        SqliteStore store, ServerOptions options, TimeProvider clock, string server, string repo, CancellationToken cancellationToken)
+    {
+        var detail = await store.ReadTargetAsync(repo, server, cancellationToken);
+        if (detail is null)
+            return NotFound(repo, server);
+        using var report = JsonDocument.Parse(detail.ReportJson);
+        return TypedResults.Ok(new TargetDetailResponse(detail.Row.ToItem(clock.GetUtcNow(), options), report.RootElement.Clone()));
+    }
+
+    private static async Task<Results<Ok<HistoryList>, ProblemHttpResult>> History(
+        SqliteStore store, string server, string repo, int? limit, long? before, CancellationToken cancellationToken)
+    {
+        if (BadLimit(limit) is { } limitError)
+            return limitError;
+        var page = await store.ReadHistoryAsync(repo, server, limit ?? DefaultLimit, before, cancellationToken);
+        if (page.Events.Count == 0 && before is null && await store.ReadTargetAsync(repo, server, cancellationToken) is null)
+            return NotFound(repo, server);
+        var next = page.NextBeforeId is { } id ? $"/api/history/{TargetPath(repo, server)}?limit={limit ?? DefaultLimit}&before={id}" : null;
+        return TypedResults.Ok(new HistoryList(repo, server, page.Events.Select(e => e.ToItem()).ToList(), next));
+    }
+
+    private static async Task<Ok<SummaryResponse>> Summary(SqliteStore store, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var summary = await store.ReadSummaryAsync(now, cancellationToken);
+        return TypedResults.Ok(new SummaryResponse(Time.Iso(now), summary.Overall.ToItem(), summary.Repos.Select(r => r.ToItem()).ToList()));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(GroupCommitWriter writer, string server, string repo)
+    {
+        var deleted = await writer.RunAsync(store => store.DeleteTarget(repo, server));
+        return deleted ? TypedResults.NoContent() : NotFound(repo, server);
+    }
+
+    private static ProblemHttpResult? BadLimit(int? limit) =>
+        limit is < 1 or > MaxLimit ? Rejected("limit", $"\"{limit}\" is out of range; expected 1 to {MaxLimit}") : null;
+
+    private static ProblemHttpResult NotFound(string repo, string server) =>
+        Problem(404, "No such target", "repo", $"no target \"{repo}\" on server \"{server}\" is stored; names are case-sensitive (GET /api/targets lists them)");
+
+    private static ProblemHttpResult Rejected(string field, string message) => Problem(400, "Invalid query", field, message);
+
+    private static ProblemHttpResult Problem(int status, string title, string field, string message) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = status,
+            Title = title,
+            Detail = $"{field}: {message}",
+        });
+
+    private static string Query(params (string Key, string? Value)[] pairs) =>
+        string.Join('&', pairs.Where(p => p.Value is not null).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!)}"));
+
+    private static string? Empty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
+}

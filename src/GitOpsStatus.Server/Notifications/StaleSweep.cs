@@ -1,0 +1,62 @@
+using GitOpsStatus.Server.Ingestion;
+using GitOpsStatus.Server.Settings;
+
+namespace GitOpsStatus.Server.Notifications;
+
+/// <summary>
+/// Every <c>GITOPS_SWEEP_INTERVAL</c>: marks targets that went STALE (a history event and a
+/// notification each, once), and queues reminders when <c>GITOPS_REMIND_AFTER</c> is set. STALE is
+/// still derived at read time; the sweep only makes sure it is announced even when nobody reads.
+/// Time comes from the injected <see cref="TimeProvider"/>, so tests move it by hand.
+/// </summary>
+public sealed class StaleSweep(GroupCommitWriter writer, ServerOptions options, TimeProvider clock, ILogger<StaleSweep> logger) : BackgroundService
+{
+    private const int BatchSize = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.SweepInterval);
+        do
+        {
+            try
+            {
+                await RunOnceAsync();
+            }
+            catch (ShuttingDownException)
+            {
+                return;
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException e)
+            {
+                logger.LogError(e, "The stale sweep failed; it runs again at the next interval");
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    /// <summary>One sweep, in batches of <see cref="BatchSize"/> (each its own short write).</summary>
+    public async Task RunOnceAsync()
+    {
+        while (await writer.RunAsync(store => store.SweepStale(clock.GetUtcNow(), BatchSize)) == BatchSize)
+        {
+        }
+        if (options.RemindAfter is { } every && options.WebhookUrls.Count > 0)
+        {
+            while (await writer.RunAsync(store => store.QueueReminders(clock.GetUtcNow(), every, BatchSize)) == BatchSize)
+            {
+            }
+        }
+    }
+
+    internal static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

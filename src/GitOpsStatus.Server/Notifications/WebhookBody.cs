@@ -1,0 +1,90 @@
+using System.Text;
+using System.Text.Json;
+using GitOpsStatus.Server.Settings;
+using GitOpsStatus.Server.Status;
+using GitOpsStatus.Server.Storage;
+
+namespace GitOpsStatus.Server.Notifications;
+
+/// <summary>
+/// What a webhook receives. A URL written <c>slack+https://…</c> gets Slack's incoming-webhook body
+/// (<c>{"text": …}</c>, also understood by Mattermost, Rocket.Chat and Teams' Slack-compatible hooks)
+/// posted to the URL without the prefix; any other URL gets the generic JSON event.
+/// </summary>
+public static class WebhookBody
+{
+    public const string SlackPrefix = "slack+";
+
+    /// <summary>The dashboard page of a target, relative to <c>GITOPS_PUBLIC_URL</c>.</summary>
+    public static string DashboardPath(string repo, string server) => $"/targets/{Uri.EscapeDataString(server)}/{repo}";
+
+    /// <summary>The address to POST to and the body, for one outbox row.</summary>
+    public static (Uri Url, byte[] Body) For(string configuredUrl, Transition t, ServerOptions options)
+    {
+        var slack = configuredUrl.StartsWith(SlackPrefix, StringComparison.OrdinalIgnoreCase);
+        var url = new Uri(slack ? configuredUrl[SlackPrefix.Length..] : configuredUrl);
+        var link = (options.PublicUrl ?? "") + DashboardPath(t.Repo, t.Server);
+        return (url, slack ? Slack(t, link) : Generic(t, link));
+    }
+
+    /// <summary>
+    /// <c>{"event","repo","server","from","to","at","drift_count","files","revision","url"}</c>: <c>event</c> is
+    /// <c>transition</c>, <c>recovery</c> (back to SYNCED) or <c>reminder</c>; <c>from</c> is null for a new target.
+    /// </summary>
+    public static byte[] Generic(Transition t, string link)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("event", t.Kind);
+            json.WriteString("repo", t.Repo);
+            json.WriteString("server", t.Server);
+            json.WriteString("from", t.From);
+            json.WriteString("to", t.To);
+            json.WriteString("at", Time.Iso(t.At));
+            json.WriteNumber("drift_count", t.DriftCount);
+            json.WritePropertyName("files");
+            json.WriteRawValue(t.FilesJson);
+            json.WriteString("revision", t.Revision);
+            json.WriteString("url", link);
+            json.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    public static byte[] Slack(Transition t, string link)
+    {
+        var files = JsonSerializer.Deserialize(t.FilesJson, WebhookJson.Default.StringArray) ?? [];
+        var text = new StringBuilder();
+        var icon = t.To switch { "SYNCED" => ":large_green_circle:", "OUT_OF_SYNC" => ":red_circle:", _ => ":white_circle:" };
+        var what = t.Kind switch
+        {
+            Transition.Recovery => "is back in sync",
+            Transition.Reminder => $"is still {t.To}",
+            _ => t.From is null ? $"is {t.To}" : $"went {t.From} → {t.To}",
+        };
+        text.Append(icon).Append(' ').Append('*').Append(Escape(t.Repo)).Append("* on *").Append(Escape(t.Server)).Append("* ").Append(what);
+        if (files.Length > 0)
+            text.Append(": ").Append(Escape(string.Join(", ", files.Take(10)))).Append(files.Length > 10 ? $" and {files.Length - 10} more" : "");
+        if (t.Revision is not null)
+            text.Append(" (revision ").Append(Escape(t.Revision)).Append(')');
+        text.Append(" <").Append(link).Append("|details>");
+
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("text", text.ToString());
+            json.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>Slack's mrkdwn needs only &amp;, &lt; and &gt; escaped.</summary>
+    private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal)
+        .Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(string[]))]
+internal sealed partial class WebhookJson : System.Text.Json.Serialization.JsonSerializerContext;

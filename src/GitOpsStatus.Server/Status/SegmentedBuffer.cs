@@ -1,0 +1,67 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace GitOpsStatus.Server.Status;
+
+/// <summary>
+/// A growing body in pooled 1 MiB segments: no doubling-and-copying of one large array (which needs up
+/// to three times the body in memory). The segments come from a pool of their own that keeps up to
+/// 48 of them, so a 33 MB list polled every 30 s reuses the same memory instead of leaving garbage
+/// for the GC to collect some time later (which made the working set creep up request after request).
+/// </summary>
+internal sealed class SegmentedBuffer : IBufferWriter<byte>, IDisposable
+{
+    private const int SegmentSize = 1024 * 1024;
+    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(SegmentSize, 48);
+    private readonly List<(byte[] Array, int Used)> _segments = [];
+    private byte[] _current = Pool.Rent(SegmentSize);
+    private int _used;
+
+    public long Length => _segments.Sum(s => (long)s.Used) + _used;
+
+    public void Advance(int count) => _used += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0) => _current.AsMemory(_used..).Length >= Math.Max(sizeHint, 1) ? _current.AsMemory(_used) : NewSegment(sizeHint);
+
+    public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+
+    /// <summary>SHA-256 over the written bytes.</summary>
+    public byte[] Hash()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var segment in Segments())
+            hash.AppendData(segment.Span);
+        return hash.GetHashAndReset();
+    }
+
+    public async Task CopyToAsync(Stream output, CancellationToken cancellationToken)
+    {
+        foreach (var segment in Segments())
+            await output.WriteAsync(segment, cancellationToken);
+    }
+
+    private IEnumerable<ReadOnlyMemory<byte>> Segments() =>
+        _segments.Select(s => (ReadOnlyMemory<byte>)s.Array.AsMemory(0, s.Used)).Append(_current.AsMemory(0, _used));
+
+    private Memory<byte> NewSegment(int sizeHint)
+    {
+        _segments.Add((_current, _used));
+        _current = sizeHint > SegmentSize ? new byte[sizeHint] : Pool.Rent(SegmentSize);
+        _used = 0;
+        return _current;
+    }
+
+    private static void Return(byte[] array)
+    {
+        if (array.Length == SegmentSize)
+            Pool.Return(array);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (array, _) in _segments)
+            Return(array);
+        Return(_current);
+        _segments.Clear();
+    }
+}

@@ -1,0 +1,53 @@
+using GitOpsStatus.Core.Reports;
+
+namespace GitOpsStatus.Server.Storage;
+
+/// <summary>One target: its stored row and the full latest report (every file, change kind, hashes, diff);
+/// <c>ReportJson</c> is the report exactly as stored (canonical JSON, snake_case).</summary>
+public sealed record TargetDetail(TargetRow Row, StatusReport Report, string ReportJson);
+
+/// <summary>
+/// One history event: a change of status, drifted file set or revision (never a heartbeat). <c>Id</c> grows
+/// with insertion (the paging cursor); <c>At</c> is the <c>last_check</c> of the report that made the change,
+/// or when the target went STALE (Unix ms); <c>Changes</c> is <c>first</c> or a comma list of <c>status</c>,
+/// <c>files</c>, <c>revision</c>.
+/// </summary>
+public sealed record HistoryEvent(
+    long Id,
+    long At,
+    long ReceivedAt,
+    string Changes,
+    string? FromStatus,
+    string ToStatus,
+    int DriftCount,
+    string Files,
+    string? FromRevision,
+    string? Revision);
+
+/// <summary>A page of history, newest first; <paramref name="NextBeforeId"/> is the cursor of the next (older) page, null on the last.</summary>
+public sealed record HistoryPage(IReadOnlyList<HistoryEvent> Events, long? NextBeforeId);
+
+/// <summary>Targets per derived status.</summary>
+public sealed record StatusCounts(int Total, int Synced, int OutOfSync, int Stale, int Unknown)
+{
+    public static readonly StatusCounts Zero = new(0, 0, 0, 0, 0);
+
+    public StatusCounts Add(string status, int count) => status switch
+    {
+        SyncStatus.Synced => this with { Total = Total + count, Synced = Synced + count },
+        SyncStatus.OutOfSync => this with { Total = Total + count, OutOfSync = OutOfSync + count },
+        SyncStatus.Stale => this with { Total = Total + count, Stale = Stale + count },
+        _ => this with { Total = Total + count, Unknown = Unknown + count },
+    };
+}
+
+/// <summary>Counts per derived status, overall and per repo (repos sorted by name).</summary>
+public sealed record StatusSummary(StatusCounts Overall, IReadOnlyList<RepoCounts> Repos);
+
+public sealed record RepoCounts(string Repo, StatusCounts Counts);
+
+/// <summary>One page of targets and how many match in all.</summary>
+public sealed record TargetPage(IReadOnlyList<TargetRow> Rows, int Total);
+
+/// <summary>Filters and paging for listing targets; <paramref name="Statuses"/> are derived statuses (empty: any).</summary>
+public sealed record TargetQuery(string? Repo, string? Server, IReadOnlySet<string> Statuses, int Limit, int Offset);

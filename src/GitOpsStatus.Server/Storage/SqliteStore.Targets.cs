@@ -1,0 +1,118 @@
+using System.Text.Json;
+using GitOpsStatus.Core.Reports;
+using GitOpsStatus.Server.Settings;
+using Microsoft.Data.Sqlite;
+
+namespace GitOpsStatus.Server.Storage;
+
+/// <summary>Reads for the JSON API and the dashboard: one target, a page of targets, counts per status.</summary>
+public sealed partial class SqliteStore
+{
+    /// <summary>
+    /// The derived status in SQL, the same rule as <see cref="Status.DerivedStatus.Of"/>: STALE once
+    /// <c>$now</c> is past <c>last_check</c> + 3 × <c>interval_seconds</c> (or + <c>$stale_ms</c>).
+    /// </summary>
+    internal static readonly string DerivedStatusSql =
+        $"CASE WHEN $now > last_check + COALESCE(interval_seconds * {1000 * ServerOptions.StaleIntervals}, $stale_ms) THEN 'STALE' ELSE sync_status END";
+
+    /// <summary>The target's row and full stored report, or null when no such target.</summary>
+    public async Task<TargetDetail?> ReadTargetAsync(string repo, string server, CancellationToken cancellationToken)
+    {
+        await using var connection = OpenReader();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {TargetColumns}, report FROM targets WHERE repo = $repo AND server = $server";
+        command.Parameters.AddWithValue("$repo", repo);
+        command.Parameters.AddWithValue("$server", server);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        var json = reader.GetString(13);
+        var report = JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!;
+        return new TargetDetail(ReadTarget(reader), report, json);
+    }
+
+    /// <summary>
+    /// Every target matching the filter, sorted by repo then server, read one row at a time (synchronously:
+    /// SQLite is in-process) so a caller streaming 100,000 targets never holds them all.
+    /// </summary>
+    public IEnumerable<TargetRow> EachTarget(TargetFilter filter)
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {TargetColumns} FROM targets
+            WHERE ($repo IS NULL OR repo = $repo) AND ($server IS NULL OR server = $server) ORDER BY repo, server
+            """;
+        command.Parameters.AddWithValue("$repo", (object?)filter.Repo ?? DBNull.Value);
+        command.Parameters.AddWithValue("$server", (object?)filter.Server ?? DBNull.Value);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            yield return ReadTarget(reader);
+    }
+
+    /// <summary>One page of targets sorted by repo then server, filtered on the status derived at <paramref name="now"/>.</summary>
+    public async Task<TargetPage> ReadTargetPageAsync(TargetQuery query, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = OpenReader();
+        await using var command = connection.CreateCommand();
+        var where = new List<string>(3);
+        if (query.Repo is not null)
+        {
+            where.Add("repo = $repo");
+            command.Parameters.AddWithValue("$repo", query.Repo);
+        }
+        if (query.Server is not null)
+        {
+            where.Add("server = $server");
+            command.Parameters.AddWithValue("$server", query.Server);
+        }
+        if (query.Statuses.Count > 0)
+        {
+            var names = query.Statuses.Select((s, i) => (Name: $"$s{i}", Status: s)).ToList();
+            where.Add($"{DerivedStatusSql} IN ({string.Join(", ", names.Select(n => n.Name))})");
+            foreach (var (name, status) in names)
+                command.Parameters.AddWithValue(name, status);
+        }
+        BindNow(command, now);
+        var filter = where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "";
+
+        command.CommandText = $"SELECT count(*) FROM targets {filter}";
+        var total = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+
+        command.CommandText = $"SELECT {TargetColumns} FROM targets {filter} ORDER BY repo, server LIMIT $limit OFFSET $offset";
+        command.Parameters.AddWithValue("$limit", query.Limit);
+        command.Parameters.AddWithValue("$offset", query.Offset);
+        var rows = new List<TargetRow>(Math.Min(query.Limit, 1024));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            rows.Add(ReadTarget(reader));
+        return new TargetPage(rows, total);
+    }
+
+    /// <summary>Targets per status derived at <paramref name="now"/>, overall and per repo, in one grouped query.</summary>
+    public async Task<StatusSummary> ReadSummaryAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = OpenReader();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT repo, {DerivedStatusSql} AS status, count(*) FROM targets GROUP BY repo, status ORDER BY repo";
+        BindNow(command, now);
+        var overall = StatusCounts.Zero;
+        var repos = new List<RepoCounts>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var (repo, status, count) = (reader.GetString(0), reader.GetString(1), reader.GetInt32(2));
+            overall = overall.Add(status, count);
+            if (repos.Count == 0 || repos[^1].Repo != repo)
+                repos.Add(new RepoCounts(repo, StatusCounts.Zero));
+            repos[^1] = repos[^1] with { Counts = repos[^1].Counts.Add(status, count) };
+        }
+        return new StatusSummary(overall, repos);
+    }
+
+    private void BindNow(SqliteCommand command, DateTimeOffset now)
+    {
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$stale_ms", (long)_options.StaleAfter.TotalMilliseconds);
+    }
+}

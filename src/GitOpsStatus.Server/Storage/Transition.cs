@@ -1,0 +1,39 @@
+using System.Text;
+using System.Text.Json;
+using GitOpsStatus.Core.Reports;
+
+namespace GitOpsStatus.Server.Storage;
+
+/// <summary>
+/// A change of a target's announced status, as queued in the outbox: <c>transition</c> (into trouble or
+/// between kinds of it), <c>recovery</c> (back to SYNCED) or <c>reminder</c> (still in trouble).
+/// <c>At</c> is when it happened (Unix ms); <c>FilesJson</c> is a JSON array of the drifted file names.
+/// </summary>
+public sealed record Transition(string Kind, string Repo, string Server, string? From, string To, long At, int DriftCount, string FilesJson, string? Revision)
+{
+    public const string Changed = "transition";
+    public const string Recovery = "recovery";
+    public const string Reminder = "reminder";
+
+    public static Transition Of(IncomingReport incoming, string? from, string to, long at)
+    {
+        var r = incoming.Report;
+        return new Transition(KindOf(to), r.Repo!, r.Server!, from, to, at, (int)(r.DriftCount ?? 0),
+            FilesJsonOf(r.Files?.Select(f => f.Name!) ?? []), r.Revision);
+    }
+
+    public static string KindOf(string to) => to == SyncStatus.Synced ? Recovery : Changed;
+
+    public static string FilesJsonOf(IEnumerable<string> names)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var name in names)
+                json.WriteStringValue(name);
+            json.WriteEndArray();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

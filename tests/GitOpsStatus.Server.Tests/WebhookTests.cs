@@ -1,0 +1,121 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GitOpsStatus.Server.Tests;
+
+public sealed class WebhookTests : IDisposable
+{
+    private readonly WebhookListener _listener = new(failFirst: 2);
+    private readonly TestServer _server;
+
+    public WebhookTests() => _server = new(new()
+    {
+        ["GITOPS_WEBHOOK_URLS"] = $"{_listener.Url}/generic, slack+{_listener.Url}/slack",
+        ["GITOPS_PUBLIC_URL"] = "https://status.example.org/",
+        ["GITOPS_SWEEP_INTERVAL"] = "0.1s",
+    });
+
+    public void Dispose()
+    {
+        _server.Dispose();
+        _listener.Dispose();
+    }
+
+    [Fact]
+    public async Task Each_transition_is_delivered_once_to_each_url_after_retries()
+    {
+        var t = TestServer.Start;
+        await _server.PostJson(Reports.Synced("infra/rsyslog", "web-1", t, interval: 3600)); // a green newcomer: no news
+        await _server.PostJson(Reports.Drifted("infra/rsyslog", "web-1", t.AddSeconds(10), 3600, "rsyslog.conf", "rsyslog.d/30-lab.conf"));
+        await _server.PostJson(Reports.Drifted("infra/rsyslog", "web-1", t.AddSeconds(20), 3600, "rsyslog.conf", "rsyslog.d/30-lab.conf")); // heartbeat
+
+        // Retries are due by the server's clock: move it on (by less than the stale limit) while waiting.
+        await _listener.WaitUntil(l => l.Delivered.Count == 2, () => _server.Clock.Advance(TimeSpan.FromSeconds(15)));
+        await _server.PostJson(Reports.Synced("infra/rsyslog", "web-1", _server.Clock.Now, interval: 3600));
+        await _listener.WaitUntil(l => l.Delivered.Count == 4);
+        await WaitUntilOutboxIsEmpty();
+
+        Assert.Equal(2, _listener.Received.Count(d => d.Answered == 500));
+        var generic = _listener.Delivered.Where(d => d.Path == "/generic").Select(d => d.Json).ToList();
+        Assert.Equal(2, generic.Count);
+        Assert.Equal(("transition", "SYNCED", "OUT_OF_SYNC"), (generic[0].GetProperty("event").GetString(), generic[0].GetProperty("from").GetString(), generic[0].GetProperty("to").GetString()));
+        Assert.Equal(["rsyslog.conf", "rsyslog.d/30-lab.conf"], generic[0].GetProperty("files").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal("infra/rsyslog", generic[0].GetProperty("repo").GetString());
+        Assert.Equal("web-1", generic[0].GetProperty("server").GetString());
+        Assert.Equal("2026-04-21T10:31:10.000Z", generic[0].GetProperty("at").GetString());
+        Assert.Equal("https://status.example.org/targets/web-1/infra/rsyslog", generic[0].GetProperty("url").GetString());
+        Assert.Equal(("recovery", "OUT_OF_SYNC", "SYNCED"), (generic[1].GetProperty("event").GetString(), generic[1].GetProperty("from").GetString(), generic[1].GetProperty("to").GetString()));
+        var slack = _listener.Delivered.Where(d => d.Path == "/slack").Select(d => d.Json.GetProperty("text").GetString()!).ToList();
+        Assert.Equal(2, slack.Count);
+        Assert.Contains("*infra/rsyslog* on *web-1* went SYNCED → OUT_OF_SYNC: rsyslog.conf, rsyslog.d/30-lab.conf", slack[0], StringComparison.Ordinal);
+        Assert.Contains("is back in sync", slack[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_sweep_announces_a_target_gone_stale_and_its_recovery()
+    {
+        await _server.PostJson(Reports.Synced("nginx", "web-2", TestServer.Start, interval: 60));
+        _server.Clock.Advance(TimeSpan.FromMinutes(4)); // past 3 × 60 s: nobody reads, the background sweep notices
+
+        await _listener.WaitUntil(l => l.Delivered.Count == 2, () => _server.Clock.Advance(TimeSpan.FromSeconds(1)));
+        await _server.PostJson(Reports.Synced("nginx", "web-2", _server.Clock.Now, interval: 60));
+        await _listener.WaitUntil(l => l.Delivered.Count == 4);
+        await WaitUntilOutboxIsEmpty();
+
+        var generic = _listener.Delivered.Where(d => d.Path == "/generic").Select(d => d.Json).ToList();
+        Assert.Equal(2, generic.Count);
+        Assert.Equal(("transition", "SYNCED", "STALE"), (generic[0].GetProperty("event").GetString(), generic[0].GetProperty("from").GetString(), generic[0].GetProperty("to").GetString()));
+        Assert.Equal("2026-04-21T10:34:00.000Z", generic[0].GetProperty("at").GetString());
+        Assert.Equal(("recovery", "STALE", "SYNCED"), (generic[1].GetProperty("event").GetString(), generic[1].GetProperty("from").GetString(), generic[1].GetProperty("to").GetString()));
+    }
+
+    /// <summary>Every outbox row is sent or abandoned: nothing more can arrive.</summary>
+    private async Task WaitUntilOutboxIsEmpty()
+    {
+        var store = _server.Services.GetRequiredService<Storage.SqliteStore>();
+        for (var i = 0; i < 200; i++)
+        {
+            await using var connection = store.OpenReader();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL";
+            if ((long)(await command.ExecuteScalarAsync())! == 0)
+                return;
+            _server.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(50);
+        }
+        Assert.Fail("the outbox did not drain");
+    }
+}
+
+public sealed class ReminderTests : IDisposable
+{
+    private readonly WebhookListener _listener = new();
+    private readonly TestServer _server;
+
+    public ReminderTests() => _server = new(new()
+    {
+        ["GITOPS_WEBHOOK_URLS"] = _listener.Url,
+        ["GITOPS_REMIND_AFTER"] = "1h",
+        ["GITOPS_SWEEP_INTERVAL"] = "0.1s",
+    });
+
+    public void Dispose()
+    {
+        _server.Dispose();
+        _listener.Dispose();
+    }
+
+    [Fact]
+    public async Task A_target_left_out_of_sync_is_reminded_after_the_interval()
+    {
+        await _server.PostJson(Reports.Drifted("r", "s", TestServer.Start, 86400, "a.conf"));
+        await _listener.WaitUntil(l => l.Delivered.Count == 1);
+
+        _server.Clock.Advance(TimeSpan.FromMinutes(61));
+        await _listener.WaitUntil(l => l.Delivered.Count == 2);
+
+        var events = _listener.Delivered.Select(d => d.Json.GetProperty("event").GetString()).ToList();
+        Assert.Equal(["transition", "reminder"], events);
+        Assert.Equal("OUT_OF_SYNC", _listener.Delivered[1].Json.GetProperty("to").GetString());
+    }
+}
