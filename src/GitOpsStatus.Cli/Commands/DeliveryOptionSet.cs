@@ -12,6 +12,7 @@ internal sealed class DeliveryOptionSet
     public readonly Option<string?> SpoolDir = new("--spool-dir") { Description = "Where undeliverable reports wait for the next run [env: GITOPS_SPOOL_DIR; default $XDG_STATE_HOME/gitops-status/spool or ~/.local/state/gitops-status/spool]" };
     public readonly Option<string?> Retries = new("--retries") { Description = "Retries per report, with exponential backoff and jitter [env: GITOPS_RETRIES; default 4]" };
     public readonly Option<string?> RetryDelay = new("--retry-delay") { Description = "First backoff delay, e.g. 1s or 200ms [env: GITOPS_RETRY_DELAY; default 1s]" };
+    public readonly Option<string?> Timeout = new("--timeout") { Description = "Time limit of each attempt to deliver a report, e.g. 15s [env: GITOPS_TIMEOUT; default 15s]" };
 
     public void AddTo(Command command)
     {
@@ -20,6 +21,7 @@ internal sealed class DeliveryOptionSet
         command.Options.Add(SpoolDir);
         command.Options.Add(Retries);
         command.Options.Add(RetryDelay);
+        command.Options.Add(Timeout);
     }
 
     /// <summary>The delivery settings, or a usage error when no server URL is known.</summary>
@@ -35,6 +37,7 @@ internal sealed class DeliveryOptionSet
             Token = settings.String(Token, "GITOPS_TOKEN"),
             Retries = settings.Int(Retries, "GITOPS_RETRIES", 0, 20) ?? 4,
             RetryDelay = settings.Duration(RetryDelay, "GITOPS_RETRY_DELAY") ?? TimeSpan.FromSeconds(1),
+            Timeout = settings.Duration(Timeout, "GITOPS_TIMEOUT") ?? TimeSpan.FromSeconds(15),
         };
     }
 

@@ -51,6 +51,9 @@ public static class DesiredFiles
 
     private static WantedFile Wanted(FileMapping mapping, string dest, string relative, string local, string repoRoot, string targetRoot)
     {
+        // .NET decodes file names as UTF-8 and puts U+FFFD for bytes that are not: such a file cannot be opened again by name.
+        if (relative.Contains('\uFFFD', StringComparison.Ordinal))
+            throw new TargetUnavailableException($"the desired file name {DriftComparer.Printable(local)} is not valid UTF-8; gitops-status compares UTF-8 names only, rename it in the repo");
         var name = TargetPaths.ReportName(dest, relative);
         var repoPath = Path.GetRelativePath(repoRoot, local).Replace(Path.DirectorySeparatorChar, '/');
         return new WantedFile(name, TargetPaths.Join(targetRoot, dest, relative), local, repoPath, mapping,

@@ -19,25 +19,35 @@ public static class FileHasher
                 results[i] = TryHash(paths[i]);
             return results;
         }
-        Parallel.For(0, paths.Count,
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-            i => results[i] = TryHash(paths[i]));
+        try
+        {
+            Parallel.For(0, paths.Count,
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+                i => results[i] = TryHash(paths[i]));
+        }
+        catch (AggregateException e)
+        {
+            // Callers handle IOException and friends: the first failure stands for all (several files may fail at once).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
         return results;
     }
 
-    /// <summary>The hash of one file, or null when it does not exist (or is a directory).</summary>
+    /// <summary>The hash of one file, or null when it does not exist (a dangling symlink included).
+    /// Anything but a regular file (a directory, a FIFO, a device) is a <see cref="NotRegularFileException"/>: it is never opened.</summary>
     public static string? TryHash(string path)
     {
+        var kind = FileTypes.Of(path);
+        if (kind == FileKind.Missing)
+            return null;
+        if (kind != FileKind.Regular)
+            throw new NotRegularFileException(path, FileTypes.Describe(kind));
         Microsoft.Win32.SafeHandles.SafeFileHandle handle;
         try
         {
             handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException) when (Directory.Exists(path))
         {
             return null;
         }

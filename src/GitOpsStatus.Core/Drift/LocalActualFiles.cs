@@ -18,9 +18,9 @@ public sealed class LocalActualFiles(string root) : IActualFiles
         {
             hashes = FileHasher.HashAll(request.Paths, cancellationToken);
         }
-        catch (AggregateException e) when (e.InnerExceptions is [var inner] && inner is IOException or UnauthorizedAccessException)
+        catch (NotRegularFileException e)
         {
-            throw new TargetUnavailableException($"cannot read {inner.Message}", inner);
+            throw new TargetUnavailableException(e.Message, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

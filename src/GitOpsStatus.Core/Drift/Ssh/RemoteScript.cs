@@ -15,32 +15,49 @@ internal static class RemoteScript
     public const string Begin = "GITOPS-STATUS-BEGIN";
     public const string End = "GITOPS-STATUS-END";
     public const string NoRoot = "NOROOT";
+    public const string Error = "E";
 
     // Far below the kernel's argument-size limit even for long paths; few processes for 10,000 files.
     private const int PathsPerCommand = 1000;
 
+    /// <summary>
+    /// The scan: the paths go to a list file, and <c>xargs -P</c> runs one batch per core, each writing its stat records
+    /// (find -printf), its hashes (sha256sum -z, regular files only: a FIFO would block it) and its errors to files of
+    /// its own, so parallel output never interleaves; the files are then printed one after another. Errors other than
+    /// "no such file" become <c>E message</c> records: a file that exists but cannot be read must never pass for missing
+    /// or synced.
+    /// </summary>
     public static string Scan(string root, ScanRequest request)
     {
         var script = new StringBuilder("export LC_ALL=C\nset -f\n");
         script.Append(CultureInfo.InvariantCulture, $"printf '{Begin}\\000'\n");
         script.Append(CultureInfo.InvariantCulture, $"[ -d {Quote(root)} ] || {{ printf '{NoRoot}\\000{End}\\000'; exit 0; }}\n");
+        script.Append(CultureInfo.InvariantCulture, $"d=$(mktemp -d 2>/dev/null) || {{ printf '{Error}\\000cannot create a temporary directory (mktemp -d)\\000{End}\\000'; exit 0; }}\n");
+        script.Append("trap 'rm -rf \"$d\"' EXIT\n: >\"$d/list\"\n");
+        foreach (var chunk in request.Paths.Chunk(PathsPerCommand))
+        {
+            script.Append("printf '%s\\000'");
+            foreach (var path in chunk)
+                script.Append(' ').Append(Quote(path));
+            script.Append(" >>\"$d/list\"\n");
+        }
         // find -printf rather than stat: one stat(2) per file, and user/group names (a passwd lookup each) only when asked.
         var mode = request.WantMode ? "%m" : "";
         var owner = request.WantOwner ? "%u:%g" : "";
-        script.Append(CultureInfo.InvariantCulture, $"c() {{ find -L \"$@\" -maxdepth 0 -printf 'F\\000%p\\000{mode}\\000{owner}\\000%y\\000' </dev/null 2>/dev/null; ")
-              .Append("sha256sum -z -- \"$@\" </dev/null 2>/dev/null; }\n");
-        foreach (var chunk in request.Paths.Chunk(PathsPerCommand))
-        {
-            script.Append('c');
-            foreach (var path in chunk)
-                script.Append(' ').Append(Quote(path));
-            script.Append('\n');
-        }
+        var batch = Math.Clamp((request.Paths.Count + 7) / 8, 64, PathsPerCommand);
+        script.Append(CultureInfo.InvariantCulture, $"xargs -0 -r -n {batch} -P \"$(nproc 2>/dev/null || echo 2)\" sh -c '")
+              .Append("f=$(mktemp \"$0/h.XXXXXX\") || exit 0; ")
+              .Append(CultureInfo.InvariantCulture, $"find -L \"$@\" -maxdepth 0 -printf \"F\\000%p\\000{mode}\\000{owner}\\000%y\\000\" -type f -fprint0 \"$f.l\" >\"$f\" 2>\"$f.e\"; ")
+              .Append("xargs -0 -r sha256sum -z -- <\"$f.l\" >>\"$f\" 2>>\"$f.e\"; exit 0' \"$d\" <\"$d/list\"\n");
         for (var i = 0; i < request.ListDirectories.Count; i++)
         {
             var dir = Quote(request.ListDirectories[i]);
-            script.Append(CultureInfo.InvariantCulture, $"[ -d {dir} ] && find -L {dir} -type f -printf 'X\\000{i}\\000%P\\000' </dev/null 2>/dev/null\n");
+            script.Append(CultureInfo.InvariantCulture, $"[ -d {dir} ] && find -L {dir} -type f -printf 'X\\000{i}\\000%P\\000' </dev/null 2>>\"$d/x.e\"\n");
         }
+        script.Append("set +f\ncat \"$d\"/h.?????? 2>/dev/null\n");
+        // Missing files are not errors; a directory loop under -L is reported once and its files are still listed once.
+        script.Append("cat \"$d\"/*.e 2>/dev/null | grep -v -e ': No such file or directory$' -e ': Not a directory$' -e 'File system loop detected' | head -n 3 | ")
+              .Append(CultureInfo.InvariantCulture, $"while IFS= read -r line; do printf '{Error}\\000%s\\000' \"$line\"; done\n");
         return script.Append(CultureInfo.InvariantCulture, $"printf '{End}\\000'\n").ToString();
     }
 

@@ -31,6 +31,8 @@ public sealed class SshActualFiles(SshLocation location, CheckOptions options) :
             {
                 switch (token)
                 {
+                    case RemoteScript.Error:
+                        throw new TargetUnavailableException($"cannot read files on {location.Endpoint}: {await NextAsync(cancellationToken)}");
                     case RemoteScript.NoRoot:
                         throw new TargetUnavailableException($"the actual root directory {location.RemoteRoot} does not exist on {location.Endpoint}");
                     case "F":
@@ -59,6 +61,8 @@ public sealed class SshActualFiles(SshLocation location, CheckOptions options) :
         foreach (var path in request.Paths)
         {
             var hasStat = stats.TryGetValue(path, out var stat);
+            if (hasStat && stat.Type is not ("f" or "l"))
+                throw new TargetUnavailableException($"{path} on {location.Endpoint} is {Describe(stat.Type)}, not a regular file");
             if (hashes.TryGetValue(path, out var hash))
                 files[path] = new ActualFile(hash, hasStat && stat.Mode.Length > 0 ? stat.Mode : null, hasStat && stat.Owner.Length > 0 ? stat.Owner : null);
             else if (hasStat && stat.Type == "f")
@@ -212,6 +216,17 @@ public sealed class SshActualFiles(SshLocation location, CheckOptions options) :
         }
         return new TargetUnavailableException(SshErrors.Describe(await stderr!, exitCode, location.Endpoint));
     }
+
+    /// <summary>find's %y letter (symlinks followed; "l" is a dangling link, i.e. missing).</summary>
+    private static string Describe(string type) => type switch
+    {
+        "d" => FileTypes.Describe(FileKind.Directory),
+        "p" => FileTypes.Describe(FileKind.Fifo),
+        "s" => FileTypes.Describe(FileKind.Socket),
+        "c" => FileTypes.Describe(FileKind.CharacterDevice),
+        "b" => FileTypes.Describe(FileKind.BlockDevice),
+        _ => $"of type {type}",
+    };
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 }
