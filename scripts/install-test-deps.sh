@@ -25,4 +25,4 @@ fi
 # PostgreSQL refuses to run as root: the tests start their throw-away clusters as this user.
 id gitops-pg >/dev/null 2>&1 || $sudo useradd --system --no-create-home --shell /usr/sbin/nologin gitops-pg
 # The checker's fault tests log in over SSH as a non-root user, for whom chmod 000 really means unreadable.
-id gitops-check >/dev/null 2>&1 || $sudo useradd --system --no-create-home --home-dir / --shell /bin/sh gitops-check
+id gitops-check >/dev/null 2>&1 || $sudo useradd --system --no-create-home --home-dir / --shell /bin/sh --password '*' gitops-check

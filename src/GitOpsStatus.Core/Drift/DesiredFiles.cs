@@ -61,13 +61,7 @@ public static class DesiredFiles
     }
 
     /// <summary>Files under a desired directory, relative with '/', without git's own files.</summary>
-    private static IEnumerable<string> ListRelative(string dir)
-    {
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
-        return Directory.EnumerateFiles(dir, "*", options)
-            .Select(f => Path.GetRelativePath(dir, f).Replace(Path.DirectorySeparatorChar, '/'))
-            .Where(r => !r.StartsWith(".git/", StringComparison.Ordinal) && !r.Contains("/.git/", StringComparison.Ordinal) && r != ".git");
-    }
+    private static IEnumerable<string> ListRelative(string dir) => TreeWalk.RelativeFiles(dir, skipGit: true);
 }
 
 /// <summary>Include/exclude globs of a directory mapping (Microsoft.Extensions.FileSystemGlobbing: <c>*.conf</c> matches in the top directory, <c>**/*.conf</c> at any depth).</summary>

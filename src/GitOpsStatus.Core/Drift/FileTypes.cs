@@ -23,8 +23,10 @@ public enum FileKind
 public static class FileTypes
 {
     private const int AtFdCwd = -100;
-    private const uint StatxType = 0x1;
-    private const int ModeOffset = 28; // struct statx: stx_mode (u16) after mask, blksize, attributes, nlink, uid, gid
+    private const uint StatxType = 0x1, StatxIno = 0x100;
+
+    // struct statx (the kernel's layout, the same on every architecture).
+    private const int ModeOffset = 28, InodeOffset = 32, DevMajorOffset = 136;
     private const int ENOENT = 2, EACCES = 13, ENOTDIR = 20, ELOOP = 40;
 
     [ThreadStatic]
@@ -34,20 +36,8 @@ public static class FileTypes
     /// Throws <see cref="UnauthorizedAccessException"/> or <see cref="IOException"/> (symlink loop, I/O error) with the path in the message.</summary>
     public static FileKind Of(string path)
     {
-        var buffer = statBuffer ??= new byte[256];
-        var name = new byte[Encoding.UTF8.GetMaxByteCount(path.Length) + 1];
-        name[Encoding.UTF8.GetBytes(path, name)] = 0;
-        if (Statx(AtFdCwd, name, 0, StatxType, buffer) != 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            return errno switch
-            {
-                ENOENT or ENOTDIR => FileKind.Missing,
-                EACCES => throw new UnauthorizedAccessException($"{path}: permission denied"),
-                ELOOP => throw new IOException($"{path}: too many levels of symbolic links (a symlink loop)"),
-                _ => throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(errno)}"),
-            };
-        }
+        if (Stat(path, StatxType) is not { } buffer)
+            return FileKind.Missing;
         return (BitConverter.ToUInt16(buffer, ModeOffset) & 0xF000) switch
         {
             0x8000 => FileKind.Regular,
@@ -57,6 +47,33 @@ public static class FileTypes
             0x2000 => FileKind.CharacterDevice,
             0x6000 => FileKind.BlockDevice,
             _ => FileKind.Other,
+        };
+    }
+
+    /// <summary>Device and inode of <paramref name="path"/> (symlinks followed), or null when it does not exist: what <c>find -L</c> compares to detect loops.</summary>
+    public static (ulong Device, ulong Inode)? Identity(string path)
+    {
+        if (Stat(path, StatxIno) is not { } buffer)
+            return null;
+        var device = ((ulong)BitConverter.ToUInt32(buffer, DevMajorOffset) << 32) | BitConverter.ToUInt32(buffer, DevMajorOffset + 4);
+        return (device, BitConverter.ToUInt64(buffer, InodeOffset));
+    }
+
+    /// <summary>The thread's statx buffer filled for <paramref name="path"/>, or null when the path does not exist.</summary>
+    private static byte[]? Stat(string path, uint mask)
+    {
+        var buffer = statBuffer ??= new byte[256];
+        var name = new byte[Encoding.UTF8.GetMaxByteCount(path.Length) + 1];
+        name[Encoding.UTF8.GetBytes(path, name)] = 0;
+        if (Statx(AtFdCwd, name, 0, mask, buffer) == 0)
+            return buffer;
+        var errno = Marshal.GetLastPInvokeError();
+        return errno switch
+        {
+            ENOENT or ENOTDIR => null,
+            EACCES => throw new UnauthorizedAccessException($"{path}: permission denied"),
+            ELOOP => throw new IOException($"{path}: too many levels of symbolic links (a symlink loop)"),
+            _ => throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(errno)}"),
         };
     }
 

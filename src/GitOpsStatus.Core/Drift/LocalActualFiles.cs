@@ -70,15 +70,7 @@ public sealed class LocalActualFiles(string root) : IActualFiles
     }
 
     /// <summary>Files under <paramref name="dir"/>, relative with '/', following symlinks like <c>find -L</c>; empty when it does not exist.</summary>
-    private static List<string> List(string dir)
-    {
-        if (!Directory.Exists(dir))
-            return [];
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
-        return Directory.EnumerateFiles(dir, "*", options)
-            .Select(f => Path.GetRelativePath(dir, f).Replace(Path.DirectorySeparatorChar, '/'))
-            .ToList();
-    }
+    private static List<string> List(string dir) => Directory.Exists(dir) ? TreeWalk.RelativeFiles(dir).ToList() : [];
 
     private static string? ModeOf(string path) =>
         OperatingSystem.IsWindows() ? null : Convert.ToString((int)File.GetUnixFileMode(path) & 0xFFF, 8);

@@ -75,7 +75,7 @@ internal static class RemoteScript
             script.Append("printf 'C\\000'; find -L");
             foreach (var path in chunk)
                 script.Append(' ').Append(Quote(path));
-            script.Append(CultureInfo.InvariantCulture, $" -maxdepth 0 -type f -size -{kib}k -print0 </dev/null 2>/dev/null | tar -cf - -P --null -T - 2>/dev/null | base64 -w0; printf '\\000'\n");
+            script.Append(CultureInfo.InvariantCulture, $" -maxdepth 0 -type f -size -{kib}k -print0 </dev/null 2>/dev/null | tar -chf - -P --null -T - 2>/dev/null | base64 -w0; printf '\\000'\n");
         }
         return script.Append(CultureInfo.InvariantCulture, $"printf '{End}\\000'\nexit 0\n").ToString();
     }
