@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text.Json;
 using Polly;
 using Polly.Retry;
@@ -48,6 +49,8 @@ public sealed class ReportSender : IDisposable
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
                     .Handle<HttpRequestException>()
                     .Handle<TimeoutRejectedException>()
+                    .Handle<SocketException>()
+                    .Handle<IOException>()
                     .HandleResult(r => IsTransient(r.StatusCode)),
                 OnRetry = args =>
                 {
@@ -80,7 +83,8 @@ public sealed class ReportSender : IDisposable
             var detail = $"HTTP {code}: {Field(body, "detail") ?? Field(body, "title") ?? Shorten(body)}{Errors(body)}";
             return new SendResult(IsTransient(response.StatusCode) ? SendOutcome.Unreachable : SendOutcome.Rejected, detail);
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException)
+        // SocketsHttpHandler lets a SocketException escape when the peer resets a connection just after accepting it.
+        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or SocketException or IOException)
         {
             return new SendResult(SendOutcome.Unreachable, e.Message);
         }

@@ -31,13 +31,18 @@ public static class DesiredFiles
             if (File.Exists(local))
             {
                 var dest = mapping.Dest.EndsWith('/') ? mapping.Dest + Path.GetFileName(local) : mapping.Dest;
-                files.Add(Wanted(mapping, dest, "", local, repoRoot, root));
+                files.Add(Wanted(mapping, dest, "", local, RepoPath(repoRoot, local), TargetPaths.Join(root, dest)));
             }
             else if (Directory.Exists(local))
             {
                 var matches = Globs.For(mapping);
+                // Per mapping, not per file: 10,000 files are mostly prefix + relative path.
+                var (repoDir, targetDir) = (RepoPath(repoRoot, local), TargetPaths.Join(root, mapping.Dest));
                 foreach (var relative in ListRelative(local).Where(matches).Order(StringComparer.Ordinal))
-                    files.Add(Wanted(mapping, mapping.Dest, relative, Path.Join(local, relative), repoRoot, root));
+                {
+                    files.Add(Wanted(mapping, mapping.Dest, relative, Path.Join(local, relative),
+                        repoDir == "." ? relative : repoDir + "/" + relative, TargetPaths.Join(targetDir, relative)));
+                }
                 if (mapping.Extra)
                     scans.Add(new ExtraScan(TargetPaths.Join(root, mapping.Dest), mapping));
             }
@@ -49,14 +54,15 @@ public static class DesiredFiles
         return new TargetPlan(files, scans);
     }
 
-    private static WantedFile Wanted(FileMapping mapping, string dest, string relative, string local, string repoRoot, string targetRoot)
+    private static string RepoPath(string repoRoot, string local) => Path.GetRelativePath(repoRoot, local).Replace(Path.DirectorySeparatorChar, '/');
+
+    private static WantedFile Wanted(FileMapping mapping, string dest, string relative, string local, string repoPath, string targetPath)
     {
         // .NET decodes file names as UTF-8 and puts U+FFFD for bytes that are not: such a file cannot be opened again by name.
         if (relative.Contains('\uFFFD', StringComparison.Ordinal))
             throw new TargetUnavailableException($"the desired file name {DriftComparer.Printable(local)} is not valid UTF-8; gitops-status compares UTF-8 names only, rename it in the repo");
         var name = TargetPaths.ReportName(dest, relative);
-        var repoPath = Path.GetRelativePath(repoRoot, local).Replace(Path.DirectorySeparatorChar, '/');
-        return new WantedFile(name, TargetPaths.Join(targetRoot, dest, relative), local, repoPath, mapping,
+        return new WantedFile(name, targetPath, local, repoPath, mapping,
             Sensitivity.IsSensitive(mapping, name, repoPath));
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 
 namespace GitOpsStatus.Core.Drift;
@@ -7,6 +6,9 @@ namespace GitOpsStatus.Core.Drift;
 public static class FileHasher
 {
     private const int BufferSize = 64 * 1024;
+
+    [ThreadStatic]
+    private static byte[]? buffer;
 
     /// <summary>Lower-case hex SHA-256 of each path, or null for a path that is missing or not a regular file.
     /// Throws <see cref="UnauthorizedAccessException"/> or <see cref="IOException"/> for a file that exists but cannot be read.</summary>
@@ -42,39 +44,7 @@ public static class FileHasher
             return null;
         if (kind != FileKind.Regular)
             throw new NotRegularFileException(path, FileTypes.Describe(kind));
-        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
-        try
-        {
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        using (handle)
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-            try
-            {
-                // Config files fit one read: hash it in one shot (no hash object, no second read to see the end).
-                var read = RandomAccess.Read(handle, buffer.AsSpan(0, BufferSize), 0);
-                if (read < BufferSize)
-                    return Convert.ToHexStringLower(SHA256.HashData(buffer.AsSpan(0, read)));
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                long offset = 0;
-                do
-                {
-                    hash.AppendData(buffer, 0, read);
-                    offset += read;
-                }
-                while ((read = RandomAccess.Read(handle, buffer.AsSpan(0, BufferSize), offset)) > 0);
-                return Convert.ToHexStringLower(hash.GetCurrentHash());
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
+        return FileTypes.Sha256(path, buffer ??= new byte[BufferSize]);
     }
 
     /// <summary>Lower-case hex SHA-256 of bytes.</summary>
