@@ -58,9 +58,11 @@ app.MapGroup("").RequireAdminAccess().MapTargetsAdmin();
 app.MapDashboard();
 
 // Open the store (migrating its schema) and start the writer before taking traffic.
-app.Services.GetRequiredService<GroupCommitWriter>();
+if (!app.OpenStore())
+    return 1;
 app.LogAccessMode();
 app.Run();
+return 0;
 
 /// <summary>The app's entry point, public for <c>WebApplicationFactory</c>.</summary>
 public partial class Program;

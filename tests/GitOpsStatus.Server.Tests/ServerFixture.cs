@@ -28,6 +28,7 @@ public sealed class TestServer : IDisposable
     private WebApplicationFactory<Program> _factory;
 
     public string DataDir { get; }
+    private readonly bool _ownsDataDir;
     public ManualClock Clock { get; }
     public HttpClient Client { get; private set; }
 
@@ -36,6 +37,7 @@ public sealed class TestServer : IDisposable
 
     public TestServer(Dictionary<string, string>? settings = null, string? dataDir = null, ManualClock? clock = null)
     {
+        _ownsDataDir = dataDir is null;
         DataDir = dataDir ?? Directory.CreateTempSubdirectory("gitops-status-test-").FullName;
         Clock = clock ?? new ManualClock(Start);
         _settings = settings ?? [];
@@ -93,6 +95,8 @@ public sealed class TestServer : IDisposable
     {
         Client.Dispose();
         _factory.Dispose();
+        if (!_ownsDataDir)
+            return;
         try
         {
             Directory.Delete(DataDir, recursive: true);
