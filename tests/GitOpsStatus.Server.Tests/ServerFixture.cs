@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace GitOpsStatus.Server.Tests;
 
@@ -30,6 +31,9 @@ public sealed class TestServer : IDisposable
     public string DataDir { get; }
     private readonly bool _ownsDataDir;
     public ManualClock Clock { get; }
+
+    /// <summary>Every log line the app wrote, for tests that check what must never be logged.</summary>
+    public LogSink Logs { get; } = new();
     public HttpClient Client { get; private set; }
 
     /// <summary>The running app's services (its store, background services).</summary>
@@ -52,6 +56,7 @@ public sealed class TestServer : IDisposable
             foreach (var (key, value) in _settings)
                 web.UseSetting(key, value);
             web.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+            web.ConfigureLogging(logging => logging.AddProvider(Logs));
         });
         return (factory, factory.CreateClient());
     }
