@@ -36,16 +36,8 @@ public static class FileHasher
     }
 
     /// <summary>The hash of one file, or null when it does not exist (a dangling symlink included).
-    /// Anything but a regular file (a directory, a FIFO, a device) is a <see cref="NotRegularFileException"/>: it is never opened.</summary>
-    public static string? TryHash(string path)
-    {
-        var kind = FileTypes.Of(path);
-        if (kind == FileKind.Missing)
-            return null;
-        if (kind != FileKind.Regular)
-            throw new NotRegularFileException(path, FileTypes.Describe(kind));
-        return FileTypes.Sha256(path, buffer ??= new byte[BufferSize]);
-    }
+    /// Anything but a regular file (a directory, a FIFO, a device) is a <see cref="NotRegularFileException"/>: it is never read.</summary>
+    public static string? TryHash(string path) => FileTypes.Sha256(path, buffer ??= new byte[BufferSize]);
 
     /// <summary>Lower-case hex SHA-256 of bytes.</summary>
     public static string Hash(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));

@@ -17,12 +17,14 @@ public enum FileKind
 }
 
 /// <summary>
-/// A path's type from one <c>statx(2)</c>, before anything opens it: opening a FIFO for reading blocks until a writer
-/// comes (a check would hang), and .NET's file APIs cannot tell a FIFO or a device from a regular file.
+/// The few Linux system calls the checker makes itself. A file is opened non-blocking and typed with <c>statx(2)</c> on
+/// the descriptor before it is read: .NET's open of a FIFO blocks until a writer comes (a check would hang), and its
+/// file APIs cannot tell a FIFO or a device from a regular file. Reading is plain pread, hashing SHA-256.
 /// </summary>
 public static class FileTypes
 {
-    private const int AtFdCwd = -100;
+    private const int AtFdCwd = -100, AtEmptyPath = 0x1000;
+    private static readonly byte[] EmptyPath = [0];
     private const uint StatxType = 0x1, StatxIno = 0x100;
 
     // struct statx (the kernel's layout, the same on every architecture).
@@ -33,13 +35,9 @@ public static class FileTypes
     [ThreadStatic]
     private static byte[]? statBuffer;
 
-    /// <summary>The kind of <paramref name="path"/>; a dangling symlink is <see cref="FileKind.Missing"/>.
-    /// Throws <see cref="UnauthorizedAccessException"/> or <see cref="IOException"/> (symlink loop, I/O error) with the path in the message.</summary>
-    public static FileKind Of(string path)
+    private static FileKind KindOf(byte[] statx)
     {
-        if (Stat(path, StatxType) is not { } buffer)
-            return FileKind.Missing;
-        return (BitConverter.ToUInt16(buffer, ModeOffset) & 0xF000) switch
+        return (BitConverter.ToUInt16(statx, ModeOffset) & 0xF000) switch
         {
             0x8000 => FileKind.Regular,
             0x4000 => FileKind.Directory,
@@ -98,6 +96,7 @@ public static class FileTypes
         var name = new byte[Encoding.UTF8.GetMaxByteCount(path.Length) + 1];
         name[Encoding.UTF8.GetBytes(path, name)] = 0;
         int fd;
+        // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; the type check below then refuses it.
         while ((fd = Open(name, ORdOnly | ONonBlock | OCloExec)) < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -107,11 +106,18 @@ public static class FileTypes
             {
                 ENOENT or ENOTDIR => null,
                 EACCES => throw new UnauthorizedAccessException($"{path}: permission denied"),
+                ELOOP => throw new IOException($"{path}: too many levels of symbolic links (a symlink loop)"),
                 _ => throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(errno)}"),
             };
         }
         try
         {
+            // The type of what was opened (statx on the descriptor: no second path lookup).
+            var stat = statBuffer ??= new byte[256];
+            if (Statx(fd, EmptyPath, AtEmptyPath, StatxType, stat) != 0)
+                throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+            if (KindOf(stat) is var kind and not FileKind.Regular)
+                throw new NotRegularFileException(path, Describe(kind));
             var read = ReadAt(fd, buffer, 0, path);
             if (read < buffer.Length)
                 return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer.AsSpan(0, read)));
