@@ -19,6 +19,11 @@ def ms(r):
     return f"{r['mean'] * 1000:.0f} ms ± {r['stddev'] * 1000:.0f}" if r.get("stddev") is not None else f"{r['mean'] * 1000:.0f} ms"
 
 
+def cpu(r):
+    """Mean user + system CPU of the local processes (for SSH, the remote side's work is not in it)."""
+    return f"{(r['user'] + r['system']) * 1000:.0f} ms"
+
+
 def version(cmd):
     try:
         return subprocess.run(cmd, capture_output=True, text=True).stdout.splitlines()[0]
@@ -37,7 +42,8 @@ out = ["# Checker benchmark", "",
        "report extra files (`--delete`, `--extra`). gitops-status also builds a unified diff of every modified file. "
        "Ratio = gitops-status time / the peer's time (≤ 1.0 means at least as fast).", ""]
 verdicts = []
-out += ["| files | where | gitops-status check | rsync -n -r -c --delete -i | ratio | target |", "|---|---|---|---|---|---|"]
+out += ["| files | where | gitops-status check | rsync -n -r -c --delete -i | ratio | target | CPU (user+sys) gitops-status / rsync |",
+        "|---|---|---|---|---|---|---|"]
 for n in (1000, 10000):
     for where, name in (("local", "local"), ("SSH (loopback sshd)", "ssh")):
         r = load(f"{name}-{n}")
@@ -45,7 +51,7 @@ for n in (1000, 10000):
         ratio = gs["mean"] / rs["mean"]
         ok = ratio <= 1.0
         verdicts.append(ok)
-        out.append(f"| {n:,} | {where} | {ms(gs)} | {ms(rs)} | {ratio:.2f}× | {'met' if ok else 'MISSED'} (≤ 1.0×) |")
+        out.append(f"| {n:,} | {where} | {ms(gs)} | {ms(rs)} | {ratio:.2f}× | {'met' if ok else 'MISSED'} (≤ 1.0×) | {cpu(gs)} / {cpu(rs)} |")
 bare = load("ssh-bare")["ssh host true"]
 out += ["", f"A bare `ssh host true` to the same sshd takes {ms(bare)}: that much of every SSH figure is the connection itself.", ""]
 a = load("ansible-100")["ansible-playbook --check --diff"]
