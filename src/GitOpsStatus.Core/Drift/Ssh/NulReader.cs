@@ -10,7 +10,7 @@ internal sealed class NulReader(Stream stream)
     private int end;
     private bool endOfStream;
 
-    /// <summary>The next token without its NUL; a last unterminated token is returned as is; null at the end.</summary>
+    /// <summary>The next token without its NUL; null at the end, and for an unterminated last token (a cut record).</summary>
     public async ValueTask<string?> ReadAsync(CancellationToken cancellationToken)
     {
         MemoryStream? pending = null;
@@ -25,8 +25,9 @@ internal sealed class NulReader(Stream stream)
             }
             (pending ??= new MemoryStream()).Write(buffer, start, end - start);
             start = end = 0;
+            // Every record ends with NUL: bytes after the last one are a record cut off (the connection died mid-transfer).
             if (endOfStream)
-                return pending.Length > 0 ? Encoding.UTF8.GetString(pending.ToArray()) : null;
+                return null;
             var read = await stream.ReadAsync(buffer, cancellationToken);
             if (read == 0)
                 endOfStream = true;
