@@ -55,7 +55,24 @@ public static class AnsibleResults
             foreach (var host in results.EnumerateObject())
                 Collect(Host(host.Name), taskName, host.Value);
         }
-        return hosts.Select(h => Report(h.Key, h.Value, options)).ToList();
+        var withDuration = options.DurationMs is null ? options with { DurationMs = PlayDurationMs(root) } : options;
+        return hosts.Select(h => Report(h.Key, h.Value, withDuration)).ToList();
+    }
+
+    /// <summary>From the first play's start to the last play's end, as the callback recorded them (for saved output).</summary>
+    private static long? PlayDurationMs(JsonElement root)
+    {
+        DateTimeOffset? first = null, last = null;
+        foreach (var play in root.GetProperty("plays").EnumerateArray())
+        {
+            if (!play.TryGetProperty("play", out var info) || !info.TryGetProperty("duration", out var duration))
+                continue;
+            if (duration.TryGetProperty("start", out var start) && start.TryGetDateTimeOffset(out var s))
+                first ??= s;
+            if (duration.TryGetProperty("end", out var end) && end.TryGetDateTimeOffset(out var e))
+                last = e;
+        }
+        return first is { } from && last is { } to && to >= from ? (long)(to - from).TotalMilliseconds : null;
     }
 
     private static JsonDocument Parse(ReadOnlySpan<byte> json)
@@ -113,13 +130,17 @@ public static class AnsibleResults
         AddDiffs(file, result);
     }
 
-    /// <summary>The file a result names: <c>dest</c>, else <c>path</c>, else the first diff header (without Ansible's " (content)" suffix).</summary>
+    /// <summary>The file a result names: <c>dest</c>, else <c>path</c>, else the module's <c>dest</c>/<c>path</c> argument, else the first diff header (without Ansible's " (content)" suffix).</summary>
     private static string? FileName(JsonElement result)
     {
         if (Text(result, "dest") is { Length: > 0 } dest)
             return dest;
         if (Text(result, "path") is { Length: > 0 } path)
             return path;
+        // copy to a file the host lacks reports neither dest nor a header: only the module's arguments name it.
+        if (result.TryGetProperty("invocation", out var invocation) && invocation.TryGetProperty("module_args", out var args)
+            && (Text(args, "dest") ?? Text(args, "path")) is { Length: > 0 } argument)
+            return argument;
         foreach (var diff in Diffs(result))
         {
             if (Text(diff, "before_header") is { Length: > 0 } header && !header.StartsWith("/dev/null", StringComparison.Ordinal))
@@ -160,7 +181,8 @@ public static class AnsibleResults
             {
                 file.Content ??= (before.GetString()!, after.GetString()!);
                 file.Content = (file.Content.Value.Before, after.GetString()!); // later tasks on the same file build on earlier ones
-                file.Kinds.Add(ChangeKind.Modified);
+                // A file the host lacks: copy and template diff from "" with no before_header.
+                file.Kinds.Add(before.GetString()!.Length == 0 && !diff.TryGetProperty("before_header", out _) ? ChangeKind.Missing : ChangeKind.Modified);
             }
             else if (before.ValueKind == JsonValueKind.Object && after.ValueKind == JsonValueKind.Object)
             {
@@ -246,7 +268,9 @@ public static class AnsibleResults
                 return new DriftedFile { Name = name, Change = change };
             var desired = Encoding.UTF8.GetBytes(content.After);
             var actual = Encoding.UTF8.GetBytes(content.Before);
-            var (diff, binary) = DiffText.Build(desired, actual, $"ansible:{name}", $"{server}:{name}", maxDiffBytes);
+            // Against an empty side DiffPlex would count the final newline as one more (empty) line.
+            var desiredText = content.Before.Length == 0 && content.After.EndsWith('\n') ? desired[..^1] : desired;
+            var (diff, binary) = DiffText.Build(desiredText, actual, $"ansible:{name}", $"{server}:{name}", maxDiffBytes);
             return new DriftedFile
             {
                 Name = name,
