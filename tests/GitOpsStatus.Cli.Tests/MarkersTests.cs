@@ -65,8 +65,15 @@ public sealed class MarkersTests : IDisposable
 
         Assert.Equal(new StatusReport
         {
-            Repo = "rsyslog", Server = "rsyslog-lab", SyncStatus = SyncStatus.OutOfSync, DriftCount = 2,
-            Files = report.Files, LastCheck = now, Source = "deploy", IntervalSeconds = 120, Checker = report.Checker,
+            Repo = "rsyslog",
+            Server = "rsyslog-lab",
+            SyncStatus = SyncStatus.OutOfSync,
+            DriftCount = 2,
+            Files = report.Files,
+            LastCheck = now,
+            Source = "deploy",
+            IntervalSeconds = 120,
+            Checker = report.Checker,
         }, report);
         Assert.Equal([("rsyslog.conf", ChangeKind.Modified), ("rsyslog.d/30-lab.conf", ChangeKind.Modified)], report.Files!.Select(f => (f.Name!, f.Change!)));
         Assert.Empty(ReportValidator.Validate(report, now));

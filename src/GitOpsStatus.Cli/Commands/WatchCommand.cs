@@ -19,7 +19,7 @@ internal sealed class WatchCommand
     public const string DefaultSchedule = "*/2 * * * *";
 
     private readonly Option<string?> schedule = new("--schedule") { Description = $"Cron expression (5 fields, or 6 with seconds first), in the local time zone [env: GITOPS_SCHEDULE; default {DefaultSchedule}]" };
-    private readonly Option<string?> config = new("--config", "-c") { Description = "The config file whose targets are checked [env: GITOPS_CONFIG; default ./gitops-status.yaml when it exists]" };
+    private readonly Option<string?> config = new("--config", "-c") { Description = "The config file whose targets are checked [env: GITOPS_CONFIG; default ./gitops-status.yaml, unless --playbook is given]" };
     private readonly Option<string?> playbook = new("--playbook") { Description = "Also run this playbook in check mode each time [env: GITOPS_PLAYBOOK]" };
     private readonly Option<string?> inventory = new("--inventory", "-i") { Description = "The playbook's inventory [env: GITOPS_ANSIBLE_INVENTORY]" };
     private readonly Option<bool> acceptNewHostKeys = new("--accept-new-host-keys") { Description = "Accept and record keys of hosts not yet in known_hosts [env: GITOPS_ACCEPT_NEW_HOST_KEYS]" };
@@ -125,16 +125,18 @@ internal sealed class WatchCommand
         return problems.Count > 0 ? line + "; FAILED: " + string.Join("; ", problems) : line;
     }
 
+    /// <summary>--config when given; else ./gitops-status.yaml, unless a playbook alone is to be watched.</summary>
     private CheckPlan? Plan(Settings settings, string? playbookPath)
     {
         var configFile = settings.String(config, "GITOPS_CONFIG");
+        if (configFile is null && playbookPath is not null)
+            return null;
         var file = Path.GetFullPath(configFile ?? ConfigLoader.DefaultFileName, io.CurrentDirectory);
         if (File.Exists(file))
             return ConfigLoader.Load(file);
-        if (configFile is not null)
-            throw new UsageException($"The config file {file} does not exist.");
-        return playbookPath is not null ? null
-            : throw new UsageException($"Nothing to watch: no {ConfigLoader.DefaultFileName} in {io.CurrentDirectory}; pass --config FILE and/or --playbook PLAYBOOK -i INVENTORY --repo NAME.");
+        throw new UsageException(configFile is not null
+            ? $"The config file {file} does not exist."
+            : $"Nothing to watch: no {ConfigLoader.DefaultFileName} in {io.CurrentDirectory}; pass --config FILE and/or --playbook PLAYBOOK -i INVENTORY --repo NAME.");
     }
 
     private static CronExpression Parse(string text)
