@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace GitOpsStatus.Server.Tests;
 
@@ -28,7 +29,11 @@ public sealed class TestServer : IDisposable
     private WebApplicationFactory<Program> _factory;
 
     public string DataDir { get; }
+    private readonly bool _ownsDataDir;
     public ManualClock Clock { get; }
+
+    /// <summary>Every log line the app wrote, for tests that check what must never be logged.</summary>
+    public LogSink Logs { get; } = new();
     public HttpClient Client { get; private set; }
 
     /// <summary>The running app's services (its store, background services).</summary>
@@ -36,6 +41,7 @@ public sealed class TestServer : IDisposable
 
     public TestServer(Dictionary<string, string>? settings = null, string? dataDir = null, ManualClock? clock = null)
     {
+        _ownsDataDir = dataDir is null;
         DataDir = dataDir ?? Directory.CreateTempSubdirectory("gitops-status-test-").FullName;
         Clock = clock ?? new ManualClock(Start);
         _settings = settings ?? [];
@@ -50,6 +56,7 @@ public sealed class TestServer : IDisposable
             foreach (var (key, value) in _settings)
                 web.UseSetting(key, value);
             web.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+            web.ConfigureLogging(logging => logging.AddProvider(Logs));
         });
         return (factory, factory.CreateClient());
     }
@@ -93,6 +100,8 @@ public sealed class TestServer : IDisposable
     {
         Client.Dispose();
         _factory.Dispose();
+        if (!_ownsDataDir)
+            return;
         try
         {
             Directory.Delete(DataDir, recursive: true);
