@@ -9,7 +9,7 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => TypedResults.Text("ok\n")).WithName("Healthz").ExcludeFromDescription();
-        app.MapGet("/readyz", async (SqliteStore store, GroupCommitWriter writer, CancellationToken cancellationToken) =>
+        app.MapGet("/readyz", async (IStatusStore store, GroupCommitWriter writer, CancellationToken cancellationToken) =>
             writer.IsRunning && await store.PingAsync(cancellationToken)
                 ? Results.Text("ready\n")
                 : Results.Problem("The database does not answer or the writer has stopped.", statusCode: 503, title: "Not ready"))

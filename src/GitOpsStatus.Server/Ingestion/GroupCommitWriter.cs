@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using GitOpsStatus.Server.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace GitOpsStatus.Server.Ingestion;
 
@@ -18,14 +17,15 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(
         new BoundedChannelOptions(16 * MaxBatch) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     // Other writes (deletes, pruning, the stale sweep, notification claims): short transactions run
-    // on the same thread between batches, so SQLite never sees two writers and ingestion never waits on a lock.
+    // on the same thread between batches, so SQLite never sees two writers and ingestion never waits on a lock
+    // (on PostgreSQL each replica has one such thread; replicas coordinate through row locks in the database).
     private readonly Channel<WriteJob> _jobs = Channel.CreateUnbounded<WriteJob>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly SqliteStore _store;
+    private readonly IStatusStore _store;
     private readonly ILogger<GroupCommitWriter> _logger;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public GroupCommitWriter(SqliteStore store, ILogger<GroupCommitWriter> logger)
+    public GroupCommitWriter(IStatusStore store, ILogger<GroupCommitWriter> logger)
     {
         _store = store;
         _logger = logger;
@@ -54,7 +54,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     /// Runs <paramref name="work"/> on the writer thread, between report batches, with the store's
     /// writer connection to itself; the work opens and commits its own short transaction.
     /// </summary>
-    public async Task<T> RunAsync<T>(Func<SqliteStore, T> work)
+    public async Task<T> RunAsync<T>(Func<IStatusStore, T> work)
     {
         var job = new WriteJob(store => work(store), new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_jobs.Writer.TryWrite(job))
@@ -116,8 +116,10 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             for (var i = 0; i < batch.Count; i++)
                 batch[i].Done.TrySetResult(results[i]);
         }
-        catch (SqliteException e)
+        catch (Exception e)
         {
+            // A lost database connection, a full disk, a constraint: nothing of the batch is acknowledged
+            // (each request answers 503 or 507 and its sender retries); the next batch tries afresh.
             _logger.LogError(e, "Could not commit a batch of {Count} reports; each request gets a 5xx and nothing of the batch is stored", batch.Count);
             foreach (var pending in batch)
                 pending.Done.TrySetException(e);
@@ -134,9 +136,9 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
     private sealed record Pending(IncomingReport Report, TaskCompletionSource<IngestResult> Done);
 
-    private sealed record WriteJob(Func<SqliteStore, object?> Work, TaskCompletionSource<object?> Done)
+    private sealed record WriteJob(Func<IStatusStore, object?> Work, TaskCompletionSource<object?> Done)
     {
-        public void Run(SqliteStore store, ILogger logger)
+        public void Run(IStatusStore store, ILogger logger)
         {
             try
             {
