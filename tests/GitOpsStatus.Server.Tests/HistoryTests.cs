@@ -4,12 +4,15 @@ using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Notifications;
 using Microsoft.Extensions.DependencyInjection;
 
+using GitOpsStatus.Server.Tests.Postgres;
+
 namespace GitOpsStatus.Server.Tests;
 
-public class HistoryTests : IDisposable
+/// <summary>Runs on both stores: <see cref="HistoryTestsOnSqlite"/> and <see cref="HistoryTestsOnPostgres"/>.</summary>
+public abstract class HistoryTests(PostgresCluster? postgres) : IDisposable
 {
     // The background loops run once at start-up, then not again during a test: the test drives them.
-    private readonly TestServer _server = new(new() { ["GITOPS_SWEEP_INTERVAL"] = "1d" });
+    private readonly TestServer _server = new(new() { ["GITOPS_SWEEP_INTERVAL"] = "1d" }, postgres: postgres);
 
     public void Dispose()
     {
@@ -103,4 +106,12 @@ public class HistoryTests : IDisposable
         Assert.Empty((await _server.GetJson("/api/history/s-0/old")).GetProperty("events").EnumerateArray());
         Assert.Equal(targets.Count + 1, (await _server.GetJson("/api/targets")).GetProperty("total").GetInt32());
     }
+}
+
+public sealed class HistoryTestsOnSqlite() : HistoryTests(null)
+{
+}
+
+public sealed class HistoryTestsOnPostgres(PostgresCluster postgres) : HistoryTests(postgres)
+{
 }
