@@ -4,7 +4,7 @@ using GitOpsStatus.Server.Storage;
 namespace GitOpsStatus.Server.Ingestion;
 
 /// <summary>
-/// Group commit: requests enqueue their report and wait; one thread drains whatever has queued up
+/// Group commit: requests enqueue their report and wait; a writer thread (one on SQLite, <see cref="IStatusStore.WriterThreads"/>) drains whatever has queued up
 /// and commits it as one durable transaction, then answers every waiter. Under load one fsync
 /// covers many reports, so durability does not cap throughput; idle, a lone report commits at once.
 /// <para>A singleton disposed after the web server has stopped, so requests still in flight at
@@ -14,23 +14,27 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 {
     private const int MaxBatch = 1024;
 
-    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(
-        new BoundedChannelOptions(16 * MaxBatch) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<Pending> _queue;
     // Other writes (deletes, pruning, the stale sweep, notification claims): short transactions run
     // on the same thread between batches, so SQLite never sees two writers and ingestion never waits on a lock
-    // (on PostgreSQL each replica has one such thread; replicas coordinate through row locks in the database).
-    private readonly Channel<WriteJob> _jobs = Channel.CreateUnbounded<WriteJob>(new UnboundedChannelOptions { SingleReader = true });
+    // (PostgreSQL takes IStatusStore.WriterThreads of them, each with its batch in flight: the database's row locks
+    // order them, as they order other replicas).
+    private readonly Channel<WriteJob> _jobs;
     private readonly IStatusStore _store;
     private readonly ILogger<GroupCommitWriter> _logger;
-    private readonly Thread _thread;
+    private int _running;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public GroupCommitWriter(IStatusStore store, ILogger<GroupCommitWriter> logger)
     {
         _store = store;
         _logger = logger;
-        _thread = new Thread(Run) { IsBackground = true, Name = "group-commit writer" };
-        _thread.Start();
+        var threads = store.WriterThreads;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(16 * MaxBatch) { SingleReader = threads == 1, FullMode = BoundedChannelFullMode.Wait });
+        _jobs = Channel.CreateUnbounded<WriteJob>(new UnboundedChannelOptions { SingleReader = threads == 1 });
+        _running = threads;
+        for (var i = 0; i < threads; i++)
+            new Thread(Run) { IsBackground = true, Name = $"group-commit writer {i}" }.Start();
     }
 
     public bool IsRunning => !_stopped.Task.IsCompleted;
@@ -86,7 +90,8 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         }
         finally
         {
-            _stopped.TrySetResult();
+            if (Interlocked.Decrement(ref _running) == 0)
+                _stopped.TrySetResult();
         }
     }
 

@@ -22,8 +22,9 @@ namespace GitOpsStatus.Server.Storage;
 /// crash or power loss (SQLite <c>synchronous=FULL</c>; PostgreSQL <c>synchronous_commit=on</c>). When it
 /// throws, nothing of it is stored, or (a connection lost during COMMIT) it may be: callers answer 503 and
 /// the sender retries, which is safe because a retry is idempotent.</item>
-/// <item><b>Concurrent writers.</b> Each replica calls the write methods from one thread (its
-/// <see cref="Ingestion.GroupCommitWriter"/>). Writers on other replicas may interleave: every decision that
+/// <item><b>Concurrent writers.</b> Each replica calls the write methods from <see cref="WriterThreads"/>
+/// threads (its <see cref="Ingestion.GroupCommitWriter"/>): one for SQLite, which allows one writer and relies on
+/// it; several for PostgreSQL, where writers on this and other replicas may interleave: every decision that
 /// depends on stored state (newer or not, what changed, whether to announce) is taken by the database on
 /// the locked, latest committed row inside the write, never read first and written later.</item>
 /// <item><b>Reads</b> run on any thread, beside writes, and see the last committed state, each method one
@@ -35,6 +36,9 @@ public interface IStatusStore : IDisposable
 {
     /// <summary>Which store this is, for logs and the README: "sqlite" or "postgresql".</summary>
     string Kind { get; }
+
+    /// <summary>How many threads may call the write methods at once.</summary>
+    int WriterThreads { get; }
 
     /// <summary>Stores a batch durably; results are in the batch's order.</summary>
     IngestResult[] ApplyBatch(IReadOnlyList<IncomingReport> batch);

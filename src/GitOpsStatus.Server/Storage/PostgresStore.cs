@@ -22,6 +22,9 @@ public sealed partial class PostgresStore : IStatusStore
 
     public string Kind => "postgresql";
 
+    /// <summary>Two batches in flight per replica: one commits (waits on the WAL flush) while the next gathers and runs.</summary>
+    public int WriterThreads => 2;
+
     public PostgresStore(NpgsqlConnectionStringBuilder connection, ServerOptions options)
     {
         _options = options;

@@ -23,6 +23,8 @@ public sealed partial class SqliteStore : IStatusStore
 
     public string Kind => "sqlite";
 
+    public int WriterThreads => 1;
+
     public override string ToString() => DatabasePath;
 
     public SqliteStore(ServerOptions options)
