@@ -4,7 +4,7 @@
 # promtool (from Debian's prometheus package), PostgreSQL, rsync.
 set -euo pipefail
 
-packages=(openssh-server openssh-client ansible chromium prometheus postgresql rsync python3)
+packages=(openssh-server openssh-client ansible chromium prometheus postgresql rsync python3 git)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,6 +9,7 @@ using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Metrics;
 using GitOpsStatus.Server.Notifications;
+using GitOpsStatus.Server.Security;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
@@ -41,6 +42,7 @@ builder.Services.AddOptions<KestrelServerOptions>()
     .Configure<ServerOptions>((kestrel, options) => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes + 1);
 
 var app = builder.Build();
+app.UseSecurityHeaders();
 app.UseHttpMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -58,9 +60,11 @@ app.MapGroup("").RequireAdminAccess().MapTargetsAdmin();
 app.MapDashboard();
 
 // Open the store (migrating its schema) and start the writer before taking traffic.
-app.Services.GetRequiredService<GroupCommitWriter>();
+if (!app.OpenStore())
+    return 1;
 app.LogAccessMode();
 app.Run();
+return 0;
 
 /// <summary>The app's entry point, public for <c>WebApplicationFactory</c>.</summary>
 public partial class Program;

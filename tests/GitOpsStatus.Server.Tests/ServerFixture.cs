@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace GitOpsStatus.Server.Tests;
 
@@ -32,10 +33,14 @@ public sealed class TestServer : IDisposable
     private readonly string? _ownDatabase;
 
     public string DataDir { get; }
+    private readonly bool _ownsDataDir;
     public ManualClock Clock { get; }
 
     /// <summary>The PostgreSQL connection string in use; null on SQLite.</summary>
     public string? Database { get; }
+
+    /// <summary>Every log line the app wrote, for tests that check what must never be logged.</summary>
+    public LogSink Logs { get; } = new();
     public HttpClient Client { get; private set; }
 
     /// <summary>The running app's services (its store, background services).</summary>
@@ -48,6 +53,7 @@ public sealed class TestServer : IDisposable
         if (postgres is not null && database is null)
             (_ownDatabase, database) = postgres.CreateDatabase();
         Database = database;
+        _ownsDataDir = dataDir is null;
         DataDir = dataDir ?? Directory.CreateTempSubdirectory("gitops-status-test-").FullName;
         Clock = clock ?? new ManualClock(Start);
         _settings = settings ?? [];
@@ -64,6 +70,7 @@ public sealed class TestServer : IDisposable
             foreach (var (key, value) in _settings)
                 web.UseSetting(key, value);
             web.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+            web.ConfigureLogging(logging => logging.AddProvider(Logs));
         });
         return (factory, factory.CreateClient());
     }
@@ -109,6 +116,8 @@ public sealed class TestServer : IDisposable
         _factory.Dispose();
         if (_ownDatabase is not null)
             _postgres!.DropDatabase(_ownDatabase);
+        if (!_ownsDataDir)
+            return;
         try
         {
             Directory.Delete(DataDir, recursive: true);

@@ -44,6 +44,29 @@ public sealed partial class ServerProcess : IAsyncDisposable
         throw new InvalidOperationException($"the server exited with {process.ExitCode} before listening");
     }
 
+    /// <summary>Runs the server expecting it to stop by itself (a start-up failure); returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(string dataDir)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "gitops-status-server.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { dll, "--urls", "http://127.0.0.1:0", "--data-dir", dataDir })
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw new InvalidOperationException("the server kept running; it was expected to stop at start-up");
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
     /// <summary>Sends SIGTERM and waits for a clean exit; returns the exit code.</summary>
     public async Task<int> TerminateAsync()
     {

@@ -90,7 +90,8 @@ public sealed class WebhookListener : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: Stop then Close makes the managed listener look its endpoint up again, binding the
+        // port anew (and failing when another process has it by then).
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(5));
     }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using GitOpsStatus.Server.Storage;
+using System.Data.Common;
 
 namespace GitOpsStatus.Server.Ingestion;
 
@@ -38,6 +39,33 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     }
 
     public bool IsRunning => !_stopped.Task.IsCompleted;
+
+    /// <summary>Why the last commit failed (disk full, read-only, I/O error), or null once one succeeds again.</summary>
+    public string? StorageFault { get; private set; }
+
+    /// <summary>
+    /// True when the store can take writes: no fault, or a probe write on the writer thread succeeds now
+    /// (so a server that was full or read-only turns ready again by itself once it is not).
+    /// </summary>
+    public async Task<bool> IsWritableAsync()
+    {
+        if (StorageFault is null)
+            return true;
+        try
+        {
+            await RunAsync(store =>
+            {
+                store.ProbeWrite();
+                return true;
+            });
+            Recovered();
+            return true;
+        }
+        catch (Exception e) when (e is DbException or TimeoutException or ShuttingDownException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Completes once the report's batch is committed (or failed); throws <see cref="ShuttingDownException"/> after shutdown began.</summary>
     public async Task<IngestResult> SubmitAsync(IncomingReport report, CancellationToken cancellationToken)
@@ -118,17 +146,30 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         try
         {
             var results = _store.ApplyBatch(reports);
+            Recovered();
             for (var i = 0; i < batch.Count; i++)
                 batch[i].Done.TrySetResult(results[i]);
         }
         catch (Exception e)
         {
-            // A lost database connection, a full disk, a constraint: nothing of the batch is acknowledged
-            // (each request answers 503 or 507 and its sender retries); the next batch tries afresh.
-            _logger.LogError(e, "Could not commit a batch of {Count} reports; each request gets a 5xx and nothing of the batch is stored", batch.Count);
+            // A full disk, a lost database connection: nothing of the batch is acknowledged (each request
+            // answers 507 or 503 and its sender retries); the next batch tries afresh.
+            // Logged once per fault, not once per batch: a full disk must not also flood the log.
+            if (StorageFault is null)
+                _logger.LogError(e, "Storage fault in {Path}: {Reason}. Reports are refused (507/503) and /readyz is not ready until a write succeeds again; nothing acknowledged is lost",
+                    _store, StoreErrors.Describe(e));
+            StorageFault = StoreErrors.Describe(e);
             foreach (var pending in batch)
                 pending.Done.TrySetException(e);
         }
+    }
+
+    private void Recovered()
+    {
+        if (StorageFault is null)
+            return;
+        _logger.LogWarning("Storage in {Path} takes writes again (was: {Reason})", _store, StorageFault);
+        StorageFault = null;
     }
 
     /// <summary>Stops taking reports, commits what is queued, then returns.</summary>

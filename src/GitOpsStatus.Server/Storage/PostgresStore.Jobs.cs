@@ -16,6 +16,12 @@ public sealed partial class PostgresStore
     /// <summary>The drifted file names of a stored report as a JSON array, for a notification.</summary>
     private const string FilesJsonSql = "COALESCE(jsonb_path_query_array(report::jsonb, '$.files[*].name'), '[]')::text";
 
+    public void ProbeWrite()
+    {
+        using var command = _dataSource.CreateCommand("UPDATE schema_version SET applied_at = applied_at WHERE version = (SELECT max(version) FROM schema_version)");
+        command.ExecuteNonQuery();
+    }
+
     public bool DeleteTarget(string repo, string server)
     {
         using var command = _dataSource.CreateCommand("""

@@ -110,6 +110,20 @@ public sealed partial class SqliteStore : IStatusStore
         return string.Join(',', parts);
     }
 
+    /// <summary>A real write (page 1 of the database, rewritten unchanged) that fails while the disk is full or read-only.
+    /// Writer thread only.</summary>
+    public void ProbeWrite()
+    {
+        using var tx = _writer.BeginTransaction(deferred: false);
+        using var command = _writer.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "PRAGMA user_version";
+        var version = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        command.CommandText = $"PRAGMA user_version = {version}";
+        command.ExecuteNonQuery();
+        tx.Commit();
+    }
+
     /// <summary>Opens a read-only pooled connection.</summary>
     public SqliteConnection OpenReader()
     {

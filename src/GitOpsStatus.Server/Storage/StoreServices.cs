@@ -35,9 +35,13 @@ public static class StoreErrors
         _ => false,
     };
 
-    /// <summary>One line for a 503's detail: the database's own message, never a connection string.</summary>
+    /// <summary>One line for a log or a 503's detail: the database's own message, never a connection string.</summary>
     public static string Describe(Exception e) => e switch
     {
+        SqliteException { SqliteErrorCode: 13 } => "the disk is full",
+        SqliteException { SqliteErrorCode: 8 } => "the database is read-only",
+        SqliteException { SqliteErrorCode: 10 } => $"an I/O error ({e.Message})",
+        PostgresException { SqlState: PostgresErrorCodes.DiskFull } => "PostgreSQL's disk is full",
         NpgsqlException { InnerException: { } inner } when e is not PostgresException => $"the database is unreachable ({inner.Message})",
         DbException db => db.Message,
         TimeoutException => "the database did not answer in time",

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Checker benchmark: `gitops-status check` against `rsync -n -r -c --delete -i` (locally and over SSH to a
+# loopback sshd this script starts) on deterministic trees of 1,000 and 10,000 config-like files, and against
+# `ansible-playbook --check --diff` (copy module) on a 100-file tree over the same sshd. Writes
+# bench/results/check.md. Usage: bench/check/run.sh [runs-per-command]   (needs root for sshd; apt for tools)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$PWD
+runs=${1:-10}
+
+need=()
+command -v hyperfine >/dev/null || need+=(hyperfine)
+command -v rsync >/dev/null || need+=(rsync)
+command -v ansible-playbook >/dev/null || need+=(ansible)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v clang >/dev/null || command -v clang-14 >/dev/null || need+=(clang)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing ${need[*]}" >&2
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+work=$(mktemp -d /tmp/gitops-status-bench.XXXXXX)
+sshd_pid=""
+cleanup() {
+  [ -n "$sshd_pid" ] && kill "$sshd_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The benchmarked binary: Native AOT (start-up is most of a small check; see the README).
+cc=$(command -v clang || command -v clang-14)
+echo "Building gitops-status (Native AOT)…" >&2
+dotnet publish src/GitOpsStatus.Cli -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker="$cc" \
+  -o "$work/bin" -v quiet -nologo >/dev/null
+gs="$work/bin/gitops-status"
+
+for n in 100 1000 10000; do python3 bench/check/make-tree.py "$work/t$n" "$n" >&2; done
+
+# A loopback sshd with its own host key, user key and known_hosts.
+mkdir -p /run/sshd "$work/ssh"
+ssh-keygen -q -t ed25519 -N "" -f "$work/ssh/host"
+ssh-keygen -q -t ed25519 -N "" -f "$work/ssh/user"
+cp "$work/ssh/user.pub" "$work/ssh/authorized_keys"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$work/ssh/sshd_config" <<CONF
+Port $port
+ListenAddress 127.0.0.1
+HostKey $work/ssh/host
+PidFile $work/ssh/sshd.pid
+AuthorizedKeysFile $work/ssh/authorized_keys
+StrictModes no
+UsePAM no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+MaxStartups 100
+LogLevel ERROR
+CONF
+/usr/sbin/sshd -D -e -f "$work/ssh/sshd_config" 2>"$work/ssh/sshd.log" &
+sshd_pid=$!
+echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$work/ssh/host.pub")" >"$work/ssh/known_hosts"
+for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+user=$(id -un)
+ssh_opts="-p $port -i $work/ssh/user -o IdentitiesOnly=yes -o UserKnownHostsFile=$work/ssh/known_hosts -o BatchMode=yes -o StrictHostKeyChecking=yes -o LogLevel=ERROR"
+ssh $ssh_opts "$user@127.0.0.1" true
+
+check_args="--repo bench --server lab --extra --no-send --format json"
+for n in 1000 10000; do
+  t="$work/t$n"
+  hyperfine -N -w 2 -r "$runs" --export-json "$work/local-$n.json" \
+    -n "gitops-status check" "$gs check $check_args --desired $t/desired --actual $t/actual" \
+    -n "rsync -n -r -c --delete -i" "rsync -n -r -c --delete -i $t/desired/ $t/actual/" >&2
+  hyperfine -w 2 -r "$runs" --export-json "$work/ssh-$n.json" \
+    -n "gitops-status check" "$gs check $check_args --desired $t/desired --actual ssh://$user@127.0.0.1:$port$t/actual --ssh-key $work/ssh/user --known-hosts $work/ssh/known_hosts >/dev/null" \
+    -n "rsync -n -r -c --delete -i" "rsync -n -r -c --delete -i -e 'ssh $ssh_opts' $t/desired/ $user@127.0.0.1:$t/actual/ >/dev/null" >&2
+done
+hyperfine -N -w 2 -r "$runs" --export-json "$work/ssh-bare.json" -n "ssh host true" "ssh $ssh_opts $user@127.0.0.1 true" >&2
+
+# Ansible's check mode with the copy module, one task iteration per file, over the same sshd.
+t="$work/t100"
+cat >"$work/inventory.ini" <<INV
+lab ansible_host=127.0.0.1 ansible_port=$port ansible_user=$user ansible_ssh_private_key_file=$work/ssh/user ansible_python_interpreter=/usr/bin/python3 ansible_ssh_common_args='-o UserKnownHostsFile=$work/ssh/known_hosts -o StrictHostKeyChecking=yes'
+INV
+cat >"$work/check.yml" <<YML
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - name: config files match the repo
+      ansible.builtin.copy:
+        src: "{{ item }}"
+        dest: "$t/actual/svc000/{{ item | basename }}"
+      loop: "{{ query('ansible.builtin.fileglob', '$t/desired/svc000/*') }}"
+YML
+hyperfine -r 1 --export-json "$work/ansible-100.json" -i \
+  -n "ansible-playbook --check --diff" "ANSIBLE_HOST_KEY_CHECKING=True ansible-playbook -i $work/inventory.ini --check --diff $work/check.yml >/dev/null" >&2
+hyperfine -w 2 -r "$runs" --export-json "$work/gs-100.json" \
+  -n "gitops-status check" "$gs check $check_args --desired $t/desired --actual ssh://$user@127.0.0.1:$port$t/actual --ssh-key $work/ssh/user --known-hosts $work/ssh/known_hosts >/dev/null" >&2
+
+python3 bench/check/report.py "$work" "$runs" >bench/results/check.md
+cat bench/results/check.md

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using GitOpsStatus.Cli.Commands;
+using GitOpsStatus.Core.Drift.Config;
+
+namespace GitOpsStatus.Cli;
+
+/// <summary>Builds the command tree, runs one command, and turns mistakes into one sentence and an exit code.</summary>
+public static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken = default)
+    {
+        var root = new RootCommand("Checks that servers still match the config files in git, and reports drift to a gitops-status server.\n" + ExitCodes.Help)
+        {
+            CheckCommand.Create(io),
+            PushCommand.Create(io),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            io.Err.WriteLine($"gitops-status: {parse.Errors[0].Message.TrimEnd('.')}. Run 'gitops-status --help' for usage.");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = io.Out, Error = io.Err, EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (UsageException e)
+        {
+            io.Err.WriteLine($"gitops-status: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (ConfigException e)
+        {
+            io.Err.WriteLine($"gitops-status: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (OperationCanceledException)
+        {
+            io.Err.WriteLine("gitops-status: cancelled.");
+            return ExitCodes.Failure;
+        }
+    }
+}

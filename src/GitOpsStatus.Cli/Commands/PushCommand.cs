@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Text.Json;
+using GitOpsStatus.Core.Reports;
+
+namespace GitOpsStatus.Cli.Commands;
+
+/// <summary><c>gitops-status push FILE|-</c>: deliver a ready report (or a JSON array of them), as the seed's curl did, with retries and spool.</summary>
+internal sealed class PushCommand
+{
+    private readonly Argument<string> file = new("FILE") { Description = "A report JSON file (an object, or an array as check --format json prints), or - for stdin" };
+    private readonly DeliveryOptionSet delivery = new();
+    private readonly CliIo io;
+
+    private PushCommand(CliIo io) => this.io = io;
+
+    public static Command Create(CliIo io)
+    {
+        var handler = new PushCommand(io);
+        var command = new Command("push", "Validate and deliver a ready report JSON, with the same retries, spool and exit codes as check.\n" + ExitCodes.Help);
+        command.Arguments.Add(handler.file);
+        handler.delivery.AddTo(command);
+        command.SetAction(handler.RunAsync);
+        return command;
+    }
+
+    private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var settings = new Settings(parse, io);
+        var options = delivery.Resolve(settings, io, configUrl: null);
+        var path = parse.GetValue(file)!;
+        var name = path == "-" ? "stdin" : path;
+        byte[] body;
+        try
+        {
+            if (path == "-")
+            {
+                using var memory = new MemoryStream();
+                await using var stdin = io.OpenStdin();
+                await stdin.CopyToAsync(memory, cancellationToken);
+                body = memory.ToArray();
+            }
+            else
+            {
+                body = await File.ReadAllBytesAsync(Path.GetFullPath(path, io.CurrentDirectory), cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"Cannot read {name}: {e.Message}", e);
+        }
+
+        if (Read(body, name) is not { } reports)
+            return ExitCodes.Failure;
+        var invalid = reports.Select((r, i) => (Index: i, Errors: ReportValidator.Validate(r, DateTimeOffset.UtcNow))).Where(x => x.Errors.Count > 0).ToList();
+        foreach (var (index, errors) in invalid)
+            io.Err.WriteLine($"gitops-status: {name}{(reports.Count > 1 ? $" report {index}" : "")} is not a valid report: {string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}"))}.");
+        if (invalid.Count > 0)
+            return ExitCodes.Failure;
+        var delivered = await DeliveryOptionSet.DeliverAsync(reports, options, delivery.Spool(settings, io), io, cancellationToken);
+        return delivered ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+
+    private List<StatusReport>? Read(byte[] body, string name)
+    {
+        var text = body.AsSpan().TrimStart(" \t\r\n"u8);
+        if (text.Length > 0 && text[0] == (byte)'[')
+        {
+            try
+            {
+                var list = JsonSerializer.Deserialize(text, ReportJson.Default.ListStatusReport);
+                if (list is { Count: > 0 } && list.All(r => r is not null))
+                    return list;
+                io.Err.WriteLine($"gitops-status: {name} holds an empty array or null entries; expected report objects.");
+            }
+            catch (JsonException e)
+            {
+                io.Err.WriteLine($"gitops-status: {name} is not a JSON array of reports: {e.Message}");
+            }
+            return null;
+        }
+        var (report, error) = ReportParser.Parse(text);
+        if (report is not null)
+            return [report];
+        io.Err.WriteLine($"gitops-status: {name} is not a report: {error!.Field} {error.Message}.");
+        return null;
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.FileSystemGlobbing;
+
+namespace GitOpsStatus.Core.Drift;
+
+/// <summary>One file the repo wants on a target.</summary>
+/// <param name="Name">The name reports show: the mapping's dest plus the path inside a mapped directory.</param>
+/// <param name="TargetPath">Full path on the target (its root joined with <paramref name="Name"/>).</param>
+/// <param name="LocalPath">The desired file on this machine.</param>
+/// <param name="RepoPath">The desired file's path in the git repo, with '/'.</param>
+/// <param name="Mapping">The mapping the file comes from.</param>
+/// <param name="Sensitive">Hashes only, never a diff.</param>
+public sealed record WantedFile(string Name, string TargetPath, string LocalPath, string RepoPath, FileMapping Mapping, bool Sensitive);
+
+/// <summary>A mapped directory listed on the target to find files the repo does not have.</summary>
+public sealed record ExtraScan(string TargetDir, FileMapping Mapping);
+
+/// <summary>Everything one target is compared on.</summary>
+public sealed record TargetPlan(IReadOnlyList<WantedFile> Files, IReadOnlyList<ExtraScan> ExtraScans);
+
+/// <summary>Expands a target's mappings into the desired file set (directories walked, globs applied).</summary>
+public static class DesiredFiles
+{
+    public static TargetPlan Plan(string desiredRoot, string repoRoot, TargetSpec target)
+    {
+        var files = new List<WantedFile>();
+        var scans = new List<ExtraScan>();
+        var root = target.Location.Root;
+        foreach (var mapping in target.Files)
+        {
+            var local = Path.GetFullPath(Path.Join(desiredRoot, mapping.Src));
+            if (File.Exists(local))
+            {
+                var dest = mapping.Dest.EndsWith('/') ? mapping.Dest + Path.GetFileName(local) : mapping.Dest;
+                files.Add(Wanted(mapping, dest, "", local, repoRoot, root));
+            }
+            else if (Directory.Exists(local))
+            {
+                var matches = Globs.For(mapping);
+                foreach (var relative in ListRelative(local).Where(matches).Order(StringComparer.Ordinal))
+                    files.Add(Wanted(mapping, mapping.Dest, relative, Path.Join(local, relative), repoRoot, root));
+                if (mapping.Extra)
+                    scans.Add(new ExtraScan(TargetPaths.Join(root, mapping.Dest), mapping));
+            }
+            else
+            {
+                throw new TargetUnavailableException($"the desired path {local} does not exist");
+            }
+        }
+        return new TargetPlan(files, scans);
+    }
+
+    private static WantedFile Wanted(FileMapping mapping, string dest, string relative, string local, string repoRoot, string targetRoot)
+    {
+        var name = TargetPaths.ReportName(dest, relative);
+        var repoPath = Path.GetRelativePath(repoRoot, local).Replace(Path.DirectorySeparatorChar, '/');
+        return new WantedFile(name, TargetPaths.Join(targetRoot, dest, relative), local, repoPath, mapping,
+            Sensitivity.IsSensitive(mapping, name, repoPath));
+    }
+
+    /// <summary>Files under a desired directory, relative with '/', without git's own files.</summary>
+    private static IEnumerable<string> ListRelative(string dir)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
+        return Directory.EnumerateFiles(dir, "*", options)
+            .Select(f => Path.GetRelativePath(dir, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(r => !r.StartsWith(".git/", StringComparison.Ordinal) && !r.Contains("/.git/", StringComparison.Ordinal) && r != ".git");
+    }
+}
+
+/// <summary>Include/exclude globs of a directory mapping (Microsoft.Extensions.FileSystemGlobbing: <c>*.conf</c> matches in the top directory, <c>**/*.conf</c> at any depth).</summary>
+public static class Globs
+{
+    public static Func<string, bool> For(FileMapping mapping)
+    {
+        if (mapping.Include.Count == 0 && mapping.Exclude.Count == 0)
+            return _ => true;
+        var matcher = new Matcher(StringComparison.Ordinal);
+        matcher.AddIncludePatterns(mapping.Include.Count > 0 ? mapping.Include : ["**/*"]);
+        matcher.AddExcludePatterns(mapping.Exclude);
+        return relative => matcher.Match(relative).HasMatches;
+    }
+}

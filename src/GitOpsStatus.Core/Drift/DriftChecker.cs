@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using GitOpsStatus.Core.Drift.Ssh;
+using GitOpsStatus.Core.Reports;
+
+namespace GitOpsStatus.Core.Drift;
+
+/// <summary>
+/// Checks one target at a time (call it concurrently for many): desired hashes and the target's scan run side by side,
+/// then contents of differing, non-sensitive files are fetched for diffs. A target that cannot be reached or read
+/// becomes an UNKNOWN report with the reason; it never throws for that.
+/// </summary>
+public sealed class DriftChecker
+{
+    /// <summary>Diff bytes per report, so a report with many drifted files stays under the server's 1 MiB body limit.</summary>
+    public const int ReportDiffBudget = 768 * 1024;
+
+    public static readonly string CheckerName = "gitops-status/" + Version();
+
+    private readonly CheckPlan plan;
+    private readonly CheckOptions options;
+    private readonly string repoRoot;
+    private readonly string? revision;
+    private readonly ConcurrentDictionary<string, string?> desiredHashes = new(StringComparer.Ordinal);
+
+    public DriftChecker(CheckPlan plan, CheckOptions options)
+    {
+        this.plan = plan;
+        this.options = options;
+        var git = GitRevision.Find(plan.DesiredRoot);
+        repoRoot = git?.Root ?? Path.GetFullPath(plan.DesiredRoot);
+        revision = options.Revision ?? git?.Commit;
+    }
+
+    public async Task<StatusReport> CheckAsync(TargetSpec target, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var report = new StatusReport
+        {
+            Repo = plan.Repo,
+            Server = target.Server,
+            LastCheck = started,
+            Revision = revision,
+            Source = options.Source,
+            IntervalSeconds = options.IntervalSeconds ?? plan.IntervalSeconds,
+            Checker = CheckerName,
+        };
+        try
+        {
+            var findings = await CompareAsync(target, cancellationToken);
+            return report with
+            {
+                SyncStatus = findings.Count == 0 ? SyncStatus.Synced : SyncStatus.OutOfSync,
+                DriftCount = findings.Count,
+                Files = findings.Select(f => f.File).ToList(),
+                DurationMs = clock.ElapsedMilliseconds,
+            };
+        }
+        catch (Exception e) when (e is TargetUnavailableException or IOException or UnauthorizedAccessException or FormatException)
+        {
+            var error = e.Message.Length <= ReportValidator.MaxErrorLength ? e.Message : e.Message[..(ReportValidator.MaxErrorLength - 1)] + "…";
+            return report with { SyncStatus = SyncStatus.Unknown, DriftCount = 0, Files = [], Error = error, DurationMs = clock.ElapsedMilliseconds };
+        }
+    }
+
+    private async Task<List<Finding>> CompareAsync(TargetSpec target, CancellationToken cancellationToken)
+    {
+        var targetPlan = DesiredFiles.Plan(plan.DesiredRoot, repoRoot, target);
+        var request = new ScanRequest(
+            targetPlan.Files.Select(f => f.TargetPath).Distinct(StringComparer.Ordinal).ToList(),
+            targetPlan.ExtraScans.Select(s => s.TargetDir).Distinct(StringComparer.Ordinal).ToList(),
+            WantMode: target.Files.Any(m => m.Mode is not null),
+            WantOwner: target.Files.Any(m => m.Owner is not null));
+        await using IActualFiles actual = target.Location switch
+        {
+            SshLocation ssh => new SshActualFiles(ssh, options),
+            _ => new LocalActualFiles(target.Location.Root),
+        };
+        var scan = actual.ScanAsync(request, cancellationToken);
+        var desired = Task.Run(() => HashDesired(targetPlan.Files, cancellationToken), cancellationToken);
+        await Task.WhenAll(scan, desired);
+        var findings = DriftComparer.Compare(targetPlan, desired.Result, scan.Result);
+        return await AddDiffsAsync(findings, actual, target.Server, cancellationToken);
+    }
+
+    /// <summary>Desired files are hashed once per run, however many targets share them.</summary>
+    private string?[] HashDesired(IReadOnlyList<WantedFile> files, CancellationToken cancellationToken)
+    {
+        var todo = files.Select(f => f.LocalPath).Where(p => !desiredHashes.ContainsKey(p)).Distinct(StringComparer.Ordinal).ToList();
+        var hashes = FileHasher.HashAll(todo, cancellationToken);
+        for (var i = 0; i < todo.Count; i++)
+            desiredHashes[todo[i]] = hashes[i];
+        return files.Select(f => desiredHashes[f.LocalPath]).ToArray();
+    }
+
+    private async Task<List<Finding>> AddDiffsAsync(List<Finding> findings, IActualFiles actual, string server, CancellationToken cancellationToken)
+    {
+        var toDiff = findings.Where(f => f.File.Change == ChangeKind.Modified && f.Wanted is { Sensitive: false }).ToList();
+        if (toDiff.Count == 0)
+            return findings;
+        var contents = await actual.ReadAsync(toDiff.Select(f => f.Wanted!.TargetPath).ToList(), DiffText.MaxInputBytes, cancellationToken);
+        var budget = ReportDiffBudget;
+        var withDiffs = new Dictionary<Finding, DriftedFile>();
+        for (var i = 0; i < toDiff.Count; i++)
+        {
+            var wanted = toDiff[i].Wanted!;
+            var desired = LocalActualFiles.ReadHead(wanted.LocalPath, DiffText.MaxInputBytes);
+            var (diff, binary) = desired is null || contents[i] is not { } actualBytes
+                ? (DiffText.NoDiff, false)
+                : DiffText.Build(desired, actualBytes, wanted.RepoPath, $"{server}:{wanted.Name}", options.MaxDiffBytes);
+            if (diff is not null && diff.Length > budget)
+                diff = "[diff omitted: the report's diff budget is used up by earlier files]\n";
+            budget -= diff?.Length ?? 0;
+            withDiffs[toDiff[i]] = toDiff[i].File with { Diff = diff, Binary = binary ? true : null };
+        }
+        return findings.Select(f => withDiffs.TryGetValue(f, out var file) ? f with { File = file } : f).ToList();
+    }
+
+    private static string Version()
+    {
+        var version = typeof(DriftChecker).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        var plus = version.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0 ? version : version[..plus];
+    }
+}

@@ -1,0 +1,74 @@
+using GitOpsStatus.Core.Reports;
+
+namespace GitOpsStatus.Core.Drift;
+
+/// <summary>One drifted file and, for files from the repo, what it was compared with.</summary>
+public sealed record Finding(DriftedFile File, WantedFile? Wanted);
+
+/// <summary>Desired hashes against actual ones: missing, modified, then mode and owner; extra files from directory listings.</summary>
+public static class DriftComparer
+{
+    public static List<Finding> Compare(TargetPlan plan, IReadOnlyList<string?> desiredHashes, ActualSnapshot actual)
+    {
+        var findings = new List<Finding>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var wantedPaths = new HashSet<string>(plan.Files.Select(f => f.TargetPath), StringComparer.Ordinal);
+        for (var i = 0; i < plan.Files.Count; i++)
+        {
+            var wanted = plan.Files[i];
+            var expected = desiredHashes[i] ?? throw new TargetUnavailableException($"the desired file {wanted.LocalPath} disappeared while checking");
+            if (!names.Add(wanted.Name))
+                continue;
+            var file = new DriftedFile { Name = Printable(wanted.Name), RepoPath = Printable(wanted.RepoPath), ExpectedSha256 = expected };
+            if (!actual.Files.TryGetValue(wanted.TargetPath, out var found))
+                findings.Add(new Finding(file with { Change = ChangeKind.Missing }, wanted));
+            else if (!string.Equals(found.Sha256, expected, StringComparison.Ordinal))
+                findings.Add(new Finding(file with { Change = ChangeKind.Modified, ActualSha256 = found.Sha256 }, wanted));
+            else if (wanted.Mapping.Mode is { } mode && found.Mode != mode)
+                findings.Add(new Finding(file with { Change = ChangeKind.Mode, ActualSha256 = found.Sha256 }, wanted));
+            else if (wanted.Mapping.Owner is { } owner && !OwnerMatches(owner, found.Owner))
+                findings.Add(new Finding(file with { Change = ChangeKind.Owner, ActualSha256 = found.Sha256 }, wanted));
+        }
+
+        foreach (var scan in plan.ExtraScans)
+        {
+            var matches = Globs.For(scan.Mapping);
+            foreach (var relative in actual.Listings.GetValueOrDefault(scan.TargetDir) ?? [])
+            {
+                if (wantedPaths.Contains(TargetPaths.Join(scan.TargetDir, relative)) || !matches(relative))
+                    continue;
+                var name = TargetPaths.ReportName(scan.Mapping.Dest, relative);
+                if (names.Add(name))
+                    findings.Add(new Finding(new DriftedFile { Name = Printable(name), Change = ChangeKind.Extra }, null));
+            }
+        }
+        findings.Sort((a, b) => string.CompareOrdinal(a.File.Name, b.File.Name));
+        return findings;
+    }
+
+    /// <summary>File names may hold control characters (a newline is legal on Linux); reports carry printable text, so those are escaped like C strings.</summary>
+    public static string Printable(string name)
+    {
+        if (Names.FirstControlChar(name) < 0)
+            return name;
+        var builder = new System.Text.StringBuilder(name.Length + 8);
+        foreach (var c in name)
+        {
+            builder.Append(c switch
+            {
+                '\n' => "\\n",
+                '\t' => "\\t",
+                '\r' => "\\r",
+                _ when char.IsControl(c) => $"\\x{(int)c:x2}",
+                _ => c.ToString(),
+            });
+        }
+        return builder.ToString();
+    }
+
+    /// <summary><c>root</c> compares the user only; <c>root:adm</c> compares both.</summary>
+    private static bool OwnerMatches(string expected, string? actual) =>
+        actual is not null && (expected.Contains(':', StringComparison.Ordinal)
+            ? string.Equals(expected, actual, StringComparison.Ordinal)
+            : string.Equals(expected, actual.Split(':')[0], StringComparison.Ordinal));
+}

@@ -1,0 +1,26 @@
+namespace GitOpsStatus.Core.Drift;
+
+/// <summary>
+/// The files of one target, read in as few exchanges as possible: one <see cref="ScanAsync"/> (hashes, metadata and
+/// directory listings for the whole file set), then at most one <see cref="ReadAsync"/> for the files that differ.
+/// Two implementations: <see cref="LocalActualFiles"/> and <see cref="Ssh.SshActualFiles"/>.
+/// Both throw <see cref="TargetUnavailableException"/> when the target cannot be reached or read.
+/// </summary>
+public interface IActualFiles : IAsyncDisposable
+{
+    Task<ActualSnapshot> ScanAsync(ScanRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The contents of each path, or null for one that cannot be read or is larger than <paramref name="maxBytes"/>.</summary>
+    Task<IReadOnlyList<byte[]?>> ReadAsync(IReadOnlyList<string> paths, int maxBytes, CancellationToken cancellationToken);
+}
+
+/// <summary>What to read: <paramref name="Paths"/> are full target paths; <paramref name="ListDirectories"/> are listed recursively (for extra files).</summary>
+public sealed record ScanRequest(IReadOnlyList<string> Paths, IReadOnlyList<string> ListDirectories, bool WantMode, bool WantOwner);
+
+/// <summary>The state of the requested paths. A path absent from <see cref="Files"/> does not exist (or is not a regular file).</summary>
+public sealed record ActualSnapshot(
+    IReadOnlyDictionary<string, ActualFile> Files,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Listings);
+
+/// <summary>One existing file: its hash, and mode (octal, e.g. <c>644</c>) and <c>user:group</c> when asked for.</summary>
+public sealed record ActualFile(string Sha256, string? Mode, string? Owner);

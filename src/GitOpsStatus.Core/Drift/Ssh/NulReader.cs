@@ -1,0 +1,48 @@
+using System.Text;
+
+namespace GitOpsStatus.Core.Drift.Ssh;
+
+/// <summary>Reads NUL-terminated tokens from a stream: the remote side's output, safe for file names with spaces and newlines.</summary>
+internal sealed class NulReader(Stream stream)
+{
+    private readonly byte[] buffer = new byte[64 * 1024];
+    private int start;
+    private int end;
+    private bool endOfStream;
+
+    /// <summary>The next token without its NUL; a last unterminated token is returned as is; null at the end.</summary>
+    public async ValueTask<string?> ReadAsync(CancellationToken cancellationToken)
+    {
+        MemoryStream? pending = null;
+        while (true)
+        {
+            var nul = Array.IndexOf(buffer, (byte)0, start, end - start);
+            if (nul >= 0)
+            {
+                var token = Decode(pending, nul);
+                start = nul + 1;
+                return token;
+            }
+            (pending ??= new MemoryStream()).Write(buffer, start, end - start);
+            start = end = 0;
+            if (endOfStream)
+                return pending.Length > 0 ? Encoding.UTF8.GetString(pending.ToArray()) : null;
+            var read = await stream.ReadAsync(buffer, cancellationToken);
+            if (read == 0)
+                endOfStream = true;
+            end = read;
+        }
+    }
+
+    /// <summary>The next token, or a protocol error when the stream ended.</summary>
+    public async ValueTask<string> ReadRequiredAsync(CancellationToken cancellationToken) =>
+        await ReadAsync(cancellationToken) ?? throw new EndOfStreamException("the remote output ended in the middle of a record");
+
+    private string Decode(MemoryStream? pending, int nul)
+    {
+        if (pending is null)
+            return Encoding.UTF8.GetString(buffer, start, nul - start);
+        pending.Write(buffer, start, nul - start);
+        return Encoding.UTF8.GetString(pending.GetBuffer(), 0, (int)pending.Length);
+    }
+}

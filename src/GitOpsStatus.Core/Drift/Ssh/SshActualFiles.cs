@@ -1,0 +1,217 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.Globalization;
+using System.Text;
+
+namespace GitOpsStatus.Core.Drift.Ssh;
+
+/// <summary>
+/// Actual files on a host, through one OpenSSH connection running <c>sh -s</c>: the scan script goes in on stdin and
+/// all hashes come back in that one round trip; if files differ, a second script on the same connection returns their
+/// contents. OpenSSH (not an in-process client) so the user's ssh config, agent, ProxyJump and known_hosts apply.
+/// </summary>
+public sealed class SshActualFiles(SshLocation location, CheckOptions options) : IActualFiles
+{
+    private Process? process;
+    private NulReader? reader;
+    private Task<string>? stderr;
+
+    public async Task<ActualSnapshot> ScanAsync(ScanRequest request, CancellationToken cancellationToken)
+    {
+        Start();
+        var writing = WriteAsync(RemoteScript.Scan(location.RemoteRoot, request), close: false, cancellationToken);
+        var stats = new Dictionary<string, (string Mode, string Owner, string Type)>(StringComparer.Ordinal);
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        var listings = request.ListDirectories.ToDictionary(d => d, _ => new List<string>(), StringComparer.Ordinal);
+        try
+        {
+            await SkipToBeginAsync(cancellationToken);
+            while (await NextAsync(cancellationToken) is var token && token != RemoteScript.End)
+            {
+                switch (token)
+                {
+                    case RemoteScript.NoRoot:
+                        throw new TargetUnavailableException($"the actual root directory {location.RemoteRoot} does not exist on {location.Endpoint}");
+                    case "F":
+                        var name = await NextAsync(cancellationToken);
+                        stats[name] = (await NextAsync(cancellationToken), await NextAsync(cancellationToken), await NextAsync(cancellationToken));
+                        break;
+                    case "X":
+                        var index = int.Parse(await NextAsync(cancellationToken), NumberStyles.None, CultureInfo.InvariantCulture);
+                        listings[request.ListDirectories[index]].Add(await NextAsync(cancellationToken));
+                        break;
+                    case { Length: > 66 } when token[64] == ' ' && token[65] is ' ' or '*':
+                        hashes[token[66..]] = token[..64];
+                        break;
+                    default:
+                        throw new TargetUnavailableException($"unexpected output from {location.Endpoint}: \"{Shorten(token)}\"; is the remote shell POSIX with GNU coreutils?");
+                }
+            }
+        }
+        catch (EndOfStreamException)
+        {
+            throw await FailureAsync();
+        }
+        await writing;
+
+        var files = new Dictionary<string, ActualFile>(StringComparer.Ordinal);
+        foreach (var path in request.Paths)
+        {
+            var hasStat = stats.TryGetValue(path, out var stat);
+            if (hashes.TryGetValue(path, out var hash))
+                files[path] = new ActualFile(hash, hasStat && stat.Mode.Length > 0 ? stat.Mode : null, hasStat && stat.Owner.Length > 0 ? stat.Owner : null);
+            else if (hasStat && stat.Type == "f")
+                throw new TargetUnavailableException($"cannot read {path} on {location.Endpoint}: permission denied or I/O error");
+        }
+        return new ActualSnapshot(files, listings.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal));
+    }
+
+    public async Task<IReadOnlyList<byte[]?>> ReadAsync(IReadOnlyList<string> paths, int maxBytes, CancellationToken cancellationToken)
+    {
+        var byPath = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var writing = WriteAsync(RemoteScript.Read(paths, maxBytes), close: true, cancellationToken);
+        try
+        {
+            while (await NextAsync(cancellationToken) is var token && token != RemoteScript.End)
+            {
+                if (token != "C")
+                    throw new TargetUnavailableException($"unexpected output from {location.Endpoint}: \"{Shorten(token)}\"");
+                var archive = Convert.FromBase64String(await NextAsync(cancellationToken));
+                if (archive.Length > 0)
+                    await Untar(archive, byPath, maxBytes, cancellationToken);
+            }
+        }
+        catch (EndOfStreamException)
+        {
+            throw await FailureAsync();
+        }
+        await writing;
+        return paths.Select(p => byPath.GetValueOrDefault(p)).ToList();
+    }
+
+    private static async Task Untar(byte[] archive, Dictionary<string, byte[]> byPath, int maxBytes, CancellationToken cancellationToken)
+    {
+        await using var reader = new TarReader(new MemoryStream(archive));
+        while (await reader.GetNextEntryAsync(cancellationToken: cancellationToken) is { } entry)
+        {
+            if (entry.DataStream is null || entry.Length > maxBytes)
+                continue;
+            using var data = new MemoryStream();
+            await entry.DataStream.CopyToAsync(data, cancellationToken);
+            byPath[entry.Name] = data.ToArray();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (process is null)
+            return;
+        try
+        {
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // ssh is already gone.
+        }
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        process.Dispose();
+    }
+
+    private void Start()
+    {
+        var start = new ProcessStartInfo(options.SshProgram)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in Arguments())
+            start.ArgumentList.Add(arg);
+        try
+        {
+            process = Process.Start(start) ?? throw new TargetUnavailableException($"could not start {options.SshProgram}");
+        }
+        catch (Win32Exception e)
+        {
+            throw new TargetUnavailableException($"could not run {options.SshProgram} (install openssh-client): {e.Message}", e);
+        }
+        reader = new NulReader(process.StandardOutput.BaseStream);
+        stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    /// <summary>Batch mode (never prompt), strict host key checking, and the key and known_hosts the config names.</summary>
+    private List<string> Arguments()
+    {
+        var args = new List<string>
+        {
+            "-T", "-o", "BatchMode=yes",
+            "-o", $"StrictHostKeyChecking={(options.AcceptNewHostKeys ? "accept-new" : "yes")}",
+            "-o", $"ConnectTimeout={Math.Max(1, (int)options.ConnectTimeout.TotalSeconds)}",
+            "-o", "ServerAliveInterval=10", "-o", "ServerAliveCountMax=3", "-o", "LogLevel=ERROR",
+        };
+        if (location.KnownHostsFile is { } knownHosts)
+            args.AddRange(["-o", $"UserKnownHostsFile=\"{knownHosts}\""]);
+        if (location.KeyFile is { } key)
+            args.AddRange(["-i", key, "-o", "IdentitiesOnly=yes"]);
+        if (location.Endpoint.Port is { } port)
+            args.AddRange(["-p", port.ToString(CultureInfo.InvariantCulture)]);
+        if (location.Endpoint.User is { } user)
+            args.AddRange(["-l", user]);
+        args.AddRange(["--", location.Endpoint.Host, "sh -s"]);
+        return args;
+    }
+
+    private async Task WriteAsync(string script, bool close, CancellationToken cancellationToken)
+    {
+        var input = process!.StandardInput.BaseStream;
+        try
+        {
+            await input.WriteAsync(Encoding.UTF8.GetBytes(script), cancellationToken);
+            await input.FlushAsync(cancellationToken);
+            if (close)
+                process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // ssh exited (connection refused, host key refused): the reader reports why, from stderr.
+        }
+    }
+
+    /// <summary>Skips whatever a login banner or shell rc file printed before the script's begin marker.</summary>
+    private async Task SkipToBeginAsync(CancellationToken cancellationToken)
+    {
+        for (var token = await NextAsync(cancellationToken); !token.EndsWith(RemoteScript.Begin, StringComparison.Ordinal);)
+            token = await NextAsync(cancellationToken);
+    }
+
+    private ValueTask<string> NextAsync(CancellationToken cancellationToken) => reader!.ReadRequiredAsync(cancellationToken);
+
+    private async Task<TargetUnavailableException> FailureAsync()
+    {
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        int? exitCode = null;
+        try
+        {
+            await process!.WaitForExitAsync(wait.Token);
+            exitCode = process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            process!.Kill(entireProcessTree: true);
+        }
+        return new TargetUnavailableException(SshErrors.Describe(await stderr!, exitCode, location.Endpoint));
+    }
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+}
