@@ -2,9 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Notifications;
-using Microsoft.Extensions.DependencyInjection;
-
 using GitOpsStatus.Server.Tests.Postgres;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GitOpsStatus.Server.Tests;
 

@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Threading.Channels;
 using GitOpsStatus.Server.Storage;
-using System.Data.Common;
 
 namespace GitOpsStatus.Server.Ingestion;
 

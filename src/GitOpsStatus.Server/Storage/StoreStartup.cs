@@ -1,6 +1,6 @@
+using System.Data.Common;
 using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Settings;
-using System.Data.Common;
 
 namespace GitOpsStatus.Server.Storage;
 
