@@ -61,7 +61,10 @@ app.MapDashboard();
 
 // Open the store (migrating its schema) and start the writer before taking traffic.
 if (!app.OpenStore())
+{
+    await app.DisposeAsync(); // flushes the console logger, so the reason is printed
     return 1;
+}
 app.LogAccessMode();
 app.Run();
 return 0;
