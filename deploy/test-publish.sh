@@ -39,7 +39,7 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "http://127.0.0.1:$port/healthz" | grep -qx ok || { cat "$work/server.log" >&2; echo "/healthz did not answer ok" >&2; exit 1; }
 curl -fsS "http://127.0.0.1:$port/readyz" | grep -qx ready || { echo "/readyz did not answer ready" >&2; exit 1; }
-curl -fsS "http://127.0.0.1:$port/" | grep -q '<table class="targets">' || { echo "/ did not render the dashboard" >&2; exit 1; }
-curl -fsS "http://127.0.0.1:$port/assets/dashboard.css" | grep -q -- '--synced' || { echo "the embedded stylesheet is missing" >&2; exit 1; }
+curl -fsS "http://127.0.0.1:$port/" | grep '<table class="targets">' >/dev/null || { echo "/ did not render the dashboard" >&2; exit 1; }
+curl -fsS "http://127.0.0.1:$port/assets/dashboard.css" | grep -- '--synced' >/dev/null || { echo "the embedded stylesheet is missing" >&2; exit 1; }
 [ -f "$work/data/gitops-status.db" ] || { echo "no database under GITOPS_DATA_DIR" >&2; exit 1; }
 echo "published server answered /healthz, /readyz and / on 127.0.0.1:$port"

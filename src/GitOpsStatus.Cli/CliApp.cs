@@ -13,6 +13,8 @@ public static class CliApp
         {
             CheckCommand.Create(io),
             PushCommand.Create(io),
+            AnsibleCommand.Create(io),
+            WatchCommand.Create(io),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

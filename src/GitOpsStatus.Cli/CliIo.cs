@@ -8,8 +8,12 @@ public sealed record CliIo(
     Func<Stream> OpenStdin,
     string CurrentDirectory,
     bool OutIsTerminal = false,
-    bool ErrIsTerminal = false)
+    bool ErrIsTerminal = false,
+    TimeProvider? Clock = null)
 {
+    /// <summary>The clock <c>watch</c> schedules by; tests pass a fake one.</summary>
+    public TimeProvider Time => Clock ?? TimeProvider.System;
+
     public static CliIo FromConsole() => new(
         Console.Out,
         Console.Error,

@@ -10,6 +10,10 @@ internal sealed class Settings(ParseResult parse, CliIo io)
     public string? String(Option<string?> option, string env) =>
         parse.GetValue(option) is { Length: > 0 } value ? value : io.Env(env) is { Length: > 0 } fromEnv ? fromEnv : null;
 
+    /// <summary>A repeatable option's values, else its environment variable as one value.</summary>
+    public IReadOnlyList<string> Values(Option<string[]> option, string env) =>
+        parse.GetValue(option) is { Length: > 0 } values ? values : io.Env(env) is { Length: > 0 } fromEnv ? [fromEnv] : [];
+
     public bool Flag(Option<bool> option, string env) =>
         parse.GetValue(option) || io.Env(env)?.ToLowerInvariant() is "1" or "true" or "yes";
 

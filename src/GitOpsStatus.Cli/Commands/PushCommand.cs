@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using GitOpsStatus.Core.Ansible;
 using GitOpsStatus.Core.Reports;
 
 namespace GitOpsStatus.Cli.Commands;
@@ -8,6 +9,11 @@ namespace GitOpsStatus.Cli.Commands;
 internal sealed class PushCommand
 {
     private readonly Argument<string> file = new("FILE") { Description = "A report JSON file (an object, or an array as check --format json prints), or - for stdin" };
+    private readonly Option<bool> markers = new("--markers") { Description = "FILE is the seed's drift-check output: DRIFTED_FILES=a,b / SYNC_STATUS=… lines, bare or inside Ansible's output" };
+    private readonly Option<string?> repo = new("--repo") { Description = "With --markers: the repo name, unless the markers carry REPO= [env: GITOPS_REPO]" };
+    private readonly Option<string?> server = new("--server") { Description = "With --markers: the server name, unless the markers carry SERVER= [env: GITOPS_SERVER]" };
+    private readonly Option<string?> source = new("--source") { Description = "With --markers: why the check ran: deploy, cron, manual or free text [env: GITOPS_SOURCE]" };
+    private readonly Option<string?> interval = new("--interval") { Description = "With --markers: how often the check runs, e.g. 2m, so the server can show STALE [env: GITOPS_INTERVAL]" };
     private readonly DeliveryOptionSet delivery = new();
     private readonly CliIo io;
 
@@ -16,8 +22,10 @@ internal sealed class PushCommand
     public static Command Create(CliIo io)
     {
         var handler = new PushCommand(io);
-        var command = new Command("push", "Validate and deliver a ready report JSON, with the same retries, spool and exit codes as check.\n" + ExitCodes.Help);
+        var command = new Command("push", "Validate and deliver a ready report JSON (or, with --markers, the seed's DRIFTED_FILES=/SYNC_STATUS= output), with the same retries, spool and exit codes as check.\n" + ExitCodes.Help);
         command.Arguments.Add(handler.file);
+        foreach (var option in (Option[])[handler.markers, handler.repo, handler.server, handler.source, handler.interval])
+            command.Options.Add(option);
         handler.delivery.AddTo(command);
         command.SetAction(handler.RunAsync);
         return command;
@@ -49,7 +57,7 @@ internal sealed class PushCommand
             throw new UsageException($"Cannot read {name}: {e.Message}", e);
         }
 
-        if (Read(body, name) is not { } reports)
+        if ((parse.GetValue(markers) ? FromMarkers(settings, body, name) : Read(body, name)) is not { } reports)
             return ExitCodes.Failure;
         var invalid = reports.Select((r, i) => (Index: i, Errors: ReportValidator.Validate(r, DateTimeOffset.UtcNow))).Where(x => x.Errors.Count > 0).ToList();
         foreach (var (index, errors) in invalid)
@@ -58,6 +66,24 @@ internal sealed class PushCommand
             return ExitCodes.Failure;
         var delivered = await DeliveryOptionSet.DeliverAsync(reports, options, delivery.Spool(settings, io), io, cancellationToken);
         return delivered ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+
+    /// <summary>The seed's markers as reports; a missing repo or server is a usage error naming the flag.</summary>
+    private List<StatusReport>? FromMarkers(Settings settings, byte[] body, string name)
+    {
+        var interval = settings.Duration(this.interval, "GITOPS_INTERVAL") is { } every ? Math.Max(1, (long)every.TotalSeconds) : (long?)null;
+        var reports = SeedMarkers.ToReports(System.Text.Encoding.UTF8.GetString(body), settings.String(repo, "GITOPS_REPO"),
+            settings.String(server, "GITOPS_SERVER"), DateTimeOffset.UtcNow, settings.String(source, "GITOPS_SOURCE"), interval);
+        if (reports.Count == 0)
+        {
+            io.Err.WriteLine($"gitops-status: {name} has no DRIFTED_FILES= or SYNC_STATUS= marker; expected the output of the drift-check playbook.");
+            return null;
+        }
+        if (reports.Any(r => r.Repo is null))
+            throw new UsageException($"{name} has markers without REPO=: pass --repo NAME (or set GITOPS_REPO).");
+        if (reports.Any(r => r.Server is null))
+            throw new UsageException($"{name} has markers without SERVER=: pass --server NAME (or set GITOPS_SERVER).");
+        return reports.ToList();
     }
 
     private List<StatusReport>? Read(byte[] body, string name)

@@ -16,7 +16,9 @@ public sealed class StatusServer : IDisposable
 
     public StatusServer()
     {
-        factory = new WebApplicationFactory<global::Program>().WithWebHostBuilder(web => web.UseSetting("GITOPS_DATA_DIR", DataDir));
+        factory = new WebApplicationFactory<global::Program>().WithWebHostBuilder(web => web.UseSetting("GITOPS_DATA_DIR", DataDir)
+            // Without urls the server's own default (localhost:8080) is bound too: two fixtures at once would collide there.
+            .UseSetting("urls", "http://127.0.0.1:0"));
         factory.UseKestrel(0);
         factory.StartServer();
         client = factory.CreateClient();

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using GitOpsStatus.Core.Ansible;
+using GitOpsStatus.Core.Drift;
+using GitOpsStatus.Core.Reports;
+
+namespace GitOpsStatus.Cli.Commands;
+
+/// <summary>What <c>ansible</c> and <c>watch</c> share to turn a playbook run into reports: repo, server names, revision, diff size.</summary>
+internal sealed class AnsibleOptionSet
+{
+    public readonly Option<string?> Repo = new("--repo") { Description = "The repo name in the reports [env: GITOPS_REPO]" };
+    public readonly Option<string[]> ServerMap = new("--server-map") { Description = "HOST=SERVER: report inventory host HOST as SERVER; repeat or comma-separate [env: GITOPS_SERVER_MAP]", AllowMultipleArgumentsPerToken = false };
+    public readonly Option<string?> Revision = new("--revision") { Description = "The desired state's commit [env: GITOPS_REVISION; default the playbook's git HEAD]" };
+    public readonly Option<string?> Source = new("--source") { Description = "Why the check ran: deploy, cron, manual or free text [env: GITOPS_SOURCE]" };
+    public readonly Option<string?> Interval = new("--interval") { Description = "How often this check runs, e.g. 2m; the server shows STALE after 3 missed runs [env: GITOPS_INTERVAL]" };
+    public readonly Option<string?> MaxDiffBytes = new("--max-diff-bytes") { Description = "Diffs are cut, with a marker, past this size [env: GITOPS_MAX_DIFF_BYTES; default 65536]" };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in (Option[])[Repo, ServerMap, Revision, Source, Interval, MaxDiffBytes])
+            command.Options.Add(option);
+    }
+
+    /// <summary>The job, or a usage error naming what is missing. --interval wins over <paramref name="intervalSeconds"/> (watch's cron period).</summary>
+    public AnsibleJob Job(Settings settings, CliIo io, string? playbook, string? inventory, IReadOnlyList<string> extraArgs, string? from, long? intervalSeconds)
+    {
+        var repo = settings.String(Repo, "GITOPS_REPO") ?? throw new UsageException("The ansible check needs --repo NAME (or GITOPS_REPO): the repo the playbook comes from.");
+        if (Names.RepoProblem(repo) is { } problem)
+            throw new UsageException($"--repo \"{repo}\" {problem}.");
+        if (from is not null && playbook is not null)
+            throw new UsageException("Pass either PLAYBOOK (to run ansible-playbook) or --from FILE (a saved JSON output), not both.");
+        if (from is null && playbook is null)
+            throw new UsageException("Name the PLAYBOOK to run in check mode (with -i INVENTORY), or pass --from FILE with a saved JSON output.");
+        if (playbook is not null && inventory is null)
+            throw new UsageException("The ansible check needs -i INVENTORY, as ansible-playbook does.");
+        var fromPath = from is null ? null : Path.GetFullPath(from, io.CurrentDirectory);
+        if (fromPath is not null && !File.Exists(fromPath))
+            throw new UsageException($"--from \"{from}\" does not exist.");
+        var playbookPath = playbook is null ? null : Path.GetFullPath(playbook, io.CurrentDirectory);
+        if (playbookPath is not null && !File.Exists(playbookPath))
+            throw new UsageException($"The playbook \"{playbook}\" does not exist.");
+        return new AnsibleJob
+        {
+            Playbook = playbookPath,
+            // An inventory can be a file, a directory or "host1,host2,": only paths that exist are made absolute.
+            Inventory = inventory is null ? null : Path.Exists(Path.GetFullPath(inventory, io.CurrentDirectory)) ? Path.GetFullPath(inventory, io.CurrentDirectory) : inventory,
+            ExtraArgs = extraArgs,
+            FromFile = fromPath,
+            Program = io.Env("GITOPS_ANSIBLE_PLAYBOOK") is { Length: > 0 } program ? program : "ansible-playbook",
+            WorkingDirectory = io.CurrentDirectory,
+            Reports = new AnsibleReportOptions
+            {
+                Repo = repo,
+                ServerMap = Map(settings),
+                Revision = settings.String(Revision, "GITOPS_REVISION"),
+                Source = settings.String(Source, "GITOPS_SOURCE"),
+                IntervalSeconds = settings.Duration(Interval, "GITOPS_INTERVAL") is { } every ? Math.Max(1, (long)every.TotalSeconds) : intervalSeconds,
+                MaxDiffBytes = settings.Int(MaxDiffBytes, "GITOPS_MAX_DIFF_BYTES", 256, 16 * 1024 * 1024) ?? CheckOptions.DefaultMaxDiffBytes,
+            },
+        };
+    }
+
+    private Dictionary<string, string> Map(Settings settings)
+    {
+        var pairs = settings.Values(ServerMap, "GITOPS_SERVER_MAP").SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == pair.Length - 1)
+                throw new UsageException($"--server-map \"{pair}\" is not HOST=SERVER, e.g. rsyslog-lab-01=rsyslog-lab.");
+            var server = pair[(equals + 1)..];
+            if (Names.ServerProblem(server) is { } problem)
+                throw new UsageException($"--server-map \"{pair}\": the server \"{server}\" {problem}.");
+            map[pair[..equals]] = server;
+        }
+        return map;
+    }
+}

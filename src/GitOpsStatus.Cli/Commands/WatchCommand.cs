@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Cronos;
+using GitOpsStatus.Core.Ansible;
+using GitOpsStatus.Core.Delivery;
+using GitOpsStatus.Core.Drift;
+using GitOpsStatus.Core.Drift.Config;
+using GitOpsStatus.Core.Reports;
+
+namespace GitOpsStatus.Cli.Commands;
+
+/// <summary>
+/// <c>gitops-status watch</c>: agent mode. Runs the gitops-status.yaml check and/or an Ansible check on a cron schedule,
+/// one run at a time (a run that overruns skips the slots it missed), one log line per run, until SIGTERM or Ctrl-C.
+/// </summary>
+internal sealed class WatchCommand
+{
+    public const string DefaultSchedule = "*/2 * * * *";
+
+    private readonly Option<string?> schedule = new("--schedule") { Description = $"Cron expression (5 fields, or 6 with seconds first), in the local time zone [env: GITOPS_SCHEDULE; default {DefaultSchedule}]" };
+    private readonly Option<string?> config = new("--config", "-c") { Description = "The config file whose targets are checked [env: GITOPS_CONFIG; default ./gitops-status.yaml, unless --playbook is given]" };
+    private readonly Option<string?> playbook = new("--playbook") { Description = "Also run this playbook in check mode each time [env: GITOPS_PLAYBOOK]" };
+    private readonly Option<string?> inventory = new("--inventory", "-i") { Description = "The playbook's inventory [env: GITOPS_ANSIBLE_INVENTORY]" };
+    private readonly Option<bool> acceptNewHostKeys = new("--accept-new-host-keys") { Description = "Accept and record keys of hosts not yet in known_hosts [env: GITOPS_ACCEPT_NEW_HOST_KEYS]" };
+    private readonly Option<bool> noSend = new("--no-send") { Description = "Check and log only; do not deliver [env: GITOPS_NO_SEND]" };
+    private readonly AnsibleOptionSet ansible = new();
+    private readonly DeliveryOptionSet delivery = new();
+    private readonly CliIo io;
+
+    private WatchCommand(CliIo io) => this.io = io;
+
+    public static Command Create(CliIo io)
+    {
+        var handler = new WatchCommand(io);
+        var command = new Command("watch", "Agent mode: run the configured checks on a cron schedule and deliver the reports, with interval_seconds " +
+            "set from the schedule so the server shows STALE when the agent stops. Stops cleanly on SIGTERM or Ctrl-C (exit code 0).");
+        foreach (var option in (Option[])[handler.schedule, handler.config, handler.playbook, handler.inventory, handler.acceptNewHostKeys, handler.noSend])
+            command.Options.Add(option);
+        handler.ansible.AddTo(command);
+        handler.delivery.AddTo(command);
+        command.SetAction(handler.RunAsync);
+        return command;
+    }
+
+    private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var settings = new Settings(parse, io);
+        var cronText = settings.String(schedule, "GITOPS_SCHEDULE") ?? DefaultSchedule;
+        var cron = Parse(cronText);
+        var clock = io.Time;
+        var period = Period(cron, clock.GetUtcNow()) ?? throw new UsageException($"--schedule \"{cronText}\" never fires again.");
+
+        var book = settings.String(playbook, "GITOPS_PLAYBOOK");
+        var plan = Plan(settings, book);
+        var job = book is null ? null : ansible.Job(settings, io, book, settings.String(inventory, "GITOPS_ANSIBLE_INVENTORY"), [], from: null, period);
+        var source = settings.String(ansible.Source, "GITOPS_SOURCE") ?? "watch";
+        if (job is not null)
+            job = job with { Reports = job.Reports with { Source = source } };
+        var options = new CheckOptions
+        {
+            AcceptNewHostKeys = settings.Flag(acceptNewHostKeys, "GITOPS_ACCEPT_NEW_HOST_KEYS"),
+            Revision = settings.String(ansible.Revision, "GITOPS_REVISION"),
+            Source = source,
+            IntervalSeconds = job?.Reports.IntervalSeconds ?? period,
+            MaxDiffBytes = settings.Int(ansible.MaxDiffBytes, "GITOPS_MAX_DIFF_BYTES", 256, 16 * 1024 * 1024) ?? plan?.MaxDiffBytes ?? CheckOptions.DefaultMaxDiffBytes,
+            SshProgram = io.Env("GITOPS_SSH") is { Length: > 0 } ssh ? ssh : "ssh",
+        };
+        var deliveryOptions = settings.Flag(noSend, "GITOPS_NO_SEND") ? null : delivery.Resolve(settings, io, plan?.Url);
+        var spool = delivery.Spool(settings, io);
+
+        var what = string.Join(" and ", new[] { plan is null ? null : $"{plan.Targets.Count} target(s) of {plan.Repo}", job is null ? null : $"playbook {Path.GetFileName(job.Playbook)}" }.OfType<string>());
+        Log(clock, $"watching {what} on \"{cronText}\" (every {period} s); SIGTERM or Ctrl-C stops");
+        var runs = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var now = clock.GetUtcNow();
+            if (cron.GetNextOccurrence(now, TimeZoneInfo.Local) is not { } next)
+                break;
+            try
+            {
+                await Task.Delay(next - now, clock, cancellationToken);
+                runs++;
+                Log(clock, await RunOnceAsync(runs, plan, options, job, deliveryOptions, spool, cancellationToken));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+        Log(clock, $"stopped after {runs} run(s)");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>One run: every check, then delivery; any failure is the run's log line, never the end of the agent.</summary>
+    private async Task<string> RunOnceAsync(int run, CheckPlan? plan, CheckOptions options, AnsibleJob? job, DeliveryOptions? deliveryOptions,
+        Spool spool, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var reports = new List<StatusReport>();
+        var problems = new List<string>();
+        try
+        {
+            if (plan is not null)
+                reports.AddRange(await CheckRunner.RunAsync(plan, options, cancellationToken: cancellationToken));
+            if (job is not null)
+                reports.AddRange(await AnsibleCheck.RunAsync(job, cancellationToken));
+        }
+        catch (Exception e) when (e is TargetUnavailableException or FormatException or IOException or ConfigException or UnauthorizedAccessException)
+        {
+            problems.Add(e.Message);
+        }
+        var delivered = "not sent (--no-send)";
+        if (deliveryOptions is not null && reports.Count > 0)
+        {
+            // The deliverer logs a line per report; the agent keeps one line per run and quotes the last line when something failed.
+            var log = new StringWriter();
+            var ok = await DeliveryOptionSet.DeliverAsync(reports, deliveryOptions, spool, io with { Err = log }, cancellationToken);
+            delivered = ok ? "delivered" : "NOT delivered: " + log.ToString().TrimEnd().Split('\n')[^1].Replace("gitops-status: ", "", StringComparison.Ordinal);
+        }
+        int synced = reports.Count(r => r.SyncStatus == SyncStatus.Synced), drifted = reports.Count(r => r.SyncStatus == SyncStatus.OutOfSync);
+        var unknown = reports.Where(r => r.SyncStatus == SyncStatus.Unknown).Select(r => r.Server).ToList();
+        var line = $"run {run}: {reports.Count} report(s): {synced} synced, {drifted} out of sync, {unknown.Count} unknown" +
+            (unknown.Count > 0 ? $" ({string.Join(", ", unknown)})" : "") + $"; {delivered}; {clock.ElapsedMilliseconds} ms";
+        return problems.Count > 0 ? line + "; FAILED: " + string.Join("; ", problems) : line;
+    }
+
+    /// <summary>--config when given; else ./gitops-status.yaml, unless a playbook alone is to be watched.</summary>
+    private CheckPlan? Plan(Settings settings, string? playbookPath)
+    {
+        var configFile = settings.String(config, "GITOPS_CONFIG");
+        if (configFile is null && playbookPath is not null)
+            return null;
+        var file = Path.GetFullPath(configFile ?? ConfigLoader.DefaultFileName, io.CurrentDirectory);
+        if (File.Exists(file))
+            return ConfigLoader.Load(file);
+        throw new UsageException(configFile is not null
+            ? $"The config file {file} does not exist."
+            : $"Nothing to watch: no {ConfigLoader.DefaultFileName} in {io.CurrentDirectory}; pass --config FILE and/or --playbook PLAYBOOK -i INVENTORY --repo NAME.");
+    }
+
+    private static CronExpression Parse(string text)
+    {
+        var fields = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        try
+        {
+            return CronExpression.Parse(text, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+        }
+        catch (CronFormatException e)
+        {
+            throw new UsageException($"--schedule \"{text}\" is not a cron expression ({e.Message.TrimEnd('.')}); expected e.g. \"{DefaultSchedule}\".", e);
+        }
+    }
+
+    /// <summary>The gap between the next two runs, in seconds: the reports' <c>interval_seconds</c>.</summary>
+    private static long? Period(CronExpression cron, DateTimeOffset now) =>
+        cron.GetNextOccurrence(now, TimeZoneInfo.Local) is { } first && cron.GetNextOccurrence(first, TimeZoneInfo.Local) is { } second
+            ? Math.Max(1, (long)(second - first).TotalSeconds)
+            : null;
+
+    private void Log(TimeProvider clock, string message)
+    {
+        io.Out.WriteLine($"{clock.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)} gitops-status watch: {message}");
+        io.Out.Flush();
+    }
+}
