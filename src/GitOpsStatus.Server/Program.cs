@@ -23,7 +23,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 
 builder.Services.AddSingleton(services => ServerOptions.From(services.GetRequiredService<IConfiguration>()));
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<SqliteStore>();
+builder.Services.AddStatusStore();
 builder.Services.AddSingleton<GroupCommitWriter>();
 builder.Services.AddSingleton<AccessTokens>();
 builder.Services.AddSingleton<ServerMetrics>();

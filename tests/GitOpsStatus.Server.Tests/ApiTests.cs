@@ -2,11 +2,14 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
+using GitOpsStatus.Server.Tests.Postgres;
+
 namespace GitOpsStatus.Server.Tests;
 
-public class ApiTests : IDisposable
+/// <summary>Runs on both stores: <see cref="ApiTestsOnSqlite"/> and <see cref="ApiTestsOnPostgres"/>.</summary>
+public abstract class ApiTests(PostgresCluster? postgres) : IDisposable
 {
-    private readonly TestServer _server = new();
+    private readonly TestServer _server = new(postgres: postgres);
 
     public void Dispose()
     {
@@ -149,4 +152,12 @@ public class ApiTests : IDisposable
 
     private static List<string> Names(JsonElement page) =>
         page.GetProperty("items").EnumerateArray().Select(r => $"{r.GetProperty("repo").GetString()}@{r.GetProperty("server").GetString()}").ToList();
+}
+
+public sealed class ApiTestsOnSqlite() : ApiTests(null)
+{
+}
+
+public sealed class ApiTestsOnPostgres(PostgresCluster postgres) : ApiTests(postgres)
+{
 }

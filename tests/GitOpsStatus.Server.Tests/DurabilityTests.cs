@@ -2,11 +2,14 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
+using GitOpsStatus.Server.Tests.Postgres;
+
 namespace GitOpsStatus.Server.Tests;
 
-public class DurabilityTests : IDisposable
+/// <summary>Runs on both stores: <see cref="DurabilityTestsOnSqlite"/> and <see cref="DurabilityTestsOnPostgres"/>.</summary>
+public abstract class DurabilityTests(PostgresCluster? postgres) : IDisposable
 {
-    private readonly TestServer _server = new();
+    private readonly TestServer _server = new(postgres: postgres);
 
     public void Dispose()
     {
@@ -55,15 +58,19 @@ public class DurabilityTests : IDisposable
         }
         Assert.Equal(4, rows.Count(r => r.GetProperty("repo").GetString() == "shared"));
     }
+}
 
+public sealed class DurabilityTestsOnSqlite() : DurabilityTests(null)
+{
     [Fact]
     public async Task A_database_from_an_older_server_is_migrated_and_a_newer_one_is_refused()
     {
-        await _server.PostJson(Reports.SeedSynced);
-        _server.Restart();
-        Assert.Equal(1, (await _server.StatusJson()).GetArrayLength());
+        using var server = new TestServer();
+        await server.PostJson(Reports.SeedSynced);
+        server.Restart();
+        Assert.Equal(1, (await server.StatusJson()).GetArrayLength());
 
-        var path = Path.Combine(_server.DataDir, "gitops-status.db");
+        var path = Path.Combine(server.DataDir, "gitops-status.db");
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=false"))
         {
             connection.Open();
@@ -71,7 +78,34 @@ public class DurabilityTests : IDisposable
             command.CommandText = "PRAGMA user_version = 99";
             command.ExecuteNonQuery();
         }
-        var error = Assert.ThrowsAny<Exception>(_server.Restart);
+        var error = Assert.ThrowsAny<Exception>(server.Restart);
         Assert.Contains("schema version 99", error.ToString());
+    }
+}
+
+public sealed class DurabilityTestsOnPostgres(PostgresCluster cluster) : DurabilityTests(cluster)
+{
+    private readonly PostgresCluster _cluster = cluster;
+
+    [Fact]
+    public async Task A_database_from_an_older_server_is_migrated_and_a_newer_one_is_refused()
+    {
+        var (name, database) = _cluster.CreateDatabase();
+        try
+        {
+            using var server = new TestServer(database: database);
+            await server.PostJson(Reports.SeedSynced);
+            server.Restart();
+            Assert.Equal(1, (await server.StatusJson()).GetArrayLength());
+            Assert.Equal(1L, _cluster.Scalar(name, "SELECT count(*) FROM schema_version"));
+
+            _cluster.Scalar(name, "INSERT INTO schema_version (version) VALUES (99)");
+            var error = Assert.ThrowsAny<Exception>(server.Restart);
+            Assert.Contains("schema version 99", error.ToString());
+        }
+        finally
+        {
+            _cluster.DropDatabase(name);
+        }
     }
 }

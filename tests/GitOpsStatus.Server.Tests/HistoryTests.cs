@@ -2,14 +2,16 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Notifications;
+using GitOpsStatus.Server.Tests.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GitOpsStatus.Server.Tests;
 
-public class HistoryTests : IDisposable
+/// <summary>Runs on both stores: <see cref="HistoryTestsOnSqlite"/> and <see cref="HistoryTestsOnPostgres"/>.</summary>
+public abstract class HistoryTests(PostgresCluster? postgres) : IDisposable
 {
     // The background loops run once at start-up, then not again during a test: the test drives them.
-    private readonly TestServer _server = new(new() { ["GITOPS_SWEEP_INTERVAL"] = "1d" });
+    private readonly TestServer _server = new(new() { ["GITOPS_SWEEP_INTERVAL"] = "1d" }, postgres: postgres);
 
     public void Dispose()
     {
@@ -103,4 +105,12 @@ public class HistoryTests : IDisposable
         Assert.Empty((await _server.GetJson("/api/history/s-0/old")).GetProperty("events").EnumerateArray());
         Assert.Equal(targets.Count + 1, (await _server.GetJson("/api/targets")).GetProperty("total").GetInt32());
     }
+}
+
+public sealed class HistoryTestsOnSqlite() : HistoryTests(null)
+{
+}
+
+public sealed class HistoryTestsOnPostgres(PostgresCluster postgres) : HistoryTests(postgres)
+{
 }

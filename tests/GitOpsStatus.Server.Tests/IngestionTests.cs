@@ -3,11 +3,14 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
+using GitOpsStatus.Server.Tests.Postgres;
+
 namespace GitOpsStatus.Server.Tests;
 
-public class IngestionTests : IDisposable
+/// <summary>Runs on both stores: <see cref="IngestionTestsOnSqlite"/> and <see cref="IngestionTestsOnPostgres"/>.</summary>
+public abstract class IngestionTests(PostgresCluster? postgres) : IDisposable
 {
-    private readonly TestServer _server = new();
+    private readonly TestServer _server = new(postgres: postgres);
 
     public void Dispose()
     {
@@ -104,7 +107,7 @@ public class IngestionTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(MalformedBodies))]
+    [MemberData(nameof(MalformedBodies), MemberType = typeof(IngestionTests))]
     public async Task A_malformed_body_is_a_4xx_problem_and_loses_nothing(string name, byte[] body, string contentType)
     {
         await _server.PostJson(Reports.SeedOutOfSync);
@@ -136,4 +139,12 @@ public class IngestionTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outcome").GetString();
     }
+}
+
+public sealed class IngestionTestsOnSqlite() : IngestionTests(null)
+{
+}
+
+public sealed class IngestionTestsOnPostgres(PostgresCluster postgres) : IngestionTests(postgres)
+{
 }

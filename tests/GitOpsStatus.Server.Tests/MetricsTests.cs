@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
+using GitOpsStatus.Server.Tests.Postgres;
+
 namespace GitOpsStatus.Server.Tests;
 
-public partial class MetricsTests : IDisposable
+/// <summary>Runs on both stores: <see cref="MetricsTestsOnSqlite"/> and <see cref="MetricsTestsOnPostgres"/>.</summary>
+public abstract partial class MetricsTests(PostgresCluster? postgres) : IDisposable
 {
-    private readonly TestServer _server = new(new() { ["GITOPS_SWEEP_INTERVAL"] = "1d" });
+    private readonly TestServer _server = new(new() { ["GITOPS_SWEEP_INTERVAL"] = "1d" }, postgres: postgres);
 
     public void Dispose()
     {
@@ -76,4 +79,12 @@ public partial class MetricsTests : IDisposable
 
     private static string GoldenDir([System.Runtime.CompilerServices.CallerFilePath] string source = "") =>
         Path.Combine(Path.GetDirectoryName(source)!, "Golden");
+}
+
+public sealed class MetricsTestsOnSqlite() : MetricsTests(null)
+{
+}
+
+public sealed class MetricsTestsOnPostgres(PostgresCluster postgres) : MetricsTests(postgres)
+{
 }

@@ -18,8 +18,10 @@ public sealed class ManualClock(DateTimeOffset now) : TimeProvider
 }
 
 /// <summary>
-/// The real app on a real SQLite file in its own temp directory; dispose stops it (draining the
-/// writer) and <see cref="Restart"/> starts a new app on the same directory.
+/// The real app on a real SQLite file in its own temp directory, or (given <c>postgres</c>) on a fresh
+/// database of the test run's PostgreSQL cluster, or (given <c>database</c>) on a connection string the
+/// test shares between replicas. Dispose stops it (draining the writer) and drops a database it created;
+/// <see cref="Restart"/> starts a new app on the same data.
 /// </summary>
 public sealed class TestServer : IDisposable
 {
@@ -27,10 +29,15 @@ public sealed class TestServer : IDisposable
 
     private readonly Dictionary<string, string> _settings;
     private WebApplicationFactory<Program> _factory;
+    private readonly Postgres.PostgresCluster? _postgres;
+    private readonly string? _ownDatabase;
 
     public string DataDir { get; }
     private readonly bool _ownsDataDir;
     public ManualClock Clock { get; }
+
+    /// <summary>The PostgreSQL connection string in use; null on SQLite.</summary>
+    public string? Database { get; }
 
     /// <summary>Every log line the app wrote, for tests that check what must never be logged.</summary>
     public LogSink Logs { get; } = new();
@@ -39,8 +46,13 @@ public sealed class TestServer : IDisposable
     /// <summary>The running app's services (its store, background services).</summary>
     public IServiceProvider Services => _factory.Services;
 
-    public TestServer(Dictionary<string, string>? settings = null, string? dataDir = null, ManualClock? clock = null)
+    public TestServer(Dictionary<string, string>? settings = null, string? dataDir = null, ManualClock? clock = null,
+        Postgres.PostgresCluster? postgres = null, string? database = null)
     {
+        _postgres = postgres;
+        if (postgres is not null && database is null)
+            (_ownDatabase, database) = postgres.CreateDatabase();
+        Database = database;
         _ownsDataDir = dataDir is null;
         DataDir = dataDir ?? Directory.CreateTempSubdirectory("gitops-status-test-").FullName;
         Clock = clock ?? new ManualClock(Start);
@@ -53,6 +65,8 @@ public sealed class TestServer : IDisposable
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("GITOPS_DATA_DIR", DataDir);
+            if (Database is not null)
+                web.UseSetting("GITOPS_DATABASE", Database);
             foreach (var (key, value) in _settings)
                 web.UseSetting(key, value);
             web.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
@@ -100,6 +114,8 @@ public sealed class TestServer : IDisposable
     {
         Client.Dispose();
         _factory.Dispose();
+        if (_ownDatabase is not null)
+            _postgres!.DropDatabase(_ownDatabase);
         if (!_ownsDataDir)
             return;
         try

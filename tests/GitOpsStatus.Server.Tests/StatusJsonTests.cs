@@ -1,12 +1,15 @@
 using System.Net;
 using System.Net.Http.Headers;
 
+using GitOpsStatus.Server.Tests.Postgres;
+
 namespace GitOpsStatus.Server.Tests;
 
-public class StatusJsonTests : IDisposable
+/// <summary>Runs on both stores: <see cref="StatusJsonTestsOnSqlite"/> and <see cref="StatusJsonTestsOnPostgres"/>.</summary>
+public abstract class StatusJsonTests(PostgresCluster? postgres) : IDisposable
 {
     private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
-    private readonly TestServer _server = new();
+    private readonly TestServer _server = new(postgres: postgres);
 
     public void Dispose()
     {
@@ -106,4 +109,12 @@ public class StatusJsonTests : IDisposable
     /// <summary>The source folder of the golden files (UPDATE_GOLDEN=1 rewrites them there).</summary>
     private static string GoldenDir([System.Runtime.CompilerServices.CallerFilePath] string source = "") =>
         Path.Combine(Path.GetDirectoryName(source)!, "Golden");
+}
+
+public sealed class StatusJsonTestsOnSqlite() : StatusJsonTests(null)
+{
+}
+
+public sealed class StatusJsonTestsOnPostgres(PostgresCluster postgres) : StatusJsonTests(postgres)
+{
 }

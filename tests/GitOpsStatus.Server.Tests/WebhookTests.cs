@@ -1,24 +1,26 @@
-using Microsoft.Data.Sqlite;
+using GitOpsStatus.Server.Tests.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GitOpsStatus.Server.Tests;
 
-public sealed class WebhookTests : IDisposable
+/// <summary>Runs on both stores: <see cref="WebhookTestsOnSqlite"/> and <see cref="WebhookTestsOnPostgres"/>.</summary>
+public abstract class WebhookTests : IDisposable
 {
     private readonly WebhookListener _listener = new(failFirst: 2);
     private readonly TestServer _server;
 
-    public WebhookTests() => _server = new(new()
+    protected WebhookTests(PostgresCluster? postgres) => _server = new(new()
     {
         ["GITOPS_WEBHOOK_URLS"] = $"{_listener.Url}/generic, slack+{_listener.Url}/slack",
         ["GITOPS_PUBLIC_URL"] = "https://status.example.org/",
         ["GITOPS_SWEEP_INTERVAL"] = "0.1s",
-    });
+    }, postgres: postgres);
 
     public void Dispose()
     {
         _server.Dispose();
         _listener.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     [Fact]
@@ -72,13 +74,10 @@ public sealed class WebhookTests : IDisposable
     /// <summary>Every outbox row is sent or abandoned: nothing more can arrive.</summary>
     private async Task WaitUntilOutboxIsEmpty()
     {
-        var store = _server.Services.GetRequiredService<Storage.SqliteStore>();
+        var store = _server.Services.GetRequiredService<Storage.IStatusStore>();
         for (var i = 0; i < 200; i++)
         {
-            await using var connection = store.OpenReader();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL";
-            if ((long)(await command.ExecuteScalarAsync())! == 0)
+            if (await store.CountPendingNotificationsAsync(CancellationToken.None) == 0)
                 return;
             _server.Clock.Advance(TimeSpan.FromSeconds(1));
             await Task.Delay(50);
@@ -87,22 +86,32 @@ public sealed class WebhookTests : IDisposable
     }
 }
 
-public sealed class ReminderTests : IDisposable
+public sealed class WebhookTestsOnSqlite() : WebhookTests(null)
+{
+}
+
+public sealed class WebhookTestsOnPostgres(PostgresCluster postgres) : WebhookTests(postgres)
+{
+}
+
+/// <summary>Runs on both stores: <see cref="ReminderTestsOnSqlite"/> and <see cref="ReminderTestsOnPostgres"/>.</summary>
+public abstract class ReminderTests : IDisposable
 {
     private readonly WebhookListener _listener = new();
     private readonly TestServer _server;
 
-    public ReminderTests() => _server = new(new()
+    protected ReminderTests(PostgresCluster? postgres) => _server = new(new()
     {
         ["GITOPS_WEBHOOK_URLS"] = _listener.Url,
         ["GITOPS_REMIND_AFTER"] = "1h",
         ["GITOPS_SWEEP_INTERVAL"] = "0.1s",
-    });
+    }, postgres: postgres);
 
     public void Dispose()
     {
         _server.Dispose();
         _listener.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     [Fact]
@@ -118,4 +127,12 @@ public sealed class ReminderTests : IDisposable
         Assert.Equal(["transition", "reminder"], events);
         Assert.Equal("OUT_OF_SYNC", _listener.Delivered[1].Json.GetProperty("to").GetString());
     }
+}
+
+public sealed class ReminderTestsOnSqlite() : ReminderTests(null)
+{
+}
+
+public sealed class ReminderTestsOnPostgres(PostgresCluster postgres) : ReminderTests(postgres)
+{
 }

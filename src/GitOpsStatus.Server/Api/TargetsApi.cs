@@ -46,7 +46,7 @@ public static class TargetsApi
     internal static string TargetPath(string repo, string server) => $"{Uri.EscapeDataString(server)}/{repo}";
 
     private static async Task<Results<Ok<TargetList>, ProblemHttpResult>> List(
-        SqliteStore store, ServerOptions options, TimeProvider clock, string? repo, string? server, string? status, int? limit, int? offset,
+        IStatusStore store, ServerOptions options, TimeProvider clock, string? repo, string? server, string? status, int? limit, int? offset,
         CancellationToken cancellationToken)
     {
         var statuses = StatusJsonApi.ParseStatuses(status);
@@ -67,7 +67,7 @@ public static class TargetsApi
     }
 
     private static async Task<Results<Ok<TargetDetailResponse>, ProblemHttpResult>> Get(
-        SqliteStore store, ServerOptions options, TimeProvider clock, string server, string repo, CancellationToken cancellationToken)
+        IStatusStore store, ServerOptions options, TimeProvider clock, string server, string repo, CancellationToken cancellationToken)
     {
         var detail = await store.ReadTargetAsync(repo, server, cancellationToken);
         if (detail is null)
@@ -77,7 +77,7 @@ public static class TargetsApi
     }
 
     private static async Task<Results<Ok<HistoryList>, ProblemHttpResult>> History(
-        SqliteStore store, string server, string repo, int? limit, long? before, CancellationToken cancellationToken)
+        IStatusStore store, string server, string repo, int? limit, long? before, CancellationToken cancellationToken)
     {
         if (BadLimit(limit) is { } limitError)
             return limitError;
@@ -88,7 +88,7 @@ public static class TargetsApi
         return TypedResults.Ok(new HistoryList(repo, server, page.Events.Select(e => e.ToItem()).ToList(), next));
     }
 
-    private static async Task<Ok<SummaryResponse>> Summary(SqliteStore store, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Ok<SummaryResponse>> Summary(IStatusStore store, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var summary = await store.ReadSummaryAsync(now, cancellationToken);

@@ -12,7 +12,7 @@ namespace GitOpsStatus.Server.Dashboard;
 /// </summary>
 internal static class ListPage
 {
-    public static async Task<IResult> Get(HttpContext context, SqliteStore store, ServerOptions options, TimeProvider clock)
+    public static async Task<IResult> Get(HttpContext context, IStatusStore store, ServerOptions options, TimeProvider clock)
     {
         var started = Stopwatch.GetTimestamp();
         var query = ListQuery.From(context.Request.Query);

@@ -16,7 +16,7 @@ internal static class TargetPage
     public const int HistoryPageSize = 50;
 
     public static async Task<IResult> Get(HttpContext context, string server, string repo, long? before,
-        SqliteStore store, ServerOptions options, TimeProvider clock)
+        IStatusStore store, ServerOptions options, TimeProvider clock)
     {
         var started = Stopwatch.GetTimestamp();
         var detail = await store.ReadTargetAsync(repo, server, context.RequestAborted);

@@ -10,7 +10,7 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => TypedResults.Text("ok\n")).WithName("Healthz").ExcludeFromDescription();
-        app.MapGet("/readyz", async (SqliteStore store, GroupCommitWriter writer, CancellationToken cancellationToken) =>
+        app.MapGet("/readyz", async (IStatusStore store, GroupCommitWriter writer, CancellationToken cancellationToken) =>
             writer.IsRunning && await store.PingAsync(cancellationToken) && await writer.IsWritableAsync()
                 ? Results.Text("ready\n")
                 : Results.Problem(writer.StorageFault is { } fault

@@ -28,7 +28,7 @@ public sealed class HistoryPruner(GroupCommitWriter writer, ServerOptions option
             {
                 return;
             }
-            catch (Microsoft.Data.Sqlite.SqliteException e)
+            catch (System.Data.Common.DbException e)
             {
                 logger.LogError(e, "Pruning history failed; it runs again at the next interval");
             }

@@ -1,11 +1,11 @@
+using System.Data.Common;
 using System.Threading.Channels;
 using GitOpsStatus.Server.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace GitOpsStatus.Server.Ingestion;
 
 /// <summary>
-/// Group commit: requests enqueue their report and wait; one thread drains whatever has queued up
+/// Group commit: requests enqueue their report and wait; a writer thread (one on SQLite, <see cref="IStatusStore.WriterThreads"/>) drains whatever has queued up
 /// and commits it as one durable transaction, then answers every waiter. Under load one fsync
 /// covers many reports, so durability does not cap throughput; idle, a lone report commits at once.
 /// <para>A singleton disposed after the web server has stopped, so requests still in flight at
@@ -15,22 +15,27 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 {
     private const int MaxBatch = 1024;
 
-    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(
-        new BoundedChannelOptions(16 * MaxBatch) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<Pending> _queue;
     // Other writes (deletes, pruning, the stale sweep, notification claims): short transactions run
-    // on the same thread between batches, so SQLite never sees two writers and ingestion never waits on a lock.
-    private readonly Channel<WriteJob> _jobs = Channel.CreateUnbounded<WriteJob>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly SqliteStore _store;
+    // on the same thread between batches, so SQLite never sees two writers and ingestion never waits on a lock
+    // (PostgreSQL takes IStatusStore.WriterThreads of them, each with its batch in flight: the database's row locks
+    // order them, as they order other replicas).
+    private readonly Channel<WriteJob> _jobs;
+    private readonly IStatusStore _store;
     private readonly ILogger<GroupCommitWriter> _logger;
-    private readonly Thread _thread;
+    private int _running;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public GroupCommitWriter(SqliteStore store, ILogger<GroupCommitWriter> logger)
+    public GroupCommitWriter(IStatusStore store, ILogger<GroupCommitWriter> logger)
     {
         _store = store;
         _logger = logger;
-        _thread = new Thread(Run) { IsBackground = true, Name = "group-commit writer" };
-        _thread.Start();
+        var threads = store.WriterThreads;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(16 * MaxBatch) { SingleReader = threads == 1, FullMode = BoundedChannelFullMode.Wait });
+        _jobs = Channel.CreateUnbounded<WriteJob>(new UnboundedChannelOptions { SingleReader = threads == 1 });
+        _running = threads;
+        for (var i = 0; i < threads; i++)
+            new Thread(Run) { IsBackground = true, Name = $"group-commit writer {i}" }.Start();
     }
 
     public bool IsRunning => !_stopped.Task.IsCompleted;
@@ -56,7 +61,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             Recovered();
             return true;
         }
-        catch (Exception e) when (e is SqliteException or ShuttingDownException)
+        catch (Exception e) when (e is DbException or TimeoutException or ShuttingDownException)
         {
             return false;
         }
@@ -81,7 +86,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     /// Runs <paramref name="work"/> on the writer thread, between report batches, with the store's
     /// writer connection to itself; the work opens and commits its own short transaction.
     /// </summary>
-    public async Task<T> RunAsync<T>(Func<SqliteStore, T> work)
+    public async Task<T> RunAsync<T>(Func<IStatusStore, T> work)
     {
         var job = new WriteJob(store => work(store), new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_jobs.Writer.TryWrite(job))
@@ -113,7 +118,8 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         }
         finally
         {
-            _stopped.TrySetResult();
+            if (Interlocked.Decrement(ref _running) == 0)
+                _stopped.TrySetResult();
         }
     }
 
@@ -144,13 +150,15 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             for (var i = 0; i < batch.Count; i++)
                 batch[i].Done.TrySetResult(results[i]);
         }
-        catch (SqliteException e)
+        catch (Exception e)
         {
+            // A full disk, a lost database connection: nothing of the batch is acknowledged (each request
+            // answers 507 or 503 and its sender retries); the next batch tries afresh.
             // Logged once per fault, not once per batch: a full disk must not also flood the log.
             if (StorageFault is null)
                 _logger.LogError(e, "Storage fault in {Path}: {Reason}. Reports are refused (507/503) and /readyz is not ready until a write succeeds again; nothing acknowledged is lost",
-                    _store.DatabasePath, Describe(e));
-            StorageFault = Describe(e);
+                    _store, StoreErrors.Describe(e));
+            StorageFault = StoreErrors.Describe(e);
             foreach (var pending in batch)
                 pending.Done.TrySetException(e);
         }
@@ -160,17 +168,9 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     {
         if (StorageFault is null)
             return;
-        _logger.LogWarning("Storage in {Path} takes writes again (was: {Reason})", _store.DatabasePath, StorageFault);
+        _logger.LogWarning("Storage in {Path} takes writes again (was: {Reason})", _store, StorageFault);
         StorageFault = null;
     }
-
-    private static string Describe(SqliteException e) => e.SqliteErrorCode switch
-    {
-        13 => "the disk is full",
-        8 => "the database is read-only",
-        10 => $"an I/O error ({e.Message})",
-        _ => e.Message,
-    };
 
     /// <summary>Stops taking reports, commits what is queued, then returns.</summary>
     public async ValueTask DisposeAsync()
@@ -182,9 +182,9 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
     private sealed record Pending(IncomingReport Report, TaskCompletionSource<IngestResult> Done);
 
-    private sealed record WriteJob(Func<SqliteStore, object?> Work, TaskCompletionSource<object?> Done)
+    private sealed record WriteJob(Func<IStatusStore, object?> Work, TaskCompletionSource<object?> Done)
     {
-        public void Run(SqliteStore store, ILogger logger)
+        public void Run(IStatusStore store, ILogger logger)
         {
             try
             {

@@ -5,7 +5,6 @@ using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace GitOpsStatus.Server.Ingestion;
 
@@ -82,13 +81,14 @@ public static class IngestApi
         {
             return Problem.Unavailable(context, 503, "Shutting down", "The server is stopping; send the report again.", 5);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 13)
+        catch (Exception e) when (StoreErrors.IsDiskFull(e))
         {
             return Problem.Unavailable(context, 507, "Storage full", "The server's disk is full; the report was not stored.", 60);
         }
-        catch (SqliteException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            return Problem.Unavailable(context, 503, "Storage unavailable", $"The report was not stored: {e.Message}", 5);
+            // Never acknowledged, so never lost: the checker retries (or spools) and a retry is idempotent.
+            return Problem.Unavailable(context, 503, "Storage unavailable", $"The report was not stored: {StoreErrors.Describe(e)}", 5);
         }
     }
 

@@ -22,7 +22,7 @@ public static class MetricsApi
         return app;
     }
 
-    private static async Task Write(HttpContext context, SqliteStore store, ServerMetrics metrics, ServerOptions options, TimeProvider clock)
+    private static async Task Write(HttpContext context, IStatusStore store, ServerMetrics metrics, ServerOptions options, TimeProvider clock)
     {
         var cancellationToken = context.RequestAborted;
         context.Response.ContentType = ContentType;
@@ -36,22 +36,15 @@ public static class MetricsApi
         // then the four families written from it: a quarter of the database work of one pass per family.
         var rows = new List<Row>();
         var labels = new ArrayBufferWriter<byte>(1 << 16);
-        await using (var connection = store.OpenReader())
-        await using (var command = connection.CreateCommand())
+        foreach (var gauge in store.EachGauge())
         {
-            command.CommandText = "SELECT repo, server, sync_status, drift_count, last_check, interval_seconds FROM targets ORDER BY repo, server";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (reader.Read())
-            {
-                var lastCheck = reader.GetInt64(4);
-                var limit = reader.IsDBNull(5) ? staleMs : reader.GetInt64(5) * 1000 * ServerOptions.StaleIntervals;
-                var stale = now > lastCheck + limit; // the rule of DerivedStatus.Of
-                var value = stale ? SyncStatus.Value(SyncStatus.Stale) : SyncStatus.Value(reader.GetString(2));
-                totals[value]++;
-                var offset = labels.WrittenCount;
-                Exposition.Labels(labels, reader.GetString(0), reader.GetString(1));
-                rows.Add(new Row(offset, labels.WrittenCount - offset, (byte)value, reader.GetInt32(3), lastCheck, stale));
-            }
+            var limit = gauge.IntervalSeconds is { } interval ? interval * 1000 * ServerOptions.StaleIntervals : staleMs;
+            var stale = now > gauge.LastCheck + limit; // the rule of DerivedStatus.Of
+            var value = stale ? SyncStatus.Value(SyncStatus.Stale) : SyncStatus.Value(gauge.SyncStatus);
+            totals[value]++;
+            var offset = labels.WrittenCount;
+            Exposition.Labels(labels, gauge.Repo, gauge.Server);
+            rows.Add(new Row(offset, labels.WrittenCount - offset, (byte)value, gauge.DriftCount, gauge.LastCheck, stale));
         }
 
         var families = new (string Name, string Help)[]

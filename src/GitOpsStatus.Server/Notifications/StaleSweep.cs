@@ -26,7 +26,7 @@ public sealed class StaleSweep(GroupCommitWriter writer, ServerOptions options, 
             {
                 return;
             }
-            catch (Microsoft.Data.Sqlite.SqliteException e)
+            catch (System.Data.Common.DbException e)
             {
                 logger.LogError(e, "The stale sweep failed; it runs again at the next interval");
             }

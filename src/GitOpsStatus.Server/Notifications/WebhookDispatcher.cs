@@ -36,7 +36,7 @@ public sealed partial class WebhookDispatcher(
             {
                 return;
             }
-            catch (Microsoft.Data.Sqlite.SqliteException)
+            catch (System.Data.Common.DbException)
             {
                 claimed = [];
             }

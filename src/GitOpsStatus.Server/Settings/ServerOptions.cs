@@ -14,6 +14,9 @@ public sealed record ServerOptions
     /// <summary>Where the embedded SQLite file lives; created if missing.</summary>
     public string DataDir { get; init; } = "./data";
 
+    /// <summary>A PostgreSQL connection string (Npgsql form or a <c>postgres://</c> URL): use it instead of the SQLite file.</summary>
+    public Secret? Database { get; init; }
+
     /// <summary>Stale limit for reports that carry no <c>interval_seconds</c>.</summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(10);
 
@@ -59,6 +62,7 @@ public sealed record ServerOptions
     public static readonly Dictionary<string, string> Flags = new()
     {
         ["--data-dir"] = "GITOPS_DATA_DIR",
+        ["--database"] = "GITOPS_DATABASE",
         ["--stale-after"] = "GITOPS_STALE_AFTER",
         ["--max-body-bytes"] = "GITOPS_MAX_BODY_BYTES",
         ["--dashboard-refresh"] = "GITOPS_DASHBOARD_REFRESH",
@@ -81,6 +85,7 @@ public sealed record ServerOptions
         return new ServerOptions
         {
             DataDir = config["GITOPS_DATA_DIR"] is { Length: > 0 } dir ? dir : defaults.DataDir,
+            Database = Secret.From(config["GITOPS_DATABASE"]),
             StaleAfter = Read(config, "GITOPS_STALE_AFTER", defaults.StaleAfter, ParseDuration),
             MaxBodyBytes = Read(config, "GITOPS_MAX_BODY_BYTES", defaults.MaxBodyBytes, ParseBytes),
             DashboardRefresh = Read(config, "GITOPS_DASHBOARD_REFRESH", defaults.DashboardRefresh, ParseDuration),

@@ -26,7 +26,7 @@ public static class StatusJsonApi
         return app;
     }
 
-    private static async Task<IResult> Get(HttpContext context, SqliteStore store, ServerOptions options, TimeProvider clock,
+    private static async Task<IResult> Get(HttpContext context, IStatusStore store, ServerOptions options, TimeProvider clock,
         string? repo, string? server, string? status)
     {
         var statuses = ParseStatuses(status);

@@ -134,15 +134,15 @@ public sealed partial class SqliteStore
     }
 
     /// <summary>Records a delivery attempt: sent, to be retried at <paramref name="retryAt"/>, or (retryAt null) given up.</summary>
-    public void FinishNotification(long id, DateTimeOffset now, bool sent, DateTimeOffset? retryAt, string? error)
+    public void FinishNotification(long id, DateTimeOffset now, bool sent, DateTimeOffset? retryAt, string? failure)
     {
         using var tx = _writer.BeginTransaction(deferred: false);
         if (sent)
             Execute(tx, "UPDATE outbox SET sent_at = $now, claimed_until = NULL, last_error = NULL WHERE id = $id", ("$now", now.ToUnixTimeMilliseconds()), ("$id", id));
         else if (retryAt is { } at)
-            Execute(tx, "UPDATE outbox SET due_at = $at, claimed_until = NULL, last_error = $error WHERE id = $id", ("$at", at.ToUnixTimeMilliseconds()), ("$error", error), ("$id", id));
+            Execute(tx, "UPDATE outbox SET due_at = $at, claimed_until = NULL, last_error = $error WHERE id = $id", ("$at", at.ToUnixTimeMilliseconds()), ("$error", failure), ("$id", id));
         else
-            Execute(tx, "UPDATE outbox SET failed_at = $now, claimed_until = NULL, last_error = $error WHERE id = $id", ("$now", now.ToUnixTimeMilliseconds()), ("$error", error), ("$id", id));
+            Execute(tx, "UPDATE outbox SET failed_at = $now, claimed_until = NULL, last_error = $error WHERE id = $id", ("$now", now.ToUnixTimeMilliseconds()), ("$error", failure), ("$id", id));
         tx.Commit();
     }
 }

@@ -33,6 +33,24 @@ public sealed partial class SqliteStore
         return rows;
     }
 
+    public IEnumerable<TargetGauge> EachGauge()
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT repo, server, sync_status, drift_count, last_check, interval_seconds FROM targets ORDER BY repo, server";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            yield return new TargetGauge(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt64(4), NullableLong(reader, 5));
+    }
+
+    public async Task<long> CountPendingNotificationsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = OpenReader();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     internal static TargetRow ReadTarget(SqliteDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetInt64(5), r.GetInt64(6),
         r.GetInt64(7), NullableLong(r, 8), NullableString(r, 9), NullableString(r, 10), NullableLong(r, 11), NullableString(r, 12));

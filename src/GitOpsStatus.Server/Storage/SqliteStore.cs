@@ -4,16 +4,14 @@ using Microsoft.Data.Sqlite;
 namespace GitOpsStatus.Server.Storage;
 
 /// <summary>
-/// The embedded store: one SQLite file in WAL mode under the data directory.
-/// <para>Writes: only <see cref="ApplyBatch"/> writes, and only one caller (the group-commit writer)
-/// calls it, so reading a row and then updating it inside its transaction is race-free. A batch is one
-/// transaction committed with <c>synchronous=FULL</c>: when it returns, every report in it survives a
-/// power loss. Ordering: a report whose <c>last_check</c> is older than the stored one is superseded;
-/// the same report again is unchanged (idempotent); an equal time with other content replaces it.</para>
-/// <para>Reads: any thread, on pooled connections; WAL lets them run beside the writer and see the
-/// last committed batch.</para>
+/// The embedded store: one SQLite file in WAL mode under the data directory, for one server instance
+/// (the rules are those of <see cref="IStatusStore"/>).
+/// <para>Writes: only one caller (the group-commit writer) calls the write methods, so reading a row and
+/// then updating it inside its transaction is race-free here. A batch is one transaction committed with
+/// <c>synchronous=FULL</c>. Reads: any thread, on pooled read-only connections; WAL lets them run beside
+/// the writer and see the last committed batch.</para>
 /// </summary>
-public sealed partial class SqliteStore : IDisposable
+public sealed partial class SqliteStore : IStatusStore
 {
     private readonly SqliteConnection _writer;
     private readonly BatchCommands _commands;
@@ -22,6 +20,12 @@ public sealed partial class SqliteStore : IDisposable
     private readonly WalCheckpointer _checkpointer;
 
     public string DatabasePath { get; }
+
+    public string Kind => "sqlite";
+
+    public int WriterThreads => 1;
+
+    public override string ToString() => DatabasePath;
 
     public SqliteStore(ServerOptions options)
     {

@@ -1,6 +1,6 @@
+using System.Data.Common;
 using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Settings;
-using Microsoft.Data.Sqlite;
 
 namespace GitOpsStatus.Server.Storage;
 
@@ -14,7 +14,14 @@ public static partial class StoreStartup
             app.Services.GetRequiredService<GroupCommitWriter>();
             return true;
         }
-        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is DbException or TimeoutException && app.Services.GetRequiredService<ServerOptions>().Database is { } database)
+        {
+#pragma warning disable CA1873
+            CannotConnect(app.Logger, PostgresConnection.Describe(PostgresConnection.Parse(database.Reveal())), StoreErrors.Describe(e));
+#pragma warning restore CA1873
+            return false;
+        }
+        catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException)
         {
             // Once, at start-up: the cost of building the message does not matter (CA1873).
 #pragma warning disable CA1873
@@ -27,4 +34,8 @@ public static partial class StoreStartup
     [LoggerMessage(Level = LogLevel.Critical, Message =
         "Cannot open the database in GITOPS_DATA_DIR={DataDir}: {Reason}. Make the directory exist and be writable by user {User}, or point GITOPS_DATA_DIR elsewhere")]
     private static partial void CannotOpen(ILogger logger, string dataDir, string reason, string user);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message =
+        "Cannot open the PostgreSQL database of GITOPS_DATABASE ({Where}): {Reason}. Check that it is reachable from here and that the user may create tables in it")]
+    private static partial void CannotConnect(ILogger logger, string where, string reason);
 }

@@ -34,6 +34,9 @@ public sealed class PostgresServer : IDisposable
         Start();
     }
 
+    /// <summary>The path of one of the cluster's PostgreSQL programs (psql, pg_amcheck, pgbench…).</summary>
+    public string Tool(string name) => Path.Combine(_bin, name);
+
     public void Start() => RunAs("pg_ctl", "-D", Path.Combine(DataDir, "db"), "-l", Path.Combine(DataDir, "log"), "-w", "-t", "60",
         "-o", $"-p {Port} -k {DataDir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on", "start");
 

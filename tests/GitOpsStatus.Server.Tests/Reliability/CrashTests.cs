@@ -3,21 +3,31 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using GitOpsStatus.Server.Tests.Postgres;
 using Microsoft.Data.Sqlite;
 
 namespace GitOpsStatus.Server.Tests.Reliability;
 
-/// <summary>SIGKILL at a random moment under load, several rounds, on the same data: nothing acknowledged is lost.</summary>
-public class CrashTests : IDisposable
+/// <summary>
+/// SIGKILL at a random moment under load, several rounds, on the same data: nothing acknowledged is lost,
+/// and the store passes its own integrity check (SQLite <c>PRAGMA integrity_check</c>; PostgreSQL
+/// <c>pg_amcheck</c> over every table and index). Runs on both stores.
+/// </summary>
+public abstract class CrashTests(PostgresCluster? postgres) : IDisposable
 {
     private const int Rounds = 5;
     private readonly string _dataDir = Directory.CreateTempSubdirectory("gitops-status-crash-").FullName;
+    private readonly (string Name, string ConnectionString)? _database = postgres?.CreateDatabase();
 
     public void Dispose()
     {
         Directory.Delete(_dataDir, recursive: true);
+        if (_database is { } database)
+            postgres!.DropDatabase(database.Name);
         GC.SuppressFinalize(this);
     }
+
+    private string[] Settings => _database is { } database ? ["--database", database.ConnectionString] : [];
 
     [Fact]
     public async Task Sigkill_under_load_loses_no_acknowledged_report_and_leaves_a_sound_database()
@@ -30,7 +40,7 @@ public class CrashTests : IDisposable
 
         for (var round = 0; round < Rounds; round++)
         {
-            await using var server = await ServerProcess.StartAsync(_dataDir);
+            await using var server = await ServerProcess.StartAsync(_dataDir, Settings);
             using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
             await AssertAllPresent(client, acknowledged);
 
@@ -62,14 +72,14 @@ public class CrashTests : IDisposable
             await Task.WhenAll(load);
         }
 
-        await using (var last = await ServerProcess.StartAsync(_dataDir))
+        await using (var last = await ServerProcess.StartAsync(_dataDir, Settings))
         {
             using var client = new HttpClient { BaseAddress = last.BaseAddress };
             await AssertAllPresent(client, acknowledged);
             Assert.Equal(0, await last.TerminateAsync());
         }
         Assert.Equal("ok", IntegrityCheck());
-        Figures.Record($"SQLite crash: {Rounds} SIGKILL rounds survived, {sent} reports sent, {acknowledged.Count} targets acknowledged, integrity_check ok");
+        Figures.Record($"{(postgres is null ? "SQLite" : "PostgreSQL")} crash: {Rounds} SIGKILL rounds survived, {sent} reports sent, {acknowledged.Count} targets acknowledged, {(postgres is null ? "integrity_check" : "pg_amcheck")} ok");
     }
 
     private static async Task AssertAllPresent(HttpClient client, ConcurrentDictionary<string, DateTimeOffset> acknowledged)
@@ -85,10 +95,34 @@ public class CrashTests : IDisposable
 
     private string IntegrityCheck()
     {
+        if (_database is { } database)
+            return AmCheck(postgres!.Server, database.Name);
         using var connection = new SqliteConnection($"Data Source={Path.Combine(_dataDir, "gitops-status.db")};Pooling=false");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA integrity_check";
         return (string)command.ExecuteScalar()!;
     }
+
+    /// <summary>pg_amcheck on every table and index of the database (heap and B-tree, with every heap tuple checked against its indexes): "ok" or its report.</summary>
+    private static string AmCheck(PostgresServer server, string database)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(server.Tool("pg_amcheck")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-h", "127.0.0.1", "-p", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres",
+                     "--install-missing", "--heapallindexed", "--parent-check", "-d", database })
+            start.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 && output.Result.Trim().Length == 0 ? "ok" : $"pg_amcheck exited {process.ExitCode}: {output.Result}{errors}";
+    }
+}
+
+public sealed class CrashTestsOnSqlite() : CrashTests(null)
+{
+}
+
+public sealed class CrashTestsOnPostgres(PostgresCluster postgres) : CrashTests(postgres)
+{
 }

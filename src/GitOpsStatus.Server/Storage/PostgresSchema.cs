@@ -1,0 +1,126 @@
+using Npgsql;
+
+namespace GitOpsStatus.Server.Storage;
+
+/// <summary>
+/// Versioned migrations for PostgreSQL, one transaction each, recorded in <c>schema_version</c>. Replicas
+/// starting together take a session advisory lock first, so exactly one migrates and the others wait, then
+/// find the schema current. Append new steps, never edit a shipped one.
+/// </summary>
+internal static class PostgresSchema
+{
+    /// <summary>The advisory lock key: "gitopsst" as a 64-bit number, unlikely to collide with an application sharing the database.</summary>
+    private const long LockKey = 0x676974_6F70_7373_74;
+
+    private static readonly string[] Migrations =
+    [
+        // 1: the SQLite schema through its migration 2, in one step. repo and server compare by bytes
+        // (COLLATE "C"), as in SQLite, so both stores sort targets alike. last_changes, last_from_status,
+        // last_from_revision and last_announced hold what the last upsert changed (the old values it saw on
+        // the locked row): PostgreSQL 15's RETURNING shows only the new row, and the history event and the
+        // notification are written from it in the same statement. fillfactor 70 leaves room on each page
+        // for HOT updates (no index changes) of targets rewritten every few minutes.
+        """
+        CREATE TABLE targets (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            repo text COLLATE "C" NOT NULL,
+            server text COLLATE "C" NOT NULL,
+            sync_status text NOT NULL,
+            drift_count integer NOT NULL,
+            files text NOT NULL,
+            drift_key text NOT NULL,
+            last_check bigint NOT NULL,
+            received_at bigint NOT NULL,
+            status_since bigint NOT NULL,
+            last_synced_at bigint,
+            revision text,
+            source text,
+            interval_seconds bigint,
+            error text,
+            report_hash bytea NOT NULL,
+            report text NOT NULL,
+            alert_status text NOT NULL,
+            alerted_at bigint NOT NULL,
+            last_changes text NOT NULL,
+            last_from_status text,
+            last_from_revision text,
+            last_announced text,
+            UNIQUE (repo, server)
+        ) WITH (fillfactor = 70);
+        CREATE TABLE events (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            repo text COLLATE "C" NOT NULL,
+            server text COLLATE "C" NOT NULL,
+            at bigint NOT NULL,
+            received_at bigint NOT NULL,
+            changes text NOT NULL,
+            from_status text,
+            to_status text NOT NULL,
+            drift_count integer NOT NULL,
+            files text NOT NULL,
+            from_revision text,
+            revision text
+        );
+        CREATE INDEX events_by_target ON events (repo, server, id);
+        CREATE INDEX events_by_time ON events (at);
+        CREATE TABLE outbox (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            url text NOT NULL,
+            kind text NOT NULL,
+            repo text COLLATE "C" NOT NULL,
+            server text COLLATE "C" NOT NULL,
+            from_status text,
+            to_status text NOT NULL,
+            at bigint NOT NULL,
+            drift_count integer NOT NULL,
+            files text NOT NULL,
+            revision text,
+            created_at bigint NOT NULL,
+            due_at bigint NOT NULL,
+            attempts integer NOT NULL DEFAULT 0,
+            claimed_until bigint,
+            sent_at bigint,
+            failed_at bigint,
+            last_error text
+        );
+        CREATE INDEX outbox_pending ON outbox (due_at, id) WHERE sent_at IS NULL AND failed_at IS NULL;
+        CREATE INDEX outbox_by_target ON outbox (repo, server);
+        """,
+    ];
+
+    public static int LatestVersion => Migrations.Length;
+
+    public static void Migrate(NpgsqlDataSource dataSource)
+    {
+        using var connection = dataSource.OpenConnection();
+        Execute(connection, $"SELECT pg_advisory_lock({LockKey})");
+        try
+        {
+            Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+            using (var read = new NpgsqlCommand("SELECT COALESCE(max(version), 0) FROM schema_version", connection))
+            {
+                var version = (int)read.ExecuteScalar()!;
+                if (version > Migrations.Length)
+                    throw new InvalidOperationException(
+                        $"The database is at schema version {version}, newer than this server knows ({Migrations.Length}); run the newer server or restore a backup.");
+                for (var v = version; v < Migrations.Length; v++)
+                {
+                    using var tx = connection.BeginTransaction();
+                    Execute(connection, Migrations[v]);
+                    Execute(connection, $"INSERT INTO schema_version (version) VALUES ({v + 1})");
+                    tx.Commit();
+                }
+            }
+        }
+        finally
+        {
+            Execute(connection, $"SELECT pg_advisory_unlock({LockKey})");
+        }
+    }
+
+    private static void Execute(NpgsqlConnection connection, string sql)
+    {
+        using var command = new NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
+    }
+}

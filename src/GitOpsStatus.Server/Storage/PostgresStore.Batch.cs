@@ -1,0 +1,78 @@
+using GitOpsStatus.Server.Settings;
+
+namespace GitOpsStatus.Server.Storage;
+
+public sealed partial class PostgresStore
+{
+    /// <summary>The status derived at <c>@now</c>, the rule of <see cref="Status.DerivedStatus.Of"/> (as <see cref="SqliteStore.DerivedStatusSql"/>).</summary>
+    internal static readonly string DerivedStatusSql =
+        $"CASE WHEN @now > last_check + COALESCE(interval_seconds * {1000 * ServerOptions.StaleIntervals}, @stale_ms) THEN 'STALE' ELSE sync_status END";
+
+    /// <summary>
+    /// The batch statement. <c>input</c>: one row per target, in key order. <c>up</c>: insert, or update
+    /// when newer (or the same time with other content); the <c>SET</c> reads the locked row's old values
+    /// (<c>t.*</c>) to derive status_since, what changed and what was announced, and keeps them in the row
+    /// (<c>last_*</c>) for <c>RETURNING</c>. <c>ev</c>: one history event per written row that changed
+    /// something. <c>ob</c> (with webhooks): one outbox row per URL when the announced status changed; a
+    /// new target only when it arrives in trouble. The rules are those of <see cref="SqliteStore.ApplyBatch"/>.
+    /// </summary>
+    private static string IngestSql(bool notify)
+    {
+        var wasStale = $"(t.alert_status = 'STALE' OR excluded.received_at > t.last_check + COALESCE(t.interval_seconds * {1000 * ServerOptions.StaleIntervals}, @stale_ms))";
+        var recovered = "(t.alert_status = 'STALE' AND excluded.alert_status <> 'STALE')";
+        var outbox = notify ? """
+            , ob AS (
+                INSERT INTO outbox (url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, created_at, due_at)
+                SELECT u.url, CASE WHEN up.alert_status = 'SYNCED' THEN 'recovery' ELSE 'transition' END, up.repo, up.server,
+                    up.last_announced, up.alert_status, up.last_check, up.drift_count, input.files_json, up.revision, up.received_at, up.received_at
+                FROM up JOIN input ON input.repo = up.repo AND input.server = up.server CROSS JOIN unnest(@urls) AS u(url)
+                WHERE up.alert_status IS DISTINCT FROM up.last_announced
+                    AND (up.last_changes <> 'first' OR up.alert_status IN ('OUT_OF_SYNC', 'UNKNOWN'))
+                ORDER BY up.repo, up.server, u.url
+            )
+            """ : "";
+        return $"""
+            WITH input AS (
+                SELECT * FROM unnest(@repo, @server, @status, @count, @files, @key, @last_check, @received_at, @revision, @source,
+                                     @interval, @error, @hash, @report, @alert, @files_json)
+                    WITH ORDINALITY AS i(repo, server, sync_status, drift_count, files, drift_key, last_check, received_at, revision, source,
+                                         interval_seconds, error, report_hash, report, alert_status, files_json, n)
+            ),
+            up AS (
+                INSERT INTO targets AS t (repo, server, sync_status, drift_count, files, drift_key, last_check, received_at, status_since,
+                    last_synced_at, revision, source, interval_seconds, error, report_hash, report, alert_status, alerted_at,
+                    last_changes, last_from_status, last_from_revision, last_announced)
+                SELECT repo, server, sync_status, drift_count, files, drift_key, last_check, received_at, last_check,
+                    CASE WHEN sync_status = 'SYNCED' THEN last_check END, revision, source, interval_seconds, error, report_hash, report,
+                    alert_status, received_at, 'first', NULL, NULL, NULL
+                FROM input ORDER BY n
+                ON CONFLICT (repo, server) DO UPDATE SET
+                    sync_status = excluded.sync_status, drift_count = excluded.drift_count, files = excluded.files,
+                    drift_key = excluded.drift_key, last_check = excluded.last_check, received_at = excluded.received_at,
+                    status_since = CASE WHEN t.sync_status <> excluded.sync_status OR {wasStale} THEN excluded.last_check ELSE t.status_since END,
+                    last_synced_at = CASE WHEN excluded.sync_status = 'SYNCED' THEN excluded.last_check ELSE t.last_synced_at END,
+                    revision = excluded.revision, source = excluded.source, interval_seconds = excluded.interval_seconds,
+                    error = excluded.error, report_hash = excluded.report_hash, report = excluded.report,
+                    alert_status = excluded.alert_status,
+                    alerted_at = CASE WHEN t.alert_status IS DISTINCT FROM excluded.alert_status THEN excluded.received_at ELSE t.alerted_at END,
+                    last_changes = concat_ws(',',
+                        CASE WHEN t.sync_status <> excluded.sync_status OR {recovered} THEN 'status' END,
+                        CASE WHEN t.drift_key <> excluded.drift_key THEN 'files' END,
+                        CASE WHEN t.revision IS DISTINCT FROM excluded.revision THEN 'revision' END),
+                    last_from_status = CASE WHEN {recovered} THEN 'STALE' ELSE t.sync_status END,
+                    last_from_revision = t.revision,
+                    last_announced = t.alert_status
+                WHERE t.last_check < excluded.last_check OR (t.last_check = excluded.last_check AND t.report_hash <> excluded.report_hash)
+                RETURNING t.repo, t.server, t.sync_status, t.drift_count, t.files, t.last_check, t.received_at, t.revision,
+                    t.alert_status, t.last_changes, t.last_from_status, t.last_from_revision, t.last_announced
+            ),
+            ev AS (
+                INSERT INTO events (repo, server, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision)
+                SELECT repo, server, last_check, received_at, last_changes, last_from_status, sync_status, drift_count, files, last_from_revision, revision
+                FROM up WHERE last_changes <> '' ORDER BY repo, server
+            )
+            {outbox}
+            SELECT repo, server, last_changes <> '' FROM up
+            """;
+    }
+}

@@ -1,0 +1,151 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace GitOpsStatus.Server.Storage;
+
+/// <summary>
+/// Writes other than reports, each one statement (so one transaction). Whatever several replicas could
+/// both pick (a target gone STALE, a reminder, a due notification, old history) is claimed with
+/// <c>FOR UPDATE SKIP LOCKED</c> and a condition re-checked on the locked row: one replica takes it, the
+/// others skip it, and none waits on another (so no deadlock with report batches either).
+/// </summary>
+public sealed partial class PostgresStore
+{
+    private const string OutboxColumns = "url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, created_at, due_at";
+
+    /// <summary>The drifted file names of a stored report as a JSON array, for a notification.</summary>
+    private const string FilesJsonSql = "COALESCE(jsonb_path_query_array(report::jsonb, '$.files[*].name'), '[]')::text";
+
+    public void ProbeWrite()
+    {
+        using var command = _dataSource.CreateCommand("UPDATE schema_version SET applied_at = applied_at WHERE version = (SELECT max(version) FROM schema_version)");
+        command.ExecuteNonQuery();
+    }
+
+    public bool DeleteTarget(string repo, string server)
+    {
+        using var command = _dataSource.CreateCommand("""
+            WITH t AS (DELETE FROM targets WHERE repo = @repo AND server = @server RETURNING 1),
+            e AS (DELETE FROM events WHERE repo = @repo AND server = @server),
+            o AS (DELETE FROM outbox WHERE repo = @repo AND server = @server)
+            SELECT count(*) FROM t
+            """);
+        BindFilter(command, repo, server);
+        return (long)command.ExecuteScalar()! > 0;
+    }
+
+    public int PruneHistory(DateTimeOffset cutoff, int batchSize)
+    {
+        using var command = _dataSource.CreateCommand("""
+            WITH e AS (
+                DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < @cutoff ORDER BY at LIMIT @n FOR UPDATE SKIP LOCKED) RETURNING 1
+            ),
+            o AS (
+                DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created_at < @cutoff AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)
+                                                LIMIT @n FOR UPDATE SKIP LOCKED) RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM e) + (SELECT count(*) FROM o)
+            """);
+        command.Parameters.AddWithValue("cutoff", cutoff.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("n", batchSize);
+        return (int)(long)command.ExecuteScalar()!;
+    }
+
+    public int SweepStale(DateTimeOffset now, int batchSize)
+    {
+        var staleAt = $"t.last_check + COALESCE(t.interval_seconds * {1000 * Settings.ServerOptions.StaleIntervals}, @stale_ms)";
+        using var command = _dataSource.CreateCommand($"""
+            WITH due AS (
+                SELECT id, alert_status FROM targets
+                WHERE alert_status <> 'STALE' AND {DerivedStatusSql} = 'STALE'
+                LIMIT @n FOR UPDATE SKIP LOCKED
+            ),
+            marked AS (
+                UPDATE targets t SET alert_status = 'STALE', alerted_at = @now FROM due WHERE t.id = due.id
+                RETURNING t.repo, t.server, due.alert_status AS from_status, t.drift_count, t.files, t.revision, {staleAt} AS stale_at, {FilesJsonSql} AS files_json
+            ),
+            ev AS (
+                INSERT INTO events (repo, server, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision)
+                SELECT repo, server, stale_at, @now, 'status', from_status, 'STALE', drift_count, files, revision, revision FROM marked
+            ),
+            ob AS (
+                INSERT INTO outbox ({OutboxColumns})
+                SELECT u.url, 'transition', repo, server, from_status, 'STALE', stale_at, drift_count, files_json, revision, @now, @now
+                FROM marked CROSS JOIN unnest(@urls) AS u(url) ORDER BY repo, server, u.url
+            )
+            SELECT count(*) FROM marked
+            """);
+        BindNow(command, now);
+        command.Parameters.AddWithValue("n", batchSize);
+        command.Parameters.Add(new NpgsqlParameter("urls", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = _options.WebhookUrls.ToArray() });
+        return (int)(long)command.ExecuteScalar()!;
+    }
+
+    public int QueueReminders(DateTimeOffset now, TimeSpan every, int batchSize)
+    {
+        using var command = _dataSource.CreateCommand($"""
+            WITH due AS (
+                SELECT id FROM targets WHERE alert_status IN ('OUT_OF_SYNC', 'STALE') AND alerted_at <= @due
+                LIMIT @n FOR UPDATE SKIP LOCKED
+            ),
+            reminded AS (
+                UPDATE targets t SET alerted_at = @now FROM due WHERE t.id = due.id
+                RETURNING t.repo, t.server, t.alert_status, t.drift_count, t.revision, {FilesJsonSql} AS files_json
+            ),
+            ob AS (
+                INSERT INTO outbox ({OutboxColumns})
+                SELECT u.url, 'reminder', repo, server, alert_status, alert_status, @now, drift_count, files_json, revision, @now, @now
+                FROM reminded CROSS JOIN unnest(@urls) AS u(url) ORDER BY repo, server, u.url
+            )
+            SELECT count(*) FROM reminded
+            """);
+        var nowMs = now.ToUnixTimeMilliseconds();
+        command.Parameters.AddWithValue("now", nowMs);
+        command.Parameters.AddWithValue("due", nowMs - (long)every.TotalMilliseconds);
+        command.Parameters.AddWithValue("n", batchSize);
+        command.Parameters.Add(new NpgsqlParameter("urls", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = _options.WebhookUrls.ToArray() });
+        return (int)(long)command.ExecuteScalar()!;
+    }
+
+    public List<OutboxItem> ClaimNotifications(DateTimeOffset now, TimeSpan lease, int max)
+    {
+        using var command = _dataSource.CreateCommand("""
+            UPDATE outbox o SET claimed_until = @until, attempts = o.attempts + 1
+            FROM (SELECT id FROM outbox
+                  WHERE sent_at IS NULL AND failed_at IS NULL AND due_at <= @now AND (claimed_until IS NULL OR claimed_until <= @now)
+                  ORDER BY id LIMIT @n FOR UPDATE SKIP LOCKED) c
+            WHERE o.id = c.id
+            RETURNING o.id, o.url, o.kind, o.repo, o.server, o.from_status, o.to_status, o.at, o.drift_count, o.files, o.revision, o.attempts
+            """);
+        var nowMs = now.ToUnixTimeMilliseconds();
+        command.Parameters.AddWithValue("until", nowMs + (long)lease.TotalMilliseconds);
+        command.Parameters.AddWithValue("now", nowMs);
+        command.Parameters.AddWithValue("n", max);
+        var items = new List<OutboxItem>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                items.Add(new OutboxItem(reader.GetInt64(0), reader.GetString(1), new Transition(
+                    reader.GetString(2), reader.GetString(3), reader.GetString(4), NullableString(reader, 5),
+                    reader.GetString(6), reader.GetInt64(7), reader.GetInt32(8), reader.GetString(9), NullableString(reader, 10)),
+                    reader.GetInt32(11)));
+            }
+        }
+        items.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return items;
+    }
+
+    public void FinishNotification(long id, DateTimeOffset now, bool sent, DateTimeOffset? retryAt, string? failure)
+    {
+        var sql = sent ? "UPDATE outbox SET sent_at = @now, claimed_until = NULL, last_error = NULL WHERE id = @id"
+            : retryAt is not null ? "UPDATE outbox SET due_at = @at, claimed_until = NULL, last_error = @error WHERE id = @id"
+            : "UPDATE outbox SET failed_at = @now, claimed_until = NULL, last_error = @error WHERE id = @id";
+        using var command = _dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("at", retryAt?.ToUnixTimeMilliseconds() ?? 0L);
+        command.Parameters.Add(new NpgsqlParameter<string?>("error", NpgsqlDbType.Text) { TypedValue = failure });
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,157 @@
+using System.Text.Json;
+using GitOpsStatus.Core.Reports;
+using Npgsql;
+
+namespace GitOpsStatus.Server.Storage;
+
+/// <summary>Reads: each one statement on a pooled connection, so one snapshot (READ COMMITTED).</summary>
+public sealed partial class PostgresStore
+{
+    private const string TargetColumns = """
+        repo, server, sync_status, drift_count, files, last_check, received_at, status_since, last_synced_at,
+        revision, source, interval_seconds, error
+        """;
+
+    private const string FilterSql = "(@repo::text IS NULL OR repo = @repo) AND (@server::text IS NULL OR server = @server)";
+
+    public async Task<List<TargetRow>> ReadTargetsAsync(TargetFilter filter, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT {TargetColumns} FROM targets WHERE {FilterSql} ORDER BY repo, server");
+        BindFilter(command, filter.Repo, filter.Server);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<TargetRow>();
+        while (await reader.ReadAsync(cancellationToken))
+            rows.Add(ReadTarget(reader));
+        return rows;
+    }
+
+    public IEnumerable<TargetRow> EachTarget(TargetFilter filter)
+    {
+        using var command = _dataSource.CreateCommand($"SELECT {TargetColumns} FROM targets WHERE {FilterSql} ORDER BY repo, server");
+        BindFilter(command, filter.Repo, filter.Server);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            yield return ReadTarget(reader);
+    }
+
+    public IEnumerable<TargetGauge> EachGauge()
+    {
+        using var command = _dataSource.CreateCommand("SELECT repo, server, sync_status, drift_count, last_check, interval_seconds FROM targets ORDER BY repo, server");
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            yield return new TargetGauge(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt64(4), NullableLong(reader, 5));
+    }
+
+    public async Task<TargetDetail?> ReadTargetAsync(string repo, string server, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT {TargetColumns}, report FROM targets WHERE repo = @repo AND server = @server");
+        BindFilter(command, repo, server);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        var json = reader.GetString(13);
+        return new TargetDetail(ReadTarget(reader), JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!, json);
+    }
+
+    public async Task<TargetPage> ReadTargetPageAsync(TargetQuery query, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // count(*) OVER () gives the total with the page in one statement (one snapshot).
+        var statusFilter = query.Statuses.Count > 0 ? $"AND {DerivedStatusSql} = ANY(@statuses)" : "";
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT {TargetColumns}, count(*) OVER () FROM targets WHERE {FilterSql} {statusFilter}
+            ORDER BY repo, server LIMIT @limit OFFSET @offset
+            """);
+        BindFilter(command, query.Repo, query.Server);
+        BindNow(command, now);
+        command.Parameters.AddWithValue("statuses", query.Statuses.ToArray());
+        command.Parameters.AddWithValue("limit", query.Limit);
+        command.Parameters.AddWithValue("offset", query.Offset);
+        var rows = new List<TargetRow>(Math.Min(query.Limit, 1024));
+        long total = 0;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(ReadTarget(reader));
+                total = reader.GetInt64(13);
+            }
+        }
+        if (rows.Count == 0 && query.Offset > 0)
+        {
+            // Past the end: the window saw no row to count on, so count apart.
+            await using var count = _dataSource.CreateCommand($"SELECT count(*) FROM targets WHERE {FilterSql} {statusFilter}");
+            BindFilter(count, query.Repo, query.Server);
+            BindNow(count, now);
+            count.Parameters.AddWithValue("statuses", query.Statuses.ToArray());
+            total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        }
+        return new TargetPage(rows, (int)total);
+    }
+
+    public async Task<StatusSummary> ReadSummaryAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT repo, {DerivedStatusSql} AS status, count(*) FROM targets GROUP BY repo, status ORDER BY repo");
+        BindNow(command, now);
+        var overall = StatusCounts.Zero;
+        var repos = new List<RepoCounts>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var (repo, status, count) = (reader.GetString(0), reader.GetString(1), (int)reader.GetInt64(2));
+            overall = overall.Add(status, count);
+            if (repos.Count == 0 || repos[^1].Repo != repo)
+                repos.Add(new RepoCounts(repo, StatusCounts.Zero));
+            repos[^1] = repos[^1] with { Counts = repos[^1].Counts.Add(status, count) };
+        }
+        return new StatusSummary(overall, repos);
+    }
+
+    public async Task<HistoryPage> ReadHistoryAsync(string repo, string server, int limit, long? beforeId, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            SELECT id, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision
+            FROM events WHERE repo = @repo AND server = @server AND id < @before
+            ORDER BY id DESC LIMIT @limit
+            """);
+        BindFilter(command, repo, server);
+        command.Parameters.AddWithValue("before", beforeId ?? long.MaxValue);
+        command.Parameters.AddWithValue("limit", limit + 1);
+        var events = new List<HistoryEvent>(Math.Min(limit + 1, 1024));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new HistoryEvent(
+                reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), NullableString(reader, 4),
+                reader.GetString(5), reader.GetInt32(6), reader.GetString(7), NullableString(reader, 8), NullableString(reader, 9)));
+        }
+        if (events.Count <= limit)
+            return new HistoryPage(events, null);
+        events.RemoveAt(limit);
+        return new HistoryPage(events, events[^1].Id);
+    }
+
+    public async Task<long> CountPendingNotificationsAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static TargetRow ReadTarget(NpgsqlDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetInt64(5), r.GetInt64(6),
+        r.GetInt64(7), NullableLong(r, 8), NullableString(r, 9), NullableString(r, 10), NullableLong(r, 11), NullableString(r, 12));
+
+    private static void BindFilter(NpgsqlCommand command, string? repo, string? server)
+    {
+        command.Parameters.Add(new NpgsqlParameter<string?>("repo", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = repo });
+        command.Parameters.Add(new NpgsqlParameter<string?>("server", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = server });
+    }
+
+    private void BindNow(NpgsqlCommand command, DateTimeOffset now)
+    {
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("stale_ms", StaleMs);
+    }
+
+    private static long? NullableLong(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+    private static string? NullableString(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+}

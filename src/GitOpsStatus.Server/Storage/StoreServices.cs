@@ -1,0 +1,50 @@
+using System.Data.Common;
+using GitOpsStatus.Server.Settings;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace GitOpsStatus.Server.Storage;
+
+public static class StoreServices
+{
+    /// <summary>The store as one <see cref="IStatusStore"/> singleton: PostgreSQL when <c>GITOPS_DATABASE</c> is set, else the SQLite file.</summary>
+    public static IServiceCollection AddStatusStore(this IServiceCollection services) =>
+        services.AddSingleton<IStatusStore>(s =>
+        {
+            var options = s.GetRequiredService<ServerOptions>();
+            var logger = s.GetRequiredService<ILoggerFactory>().CreateLogger("GitOpsStatus.Server.Storage");
+            IStatusStore store = options.Database is { } database
+                ? new PostgresStore(PostgresConnection.Parse(database.Reveal()), options)
+                : new SqliteStore(options);
+            StoreOpened(logger, store.Kind, store.ToString()!, null);
+            return store;
+        });
+
+    private static readonly Action<ILogger, string, string, Exception?> StoreOpened =
+        LoggerMessage.Define<string, string>(LogLevel.Information, new EventId(1, "StoreOpened"), "Store: {Kind} ({Where})");
+}
+
+/// <summary>What a store failure means for the client, whichever database raised it.</summary>
+public static class StoreErrors
+{
+    /// <summary>The disk (or PostgreSQL's) is full: SQLITE_FULL or SQLSTATE 53100.</summary>
+    public static bool IsDiskFull(Exception e) => e switch
+    {
+        SqliteException sqlite => sqlite.SqliteErrorCode == 13,
+        PostgresException pg => pg.SqlState == PostgresErrorCodes.DiskFull,
+        _ => false,
+    };
+
+    /// <summary>One line for a log or a 503's detail: the database's own message, never a connection string.</summary>
+    public static string Describe(Exception e) => e switch
+    {
+        SqliteException { SqliteErrorCode: 13 } => "the disk is full",
+        SqliteException { SqliteErrorCode: 8 } => "the database is read-only",
+        SqliteException { SqliteErrorCode: 10 } => $"an I/O error ({e.Message})",
+        PostgresException { SqlState: PostgresErrorCodes.DiskFull } => "PostgreSQL's disk is full",
+        NpgsqlException { InnerException: { } inner } when e is not PostgresException => $"the database is unreachable ({inner.Message})",
+        DbException db => db.Message,
+        TimeoutException => "the database did not answer in time",
+        _ => "the database failed",
+    };
+}
