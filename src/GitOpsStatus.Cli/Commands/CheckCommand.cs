@@ -1,7 +1,6 @@
 using System.CommandLine;
 using GitOpsStatus.Cli.Output;
 using GitOpsStatus.Core.Drift;
-using GitOpsStatus.Core.Reports;
 
 namespace GitOpsStatus.Cli.Commands;
 
@@ -46,9 +45,7 @@ internal sealed class CheckCommand
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var settings = new Settings(parse, io);
-        var outputFormat = (settings.String(format, "GITOPS_FORMAT") ?? "text").ToLowerInvariant();
-        if (outputFormat is not ("text" or "json" or "markers"))
-            throw new UsageException($"--format is \"{outputFormat}\"; expected text, json or markers.");
+        var outputFormat = ReportsOut.Format(settings, format);
         var plan = new PlanBuilder(settings, io).Build(config, repo, server, desired, actual, extra, sshKey, knownHosts);
         var send = !settings.Flag(noSend, "GITOPS_NO_SEND");
         var deliveryOptions = send ? delivery.Resolve(settings, io, plan.Url) : null;
@@ -66,25 +63,8 @@ internal sealed class CheckCommand
         using var progress = new ProgressLine(io, plan.Targets.Count);
         var reports = await CheckRunner.RunAsync(plan, options, _ => progress.Advance(), cancellationToken);
         progress.Dispose();
-        switch (outputFormat)
-        {
-            case "json":
-                JsonOutput.Write(reports, io.Out);
-                break;
-            case "markers":
-                MarkersOutput.Write(reports, io.Out);
-                break;
-            default:
-                TextOutput.Write(reports, io.Out, io.Colour);
-                break;
-        }
-
-        var delivered = deliveryOptions is null
-            || await DeliveryOptionSet.DeliverAsync(reports, deliveryOptions, delivery.Spool(settings, io), io, cancellationToken);
-        if (!delivered || reports.Any(r => r.SyncStatus == SyncStatus.Unknown))
-            return ExitCodes.Failure;
-        return settings.Flag(failOnDrift, "GITOPS_FAIL_ON_DRIFT") && reports.Any(r => r.SyncStatus == SyncStatus.OutOfSync)
-            ? ExitCodes.Drift
-            : ExitCodes.Ok;
+        ReportsOut.Print(reports, outputFormat, io);
+        return await ReportsOut.DeliverAsync(reports, deliveryOptions, delivery.Spool(settings, io),
+            settings.Flag(failOnDrift, "GITOPS_FAIL_ON_DRIFT"), io, cancellationToken);
     }
 }
