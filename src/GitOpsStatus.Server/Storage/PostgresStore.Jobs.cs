@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using static GitOpsStatus.Server.Storage.StoredRows;
 
 namespace GitOpsStatus.Server.Storage;
 
@@ -126,10 +127,7 @@ public sealed partial class PostgresStore
         {
             while (reader.Read())
             {
-                items.Add(new OutboxItem(reader.GetInt64(0), reader.GetString(1), new Transition(
-                    reader.GetString(2), reader.GetString(3), reader.GetString(4), NullableString(reader, 5),
-                    reader.GetString(6), reader.GetInt64(7), reader.GetInt32(8), reader.GetString(9), NullableString(reader, 10)),
-                    reader.GetInt32(11)));
+                items.Add(ReadOutboxItem(reader));
             }
         }
         items.Sort((a, b) => a.Id.CompareTo(b.Id));

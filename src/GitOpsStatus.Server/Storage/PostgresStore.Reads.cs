@@ -1,17 +1,13 @@
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using Npgsql;
+using static GitOpsStatus.Server.Storage.StoredRows;
 
 namespace GitOpsStatus.Server.Storage;
 
 /// <summary>Reads: each one statement on a pooled connection, so one snapshot (READ COMMITTED).</summary>
 public sealed partial class PostgresStore
 {
-    private const string TargetColumns = """
-        repo, server, sync_status, drift_count, files, last_check, received_at, status_since, last_synced_at,
-        revision, source, interval_seconds, error
-        """;
-
     private const string FilterSql = "(@repo::text IS NULL OR repo = @repo) AND (@server::text IS NULL OR server = @server)";
 
     public async Task<List<TargetRow>> ReadTargetsAsync(TargetFilter filter, CancellationToken cancellationToken)
@@ -108,26 +104,16 @@ public sealed partial class PostgresStore
 
     public async Task<HistoryPage> ReadHistoryAsync(string repo, string server, int limit, long? beforeId, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand("""
-            SELECT id, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT {EventColumns}
             FROM events WHERE repo = @repo AND server = @server AND id < @before
             ORDER BY id DESC LIMIT @limit
             """);
         BindFilter(command, repo, server);
         command.Parameters.AddWithValue("before", beforeId ?? long.MaxValue);
         command.Parameters.AddWithValue("limit", limit + 1);
-        var events = new List<HistoryEvent>(Math.Min(limit + 1, 1024));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            events.Add(new HistoryEvent(
-                reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), NullableString(reader, 4),
-                reader.GetString(5), reader.GetInt32(6), reader.GetString(7), NullableString(reader, 8), NullableString(reader, 9)));
-        }
-        if (events.Count <= limit)
-            return new HistoryPage(events, null);
-        events.RemoveAt(limit);
-        return new HistoryPage(events, events[^1].Id);
+        return await ReadHistoryPageAsync(reader, limit, cancellationToken);
     }
 
     public async Task<long> CountPendingNotificationsAsync(CancellationToken cancellationToken)
@@ -136,9 +122,6 @@ public sealed partial class PostgresStore
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static TargetRow ReadTarget(NpgsqlDataReader r) => new(
-        r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetInt64(5), r.GetInt64(6),
-        r.GetInt64(7), NullableLong(r, 8), NullableString(r, 9), NullableString(r, 10), NullableLong(r, 11), NullableString(r, 12));
 
     private static void BindFilter(NpgsqlCommand command, string? repo, string? server)
     {
@@ -152,6 +135,4 @@ public sealed partial class PostgresStore
         command.Parameters.AddWithValue("stale_ms", StaleMs);
     }
 
-    private static long? NullableLong(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
-    private static string? NullableString(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 }

@@ -1,3 +1,5 @@
+using static GitOpsStatus.Server.Storage.StoredRows;
+
 namespace GitOpsStatus.Server.Storage;
 
 /// <summary>Reads of a target's history: its change events, newest first, paged by id.</summary>
@@ -12,8 +14,8 @@ public sealed partial class SqliteStore
     {
         await using var connection = OpenReader();
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT id, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision
+        command.CommandText = $"""
+            SELECT {EventColumns}
             FROM events WHERE repo = $repo AND server = $server AND id < $before
             ORDER BY id DESC LIMIT $limit
             """;
@@ -21,17 +23,7 @@ public sealed partial class SqliteStore
         command.Parameters.AddWithValue("$server", server);
         command.Parameters.AddWithValue("$before", beforeId ?? long.MaxValue);
         command.Parameters.AddWithValue("$limit", limit + 1);
-        var events = new List<HistoryEvent>(Math.Min(limit + 1, 1024));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            events.Add(new HistoryEvent(
-                reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), NullableString(reader, 4),
-                reader.GetString(5), reader.GetInt32(6), reader.GetString(7), NullableString(reader, 8), NullableString(reader, 9)));
-        }
-        if (events.Count <= limit)
-            return new HistoryPage(events, null);
-        events.RemoveAt(limit);
-        return new HistoryPage(events, events[^1].Id);
+        return await ReadHistoryPageAsync(reader, limit, cancellationToken);
     }
 }

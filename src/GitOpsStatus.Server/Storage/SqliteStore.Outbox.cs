@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Settings;
+using static GitOpsStatus.Server.Storage.StoredRows;
 
 namespace GitOpsStatus.Server.Storage;
 
@@ -108,11 +109,11 @@ public sealed partial class SqliteStore
         using var tx = _writer.BeginTransaction(deferred: false);
         using var command = _writer.CreateCommand();
         command.Transaction = tx;
-        command.CommandText = """
+        command.CommandText = $"""
             UPDATE outbox SET claimed_until = $until, attempts = attempts + 1
             WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND due_at <= $now
                          AND (claimed_until IS NULL OR claimed_until <= $now) ORDER BY id LIMIT $n)
-            RETURNING id, url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, attempts
+            RETURNING {OutboxColumns}
             """;
         command.Parameters.AddWithValue("$until", nowMs + (long)lease.TotalMilliseconds);
         command.Parameters.AddWithValue("$now", nowMs);
@@ -122,10 +123,7 @@ public sealed partial class SqliteStore
         {
             while (reader.Read())
             {
-                items.Add(new OutboxItem(reader.GetInt64(0), reader.GetString(1), new Transition(
-                    reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
-                    reader.GetString(6), reader.GetInt64(7), reader.GetInt32(8), reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10)),
-                    reader.GetInt32(11)));
+                items.Add(ReadOutboxItem(reader));
             }
         }
         tx.Commit();

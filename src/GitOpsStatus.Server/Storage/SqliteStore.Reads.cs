@@ -1,14 +1,10 @@
 using Microsoft.Data.Sqlite;
+using static GitOpsStatus.Server.Storage.StoredRows;
 
 namespace GitOpsStatus.Server.Storage;
 
 public sealed partial class SqliteStore
 {
-    private const string TargetColumns = """
-        repo, server, sync_status, drift_count, files, last_check, received_at, status_since, last_synced_at,
-        revision, source, interval_seconds, error
-        """;
-
     /// <summary>Every target matching the filter, sorted by repo then server, in one query.</summary>
     public async Task<List<TargetRow>> ReadTargetsAsync(TargetFilter filter, CancellationToken cancellationToken)
     {
@@ -51,10 +47,4 @@ public sealed partial class SqliteStore
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    internal static TargetRow ReadTarget(SqliteDataReader r) => new(
-        r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetInt64(5), r.GetInt64(6),
-        r.GetInt64(7), NullableLong(r, 8), NullableString(r, 9), NullableString(r, 10), NullableLong(r, 11), NullableString(r, 12));
-
-    private static long? NullableLong(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
-    private static string? NullableString(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 }

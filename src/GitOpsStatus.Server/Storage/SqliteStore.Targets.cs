@@ -2,6 +2,7 @@ using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Settings;
 using Microsoft.Data.Sqlite;
+using static GitOpsStatus.Server.Storage.StoredRows;
 
 namespace GitOpsStatus.Server.Storage;
 

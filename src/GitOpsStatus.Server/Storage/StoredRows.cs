@@ -1,0 +1,49 @@
+using System.Data.Common;
+
+namespace GitOpsStatus.Server.Storage;
+
+/// <summary>
+/// Reading rows into read models, shared by both stores: their queries select these columns in this
+/// order, so a row reads the same whichever database it came from.
+/// </summary>
+internal static class StoredRows
+{
+    public const string TargetColumns = """
+        repo, server, sync_status, drift_count, files, last_check, received_at, status_since, last_synced_at,
+        revision, source, interval_seconds, error
+        """;
+
+    public const string EventColumns = "id, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision";
+
+    /// <summary>The outbox columns a claim returns.</summary>
+    public const string OutboxColumns = "id, url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, attempts";
+
+    public static TargetRow ReadTarget(DbDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetInt64(5), r.GetInt64(6),
+        r.GetInt64(7), NullableLong(r, 8), NullableString(r, 9), NullableString(r, 10), NullableLong(r, 11), NullableString(r, 12));
+
+    public static OutboxItem ReadOutboxItem(DbDataReader r) => new(
+        r.GetInt64(0), r.GetString(1),
+        new Transition(r.GetString(2), r.GetString(3), r.GetString(4), NullableString(r, 5), r.GetString(6), r.GetInt64(7),
+            r.GetInt32(8), r.GetString(9), NullableString(r, 10)),
+        r.GetInt32(11));
+
+    /// <summary>Reads a history query that asked for <paramref name="limit"/> + 1 events: the extra one only says an older page exists.</summary>
+    public static async Task<HistoryPage> ReadHistoryPageAsync(DbDataReader reader, int limit, CancellationToken cancellationToken)
+    {
+        var events = new List<HistoryEvent>(Math.Min(limit + 1, 1024));
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new HistoryEvent(
+                reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), NullableString(reader, 4),
+                reader.GetString(5), reader.GetInt32(6), reader.GetString(7), NullableString(reader, 8), NullableString(reader, 9)));
+        }
+        if (events.Count <= limit)
+            return new HistoryPage(events, null);
+        events.RemoveAt(limit);
+        return new HistoryPage(events, events[^1].Id);
+    }
+
+    public static long? NullableLong(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+    public static string? NullableString(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+}
