@@ -1,5 +1,4 @@
 using GitOpsStatus.Server.Ingestion;
-using GitOpsStatus.Server.Notifications;
 using GitOpsStatus.Server.Settings;
 
 namespace GitOpsStatus.Server.History;
@@ -11,30 +10,14 @@ namespace GitOpsStatus.Server.History;
 /// a few milliseconds, where a second connection deleting a year of history at once would make every
 /// report wait behind it (or fail with SQLITE_BUSY).
 /// </summary>
-public sealed class HistoryPruner(GroupCommitWriter writer, ServerOptions options, TimeProvider clock, ILogger<HistoryPruner> logger) : BackgroundService
+public sealed class HistoryPruner(GroupCommitWriter writer, ServerOptions options, TimeProvider clock, ILogger<HistoryPruner> logger)
+    : PeriodicWriteJob(options.SweepInterval, logger)
 {
     public const int BatchSize = 500;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.SweepInterval);
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (ShuttingDownException)
-            {
-                return;
-            }
-            catch (System.Data.Common.DbException e)
-            {
-                logger.LogError(e, "Pruning history failed; it runs again at the next interval");
-            }
-        }
-        while (await StaleSweep.WaitAsync(timer, stoppingToken));
-    }
+    protected override string Name => "Pruning history";
+
+    protected override Task RunRoundAsync(CancellationToken cancellationToken) => RunOnceAsync(cancellationToken);
 
     /// <summary>Prunes until nothing is older than the retention; returns how many rows went.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)

@@ -9,30 +9,14 @@ namespace GitOpsStatus.Server.Notifications;
 /// still derived at read time; the sweep only makes sure it is announced even when nobody reads.
 /// Time comes from the injected <see cref="TimeProvider"/>, so tests move it by hand.
 /// </summary>
-public sealed class StaleSweep(GroupCommitWriter writer, ServerOptions options, TimeProvider clock, ILogger<StaleSweep> logger) : BackgroundService
+public sealed class StaleSweep(GroupCommitWriter writer, ServerOptions options, TimeProvider clock, ILogger<StaleSweep> logger)
+    : PeriodicWriteJob(options.SweepInterval, logger)
 {
     private const int BatchSize = 500;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.SweepInterval);
-        do
-        {
-            try
-            {
-                await RunOnceAsync();
-            }
-            catch (ShuttingDownException)
-            {
-                return;
-            }
-            catch (System.Data.Common.DbException e)
-            {
-                logger.LogError(e, "The stale sweep failed; it runs again at the next interval");
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
+    protected override string Name => "The stale sweep";
+
+    protected override Task RunRoundAsync(CancellationToken cancellationToken) => RunOnceAsync();
 
     /// <summary>One sweep, in batches of <see cref="BatchSize"/> (each its own short write).</summary>
     public async Task RunOnceAsync()
@@ -45,18 +29,6 @@ public sealed class StaleSweep(GroupCommitWriter writer, ServerOptions options, 
             while (await writer.RunAsync(store => store.QueueReminders(clock.GetUtcNow(), every, BatchSize)) == BatchSize)
             {
             }
-        }
-    }
-
-    internal static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
         }
     }
 }
