@@ -22,11 +22,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(string dataDir, params string[] settings)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "gitops-status-server.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { dll, "--urls", "http://127.0.0.1:0", "--data-dir", dataDir }.Concat(settings))
-            start.ArgumentList.Add(arg);
-        var process = Process.Start(start)!;
+        var process = Process.Start(StartInfo(dataDir, settings))!;
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
 
@@ -47,11 +43,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Runs the server expecting it to stop by itself (a start-up failure); returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(string dataDir)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "gitops-status-server.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { dll, "--urls", "http://127.0.0.1:0", "--data-dir", dataDir })
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(StartInfo(dataDir, []))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -65,6 +57,16 @@ public sealed partial class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException("the server kept running; it was expected to stop at start-up");
         }
         return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>The built server on a port it picks itself, with its output captured.</summary>
+    private static ProcessStartInfo StartInfo(string dataDir, string[] settings)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "gitops-status-server.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { dll, "--urls", "http://127.0.0.1:0", "--data-dir", dataDir }.Concat(settings))
+            start.ArgumentList.Add(arg);
+        return start;
     }
 
     /// <summary>Sends SIGTERM and waits for a clean exit; returns the exit code.</summary>
@@ -103,4 +105,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningOn();
+
+    /// <summary><c>PRAGMA integrity_check</c> of the server's SQLite file: "ok", or what is wrong.</summary>
+    public static string SqliteIntegrity(string dataDir)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDir, "gitops-status.db")};Pooling=false");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA integrity_check";
+        return (string)command.ExecuteScalar()!;
+    }
 }

@@ -97,11 +97,7 @@ public abstract class CrashTests(PostgresCluster? postgres) : IDisposable
     {
         if (_database is { } database)
             return AmCheck(postgres!.Server, database.Name);
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(_dataDir, "gitops-status.db")};Pooling=false");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA integrity_check";
-        return (string)command.ExecuteScalar()!;
+        return ServerProcess.SqliteIntegrity(_dataDir);
     }
 
     /// <summary>pg_amcheck on every table and index of the database (heap and B-tree, with every heap tuple checked against its indexes): "ok" or its report.</summary>

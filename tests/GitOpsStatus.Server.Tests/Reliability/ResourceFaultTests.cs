@@ -55,7 +55,7 @@ public class ResourceFaultTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, (await server.PostJson(BigReport("after", t.AddMinutes(1)))).StatusCode);
             Assert.Equal(1, (await server.StatusJson("?server=after")).GetArrayLength());
         }
-        Assert.Equal("ok", IntegrityCheck(Path.Combine(_mount, "data", "gitops-status.db")));
+        Assert.Equal("ok", ServerProcess.SqliteIntegrity(Path.Combine(_mount, "data")));
     }
 
     [Fact]
@@ -94,15 +94,6 @@ public class ResourceFaultTests : IDisposable
         {
             // ENOSPC: the filesystem is full.
         }
-    }
-
-    private static string IntegrityCheck(string path)
-    {
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=false");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA integrity_check";
-        return (string)command.ExecuteScalar()!;
     }
 
     private static void Sh(string file, params string[] args)
