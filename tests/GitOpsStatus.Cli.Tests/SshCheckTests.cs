@@ -18,12 +18,13 @@ public sealed class SshCheckTests(SshServer sshd) : IClassFixture<SshServer>, ID
     public async Task Every_change_kind_is_found_over_ssh_including_odd_file_names()
     {
         var (desired, actual) = tree.Pair(("same.conf", "s\n"), ("mod.conf", "a\nb\n"), ("gone.conf", "g\n"),
-            ("with space.conf", "w\n"), ("new\nline.conf", "n\n"), ("it's.conf", "q\n"));
+            ("with space.conf", "w\n"), ("new\nline.conf", "n\n"), ("it's.conf", "q\n"), ("-n.conf", "d\n"));
         tree.Write("actual/mod.conf", "a\nB\n");
         File.Delete(tree["actual/gone.conf"]);
         tree.Write("actual/with space.conf", "changed\n");
         tree.Write("actual/new\nline.conf", "changed\n");
         tree.Write("actual/it's.conf", "changed\n");
+        tree.Write("actual/-n.conf", "changed\n"); // never taken for an option of find or sha256sum
         tree.Write("actual/sub/stray file.conf", "x\n");
 
         var result = await SshCheckAsync(desired, actual, more: "--extra");
@@ -31,7 +32,7 @@ public sealed class SshCheckTests(SshServer sshd) : IClassFixture<SshServer>, ID
         Assert.Equal(0, result.ExitCode);
         var report = Assert.Single(Reports.Parse(result.Out));
         Assert.Equal(
-            [("gone.conf", ChangeKind.Missing), ("it's.conf", ChangeKind.Modified), ("mod.conf", ChangeKind.Modified),
+            [("-n.conf", ChangeKind.Modified), ("gone.conf", ChangeKind.Missing), ("it's.conf", ChangeKind.Modified), ("mod.conf", ChangeKind.Modified),
              ("new\\nline.conf", ChangeKind.Modified), ("sub/stray file.conf", ChangeKind.Extra), ("with space.conf", ChangeKind.Modified)],
             report.Files!.Select(f => (f.Name!, f.Change!)));
         Assert.Contains("-b\n+B\n", report.File("mod.conf").Diff, StringComparison.Ordinal);

@@ -67,17 +67,18 @@ public sealed class DriftChecker
 
     private async Task<List<Finding>> CompareAsync(TargetSpec target, CancellationToken cancellationToken)
     {
+        // SSH connects first: its handshake (most of a remote check) overlaps planning the desired files.
+        await using IActualFiles actual = target.Location switch
+        {
+            SshLocation ssh => SshActualFiles.Connect(ssh, options),
+            _ => new LocalActualFiles(target.Location.Root),
+        };
         var targetPlan = DesiredFiles.Plan(plan.DesiredRoot, repoRoot, target);
         var request = new ScanRequest(
             targetPlan.Files.Select(f => f.TargetPath).Distinct(StringComparer.Ordinal).ToList(),
             targetPlan.ExtraScans.Select(s => s.TargetDir).Distinct(StringComparer.Ordinal).ToList(),
             WantMode: target.Files.Any(m => m.Mode is not null),
             WantOwner: target.Files.Any(m => m.Owner is not null));
-        await using IActualFiles actual = target.Location switch
-        {
-            SshLocation ssh => new SshActualFiles(ssh, options),
-            _ => new LocalActualFiles(target.Location.Root),
-        };
         var scan = actual.ScanAsync(request, cancellationToken);
         var desired = Task.Run(() => HashDesired(targetPlan.Files, cancellationToken), cancellationToken);
         await Task.WhenAll(scan, desired);

@@ -21,24 +21,26 @@ internal static class RemoteScript
     private const int PathsPerCommand = 1000;
 
     /// <summary>
-    /// The scan: the paths go to a list file, and <c>xargs -P</c> runs one batch per core, each writing its stat records
-    /// (find -printf), its hashes (sha256sum -z, regular files only: a FIFO would block it) and its errors to files of
-    /// its own, so parallel output never interleaves; the files are then printed one after another. Errors other than
-    /// "no such file" become <c>E message</c> records: a file that exists but cannot be read must never pass for missing
-    /// or synced.
+    /// The scan, run from inside <paramref name="root"/> so paths under it travel as short <c>./relative</c> names (see
+    /// <see cref="ToRemote"/>): the paths go to a list file, and <c>xargs -P</c> runs one batch per core, each writing its
+    /// stat records (find -printf), its hashes (sha256sum -z, regular files only: a FIFO would block it) and its errors
+    /// to files of its own, so parallel output never interleaves; the files are then printed one after another. One
+    /// batch per core keeps the processes started to a handful however many files. Errors other than "no such file"
+    /// become <c>E message</c> records: a file that exists but cannot be read must never pass for missing or synced.
     /// </summary>
     public static string Scan(string root, ScanRequest request)
     {
         var script = new StringBuilder("export LC_ALL=C\nset -f\n");
         script.Append(CultureInfo.InvariantCulture, $"printf '{Begin}\\000'\n");
         script.Append(CultureInfo.InvariantCulture, $"[ -d {Quote(root)} ] || {{ printf '{NoRoot}\\000{End}\\000'; exit 0; }}\n");
+        script.Append(CultureInfo.InvariantCulture, $"cd {Quote(root)} 2>/dev/null || {{ printf '{Error}\\000cannot enter %s\\000{End}\\000' {Quote(root)}; exit 0; }}\n");
         script.Append(CultureInfo.InvariantCulture, $"d=$(mktemp -d 2>/dev/null) || {{ printf '{Error}\\000cannot create a temporary directory (mktemp -d)\\000{End}\\000'; exit 0; }}\n");
         script.Append("trap 'rm -rf \"$d\"' EXIT\n: >\"$d/list\"\n");
         foreach (var chunk in request.Paths.Chunk(PathsPerCommand))
         {
             script.Append("printf '%s\\000'");
             foreach (var path in chunk)
-                script.Append(' ').Append(Quote(path));
+                script.Append(' ').Append(Quote(ToRemote(root, path)));
             script.Append(" >>\"$d/list\"\n");
         }
         // find -printf rather than stat: one stat(2) per file, and user/group names (a passwd lookup each) only when asked.
@@ -47,8 +49,8 @@ internal static class RemoteScript
         // Without mode/owner, only what is not a regular file needs a stat record (its type): half the output to parse.
         var stat = $"-printf \"F\\000%p\\000{mode}\\000{owner}\\000%y\\000\"";
         var tests = request.WantMode || request.WantOwner ? $"{stat} -type f -fprint0 \"$f.l\"" : $"-type f -fprint0 \"$f.l\" -o {stat}";
-        var batch = Math.Clamp((request.Paths.Count + 7) / 8, 64, PathsPerCommand);
-        script.Append(CultureInfo.InvariantCulture, $"xargs -0 -r -n {batch} -P \"$(nproc 2>/dev/null || echo 2)\" sh -c '")
+        script.Append(CultureInfo.InvariantCulture, $"p=$(nproc 2>/dev/null || echo 2); n=$(( ({request.Paths.Count} + p - 1) / p )); [ \"$n\" -ge 64 ] || n=64\n");
+        script.Append("xargs -0 -r -n \"$n\" -P \"$p\" sh -c '")
               .Append("f=$(mktemp \"$0/h.XXXXXX\") || exit 0; ")
               .Append(CultureInfo.InvariantCulture, $"find -L \"$@\" -maxdepth 0 {tests} >\"$f\" 2>\"$f.e\"; ")
               .Append("xargs -0 -r sha256sum -z -- <\"$f.l\" >>\"$f\" 2>>\"$f.e\"; exit 0' \"$d\" <\"$d/list\"\n");
@@ -62,6 +64,27 @@ internal static class RemoteScript
         script.Append("cat \"$d\"/*.e 2>/dev/null | grep -v -e ': No such file or directory$' -e ': Not a directory$' -e 'File system loop detected' | head -n 3 | ")
               .Append(CultureInfo.InvariantCulture, $"while IFS= read -r line; do printf '{Error}\\000%s\\000' \"$line\"; done\n");
         return script.Append(CultureInfo.InvariantCulture, $"printf '{End}\\000'\n").ToString();
+    }
+
+    /// <summary>
+    /// A path under <paramref name="root"/> as the scan names it: <c>./</c> and the rest (half the bytes of 10,000 long
+    /// absolute paths, both ways, and never taken for a find option); any other path stays absolute.
+    /// </summary>
+    public static string ToRemote(string root, string path)
+    {
+        var prefix = root.EndsWith('/') ? root : root + "/";
+        return path.StartsWith(prefix, StringComparison.Ordinal) && path.Length > prefix.Length ? "./" + path[prefix.Length..] : path;
+    }
+
+    /// <summary>The full path of a name the scan printed (the inverse of <see cref="ToRemote"/>).</summary>
+    public static string FromRemote(string root, string name) =>
+        name.StartsWith("./", StringComparison.Ordinal) ? (root.EndsWith('/') ? root : root + "/") + name[2..] : name;
+
+    /// <summary>A find or sha256sum error line with the scan's <c>./relative</c> names made full again (<c>find: './a': …</c>, <c>sha256sum: ./a: …</c>).</summary>
+    public static string FromRemoteMessage(string root, string message)
+    {
+        var prefix = root.EndsWith('/') ? root : root + "/";
+        return message.Replace("'./", "'" + prefix, StringComparison.Ordinal).Replace(": ./", ": " + prefix, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -11,15 +11,28 @@ namespace GitOpsStatus.Core.Drift.Ssh;
 /// all hashes come back in that one round trip; if files differ, a second script on the same connection returns their
 /// contents. OpenSSH (not an in-process client) so the user's ssh config, agent, ProxyJump and known_hosts apply.
 /// </summary>
-public sealed class SshActualFiles(SshLocation location, CheckOptions options) : IActualFiles
+public sealed class SshActualFiles : IActualFiles
 {
-    private Process? process;
-    private NulReader? reader;
-    private Task<string>? stderr;
+    private readonly SshLocation location;
+    private readonly CheckOptions options;
+    private readonly Process process;
+    private readonly NulReader reader;
+    private readonly Task<string> stderr;
+
+    private SshActualFiles(SshLocation location, CheckOptions options)
+    {
+        this.location = location;
+        this.options = options;
+        process = Start();
+        reader = new NulReader(process.StandardOutput.BaseStream);
+        stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    /// <summary>Starts ssh now, so the connection is being made while the caller prepares the scan.</summary>
+    public static SshActualFiles Connect(SshLocation location, CheckOptions options) => new(location, options);
 
     public async Task<ActualSnapshot> ScanAsync(ScanRequest request, CancellationToken cancellationToken)
     {
-        Start();
         var writing = WriteAsync(RemoteScript.Scan(location.RemoteRoot, request), close: false, cancellationToken);
         var stats = new Dictionary<string, (string Mode, string Owner, string Type)>(StringComparer.Ordinal);
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -32,11 +45,11 @@ public sealed class SshActualFiles(SshLocation location, CheckOptions options) :
                 switch (token)
                 {
                     case RemoteScript.Error:
-                        throw new TargetUnavailableException($"cannot read files on {location.Endpoint}: {await NextAsync(cancellationToken)}");
+                        throw new TargetUnavailableException($"cannot read files on {location.Endpoint}: {RemoteScript.FromRemoteMessage(location.RemoteRoot, await NextAsync(cancellationToken))}");
                     case RemoteScript.NoRoot:
                         throw new TargetUnavailableException($"the actual root directory {location.RemoteRoot} does not exist on {location.Endpoint}");
                     case "F":
-                        var name = await NextAsync(cancellationToken);
+                        var name = RemoteScript.FromRemote(location.RemoteRoot, await NextAsync(cancellationToken));
                         stats[name] = (await NextAsync(cancellationToken), await NextAsync(cancellationToken), await NextAsync(cancellationToken));
                         break;
                     case "X":
@@ -44,7 +57,7 @@ public sealed class SshActualFiles(SshLocation location, CheckOptions options) :
                         listings[request.ListDirectories[index]].Add(await NextAsync(cancellationToken));
                         break;
                     case { Length: > 66 } when token[64] == ' ' && token[65] is ' ' or '*':
-                        hashes[token[66..]] = token[..64];
+                        hashes[RemoteScript.FromRemote(location.RemoteRoot, token[66..])] = token[..64];
                         break;
                     default:
                         throw new TargetUnavailableException($"unexpected output from {location.Endpoint}: \"{Shorten(token)}\"; is the remote shell POSIX with GNU coreutils?");
@@ -109,8 +122,6 @@ public sealed class SshActualFiles(SshLocation location, CheckOptions options) :
 
     public async ValueTask DisposeAsync()
     {
-        if (process is null)
-            return;
         try
         {
             process.StandardInput.Close();
@@ -131,7 +142,7 @@ public sealed class SshActualFiles(SshLocation location, CheckOptions options) :
         process.Dispose();
     }
 
-    private void Start()
+    private Process Start()
     {
         var start = new ProcessStartInfo(options.SshProgram)
         {
@@ -144,14 +155,12 @@ public sealed class SshActualFiles(SshLocation location, CheckOptions options) :
             start.ArgumentList.Add(arg);
         try
         {
-            process = Process.Start(start) ?? throw new TargetUnavailableException($"could not start {options.SshProgram}");
+            return Process.Start(start) ?? throw new TargetUnavailableException($"could not start {options.SshProgram}");
         }
         catch (Win32Exception e)
         {
             throw new TargetUnavailableException($"could not run {options.SshProgram} (install openssh-client): {e.Message}", e);
         }
-        reader = new NulReader(process.StandardOutput.BaseStream);
-        stderr = process.StandardError.ReadToEndAsync();
     }
 
     /// <summary>Batch mode (never prompt), strict host key checking, and the key and known_hosts the config names.</summary>
@@ -178,7 +187,7 @@ public sealed class SshActualFiles(SshLocation location, CheckOptions options) :
 
     private async Task WriteAsync(string script, bool close, CancellationToken cancellationToken)
     {
-        var input = process!.StandardInput.BaseStream;
+        var input = process.StandardInput.BaseStream;
         try
         {
             await input.WriteAsync(Encoding.UTF8.GetBytes(script), cancellationToken);
@@ -199,7 +208,7 @@ public sealed class SshActualFiles(SshLocation location, CheckOptions options) :
             token = await NextAsync(cancellationToken);
     }
 
-    private ValueTask<string> NextAsync(CancellationToken cancellationToken) => reader!.ReadRequiredAsync(cancellationToken);
+    private ValueTask<string> NextAsync(CancellationToken cancellationToken) => reader.ReadRequiredAsync(cancellationToken);
 
     private async Task<TargetUnavailableException> FailureAsync()
     {
@@ -207,14 +216,14 @@ public sealed class SshActualFiles(SshLocation location, CheckOptions options) :
         int? exitCode = null;
         try
         {
-            await process!.WaitForExitAsync(wait.Token);
+            await process.WaitForExitAsync(wait.Token);
             exitCode = process.ExitCode;
         }
         catch (OperationCanceledException)
         {
-            process!.Kill(entireProcessTree: true);
+            process.Kill(entireProcessTree: true);
         }
-        return new TargetUnavailableException(SshErrors.Describe(await stderr!, exitCode, location.Endpoint));
+        return new TargetUnavailableException(SshErrors.Describe(await stderr, exitCode, location.Endpoint));
     }
 
     /// <summary>find's %y letter (symlinks followed; "l" is a dangling link, i.e. missing).</summary>
