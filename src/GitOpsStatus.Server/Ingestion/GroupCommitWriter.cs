@@ -70,7 +70,8 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     /// <summary>Completes once the report's batch is committed (or failed); throws <see cref="ShuttingDownException"/> after shutdown began.</summary>
     public async Task<IngestResult> SubmitAsync(IncomingReport report, CancellationToken cancellationToken)
     {
-        var pending = new Pending(report, new TaskCompletionSource<IngestResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Continuations run synchronously, on the thread-pool item that answers the batch (see Answer).
+        var pending = new Pending(report, new TaskCompletionSource<IngestResult>());
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken);
@@ -143,12 +144,12 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
     private void Commit(List<Pending> batch, List<IncomingReport> reports)
     {
+        IngestResult[]? results = null;
+        Exception? failure = null;
         try
         {
-            var results = _store.ApplyBatch(reports);
+            results = _store.ApplyBatch(reports);
             Recovered();
-            for (var i = 0; i < batch.Count; i++)
-                batch[i].Done.TrySetResult(results[i]);
         }
         catch (Exception e)
         {
@@ -159,8 +160,32 @@ public sealed class GroupCommitWriter : IAsyncDisposable
                 _logger.LogError(e, "Storage fault in {Path}: {Reason}. Reports are refused (507/503) and /readyz is not ready until a write succeeds again; nothing acknowledged is lost",
                     _store, StoreErrors.Describe(e));
             StorageFault = StoreErrors.Describe(e);
-            foreach (var pending in batch)
-                pending.Done.TrySetException(e);
+            failure = e;
+        }
+        Answer(batch.ToArray(), results, failure);
+    }
+
+    /// <summary>
+    /// Hands the batch's answers to the thread pool in one work item per core, each completing its share of the
+    /// waiters (whose continuations write the responses there): one wake-up per core per batch instead of one per
+    /// request, and the writer thread goes straight back to the queue.
+    /// </summary>
+    private static void Answer(Pending[] batch, IngestResult[]? results, Exception? failure)
+    {
+        var share = Math.Max(4, (batch.Length + Environment.ProcessorCount - 1) / Environment.ProcessorCount);
+        for (var start = 0; start < batch.Length; start += share)
+        {
+            var (from, to) = (start, Math.Min(batch.Length, start + share));
+            ThreadPool.UnsafeQueueUserWorkItem(_ =>
+            {
+                for (var i = from; i < to; i++)
+                {
+                    if (failure is null)
+                        batch[i].Done.TrySetResult(results![i]);
+                    else
+                        batch[i].Done.TrySetException(failure);
+                }
+            }, null);
         }
     }
 
