@@ -13,9 +13,7 @@ internal sealed class AnsibleCommand
     private readonly Option<string?> inventory = new("--inventory", "-i") { Description = "The inventory, as for ansible-playbook [env: GITOPS_ANSIBLE_INVENTORY]" };
     private readonly Option<string?> from = new("--from") { Description = "Read a saved output of ansible-playbook --check --diff with ANSIBLE_STDOUT_CALLBACK=ansible.posix.json instead of running it" };
     private readonly AnsibleOptionSet shared = new();
-    private readonly Option<string?> format = new("--format") { Description = "text, json (the reports) or markers (DRIFTED_FILES=/SYNC_STATUS= lines) [env: GITOPS_FORMAT; default text]" };
-    private readonly Option<bool> failOnDrift = new("--fail-on-drift") { Description = "Exit with 3 when a host is OUT_OF_SYNC [env: GITOPS_FAIL_ON_DRIFT]" };
-    private readonly Option<bool> noSend = new("--no-send") { Description = "Check and print only; do not deliver [env: GITOPS_NO_SEND]" };
+    private readonly ReportsOutOptionSet output = new("host");
     private readonly DeliveryOptionSet delivery = new();
     private readonly CliIo io;
 
@@ -28,8 +26,9 @@ internal sealed class AnsibleCommand
             "is a drifted file with its diff, a failed or unreachable host is UNKNOWN.\n" + ExitCodes.Help);
         command.Arguments.Add(handler.playbook);
         command.Arguments.Add(handler.extraArgs);
-        foreach (var option in (Option[])[handler.inventory, handler.from, handler.format, handler.failOnDrift, handler.noSend])
-            command.Options.Add(option);
+        command.Options.Add(handler.inventory);
+        command.Options.Add(handler.from);
+        handler.output.AddTo(command);
         handler.shared.AddTo(command);
         handler.delivery.AddTo(command);
         command.SetAction(handler.RunAsync);
@@ -39,11 +38,10 @@ internal sealed class AnsibleCommand
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var settings = new Settings(parse, io);
-        var outputFormat = ReportsOut.Format(settings, format);
+        var outputFormat = output.OutputFormat(settings);
         var job = shared.Job(settings, io, parse.GetValue(playbook), settings.String(inventory, "GITOPS_ANSIBLE_INVENTORY"),
             parse.GetValue(extraArgs) ?? [], parse.GetValue(from), intervalSeconds: null);
-        var send = !settings.Flag(noSend, "GITOPS_NO_SEND");
-        var deliveryOptions = send ? delivery.Resolve(settings, io, configUrl: null) : null;
+        var deliveryOptions = output.Send(settings) ? delivery.Resolve(settings, io, configUrl: null) : null;
 
         IReadOnlyList<StatusReport> reports;
         try
@@ -56,6 +54,6 @@ internal sealed class AnsibleCommand
             return ExitCodes.Failure;
         }
         ReportsOut.Print(reports, outputFormat, io);
-        return await ReportsOut.DeliverAsync(reports, deliveryOptions, delivery.Spool(settings, io), settings.Flag(failOnDrift, "GITOPS_FAIL_ON_DRIFT"), io, cancellationToken);
+        return await ReportsOut.DeliverAsync(reports, deliveryOptions, delivery.Spool(settings, io), output.FailsOnDrift(settings), io, cancellationToken);
     }
 }

@@ -16,14 +16,12 @@ internal sealed class CheckCommand
     private readonly Option<string?> sshKey = new("--ssh-key") { Description = "One-off: private key file for ssh:// [env: GITOPS_SSH_KEY]" };
     private readonly Option<string?> knownHosts = new("--known-hosts") { Description = "One-off: known_hosts file for ssh:// [env: GITOPS_KNOWN_HOSTS]" };
     private readonly Option<bool> acceptNewHostKeys = new("--accept-new-host-keys") { Description = "Accept and record keys of hosts not yet in known_hosts (a changed key is always refused) [env: GITOPS_ACCEPT_NEW_HOST_KEYS]" };
-    private readonly Option<string?> format = new("--format") { Description = "text, json (the reports) or markers (DRIFTED_FILES=/SYNC_STATUS= lines) [env: GITOPS_FORMAT; default text]" };
     private readonly Option<string?> parallel = new("--parallel") { Description = "Targets checked at once [env: GITOPS_PARALLEL; default 8]" };
     private readonly Option<string?> maxDiffBytes = new("--max-diff-bytes") { Description = "Diffs are cut, with a marker, past this size [env: GITOPS_MAX_DIFF_BYTES; default 65536]" };
     private readonly Option<string?> revision = new("--revision") { Description = "The desired state's commit [env: GITOPS_REVISION; default the repo's git HEAD]" };
     private readonly Option<string?> source = new("--source") { Description = "Why the check ran: deploy, cron, manual or free text [env: GITOPS_SOURCE]" };
     private readonly Option<string?> interval = new("--interval") { Description = "How often this check runs, e.g. 2m; the server shows STALE after 3 missed runs [env: GITOPS_INTERVAL; default the config's interval]" };
-    private readonly Option<bool> failOnDrift = new("--fail-on-drift") { Description = "Exit with 3 when a target is OUT_OF_SYNC [env: GITOPS_FAIL_ON_DRIFT]" };
-    private readonly Option<bool> noSend = new("--no-send") { Description = "Check and print only; do not deliver [env: GITOPS_NO_SEND]" };
+    private readonly ReportsOutOptionSet output = new("target");
     private readonly DeliveryOptionSet delivery = new();
     private readonly CliIo io;
 
@@ -34,9 +32,10 @@ internal sealed class CheckCommand
         var handler = new CheckCommand(io);
         var command = new Command("check", "Compare the desired files in git with the files on each target, print the drift and deliver one report per target.\n" + ExitCodes.Help);
         foreach (var option in (Option[])[handler.config, handler.repo, handler.server, handler.desired, handler.actual, handler.extra,
-                     handler.sshKey, handler.knownHosts, handler.acceptNewHostKeys, handler.format, handler.parallel, handler.maxDiffBytes,
-                     handler.revision, handler.source, handler.interval, handler.failOnDrift, handler.noSend])
+                     handler.sshKey, handler.knownHosts, handler.acceptNewHostKeys, handler.parallel, handler.maxDiffBytes,
+                     handler.revision, handler.source, handler.interval])
             command.Options.Add(option);
+        handler.output.AddTo(command);
         handler.delivery.AddTo(command);
         command.SetAction(handler.RunAsync);
         return command;
@@ -45,10 +44,9 @@ internal sealed class CheckCommand
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var settings = new Settings(parse, io);
-        var outputFormat = ReportsOut.Format(settings, format);
+        var outputFormat = output.OutputFormat(settings);
         var plan = new PlanBuilder(settings, io).Build(config, repo, server, desired, actual, extra, sshKey, knownHosts);
-        var send = !settings.Flag(noSend, "GITOPS_NO_SEND");
-        var deliveryOptions = send ? delivery.Resolve(settings, io, plan.Url) : null;
+        var deliveryOptions = output.Send(settings) ? delivery.Resolve(settings, io, plan.Url) : null;
         var options = new CheckOptions
         {
             Parallel = settings.Int(parallel, "GITOPS_PARALLEL", 1, 1024) ?? 8,
@@ -65,6 +63,6 @@ internal sealed class CheckCommand
         progress.Dispose();
         ReportsOut.Print(reports, outputFormat, io);
         return await ReportsOut.DeliverAsync(reports, deliveryOptions, delivery.Spool(settings, io),
-            settings.Flag(failOnDrift, "GITOPS_FAIL_ON_DRIFT"), io, cancellationToken);
+            output.FailsOnDrift(settings), io, cancellationToken);
     }
 }

@@ -7,14 +7,6 @@ namespace GitOpsStatus.Cli.Commands;
 /// <summary>The end of every checking command (ansible, watch), as <c>check</c> does it: print in the chosen format, deliver, pick the exit code.</summary>
 internal static class ReportsOut
 {
-    public static string Format(Settings settings, System.CommandLine.Option<string?> format)
-    {
-        var outputFormat = (settings.String(format, "GITOPS_FORMAT") ?? "text").ToLowerInvariant();
-        return outputFormat is "text" or "json" or "markers"
-            ? outputFormat
-            : throw new UsageException($"--format is \"{outputFormat}\"; expected text, json or markers.");
-    }
-
     public static void Print(IReadOnlyList<StatusReport> reports, string format, CliIo io)
     {
         if (reports.Count == 0)

@@ -1,0 +1,31 @@
+using System.CommandLine;
+
+namespace GitOpsStatus.Cli.Commands;
+
+/// <summary>The options <c>check</c> and <c>ansible</c> share for what happens to their reports: output format, whether to send, drift exit code.</summary>
+/// <param name="checkedThing">What one report is about in the help text: "target" or "host".</param>
+internal sealed class ReportsOutOptionSet(string checkedThing)
+{
+    public readonly Option<string?> Format = new("--format") { Description = "text, json (the reports) or markers (DRIFTED_FILES=/SYNC_STATUS= lines) [env: GITOPS_FORMAT; default text]" };
+    public readonly Option<bool> FailOnDrift = new("--fail-on-drift") { Description = $"Exit with 3 when a {checkedThing} is OUT_OF_SYNC [env: GITOPS_FAIL_ON_DRIFT]" };
+    public readonly Option<bool> NoSend = new("--no-send") { Description = "Check and print only; do not deliver [env: GITOPS_NO_SEND]" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Format);
+        command.Options.Add(FailOnDrift);
+        command.Options.Add(NoSend);
+    }
+
+    public string OutputFormat(Settings settings)
+    {
+        var outputFormat = (settings.String(Format, "GITOPS_FORMAT") ?? "text").ToLowerInvariant();
+        return outputFormat is "text" or "json" or "markers"
+            ? outputFormat
+            : throw new UsageException($"--format is \"{outputFormat}\"; expected text, json or markers.");
+    }
+
+    public bool Send(Settings settings) => !settings.Flag(NoSend, "GITOPS_NO_SEND");
+
+    public bool FailsOnDrift(Settings settings) => settings.Flag(FailOnDrift, "GITOPS_FAIL_ON_DRIFT");
+}
