@@ -22,7 +22,7 @@ internal static class RemoteScript
 
     /// <summary>
     /// The scan, run from inside <paramref name="root"/> so paths under it travel as short <c>./relative</c> names (see
-    /// <see cref="ToRemote"/>): the paths go to a list file, and <c>xargs -P</c> runs one batch per core, each writing its
+    /// <see cref="RemoteNames"/>): the paths go to a list file, and <c>xargs -P</c> runs one batch per core, each writing its
     /// stat records (find -printf), its hashes (sha256sum -z, regular files only: a FIFO would block it) and its errors
     /// to files of its own, so parallel output never interleaves; the files are then printed one after another. One
     /// batch per core keeps the processes started to a handful however many files. Errors other than "no such file"
@@ -30,6 +30,7 @@ internal static class RemoteScript
     /// </summary>
     public static string Scan(string root, ScanRequest request)
     {
+        var names = new RemoteNames(root);
         var script = new StringBuilder("export LC_ALL=C\nset -f\n");
         script.Append(CultureInfo.InvariantCulture, $"printf '{Begin}\\000'\n");
         script.Append(CultureInfo.InvariantCulture, $"[ -d {Quote(root)} ] || {{ printf '{NoRoot}\\000{End}\\000'; exit 0; }}\n");
@@ -40,7 +41,7 @@ internal static class RemoteScript
         {
             script.Append("printf '%s\\000'");
             foreach (var path in chunk)
-                script.Append(' ').Append(Quote(ToRemote(root, path)));
+                script.Append(' ').Append(Quote(names.ToRemote(path)));
             script.Append(" >>\"$d/list\"\n");
         }
         // find -printf rather than stat: one stat(2) per file, and user/group names (a passwd lookup each) only when asked.
@@ -64,27 +65,6 @@ internal static class RemoteScript
         script.Append("cat \"$d\"/*.e 2>/dev/null | grep -v -e ': No such file or directory$' -e ': Not a directory$' -e 'File system loop detected' | head -n 3 | ")
               .Append(CultureInfo.InvariantCulture, $"while IFS= read -r line; do printf '{Error}\\000%s\\000' \"$line\"; done\n");
         return script.Append(CultureInfo.InvariantCulture, $"printf '{End}\\000'\n").ToString();
-    }
-
-    /// <summary>
-    /// A path under <paramref name="root"/> as the scan names it: <c>./</c> and the rest (half the bytes of 10,000 long
-    /// absolute paths, both ways, and never taken for a find option); any other path stays absolute.
-    /// </summary>
-    public static string ToRemote(string root, string path)
-    {
-        var prefix = root.EndsWith('/') ? root : root + "/";
-        return path.StartsWith(prefix, StringComparison.Ordinal) && path.Length > prefix.Length ? "./" + path[prefix.Length..] : path;
-    }
-
-    /// <summary>The full path of a name the scan printed (the inverse of <see cref="ToRemote"/>).</summary>
-    public static string FromRemote(string root, string name) =>
-        name.StartsWith("./", StringComparison.Ordinal) ? (root.EndsWith('/') ? root : root + "/") + name[2..] : name;
-
-    /// <summary>A find or sha256sum error line with the scan's <c>./relative</c> names made full again (<c>find: './a': …</c>, <c>sha256sum: ./a: …</c>).</summary>
-    public static string FromRemoteMessage(string root, string message)
-    {
-        var prefix = root.EndsWith('/') ? root : root + "/";
-        return message.Replace("'./", "'" + prefix, StringComparison.Ordinal).Replace(": ./", ": " + prefix, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ public sealed class SshActualFiles : IActualFiles
 {
     private readonly SshLocation location;
     private readonly CheckOptions options;
+    private readonly RemoteNames names;
     private readonly Process process;
     private readonly NulReader reader;
     private readonly Task<string> stderr;
@@ -23,6 +24,7 @@ public sealed class SshActualFiles : IActualFiles
     {
         this.location = location;
         this.options = options;
+        names = new RemoteNames(location.RemoteRoot);
         process = Start();
         reader = new NulReader(process.StandardOutput.BaseStream);
         stderr = process.StandardError.ReadToEndAsync();
@@ -45,11 +47,11 @@ public sealed class SshActualFiles : IActualFiles
                 switch (token)
                 {
                     case RemoteScript.Error:
-                        throw new TargetUnavailableException($"cannot read files on {location.Endpoint}: {RemoteScript.FromRemoteMessage(location.RemoteRoot, await NextAsync(cancellationToken))}");
+                        throw new TargetUnavailableException($"cannot read files on {location.Endpoint}: {names.FromRemoteMessage(await NextAsync(cancellationToken))}");
                     case RemoteScript.NoRoot:
                         throw new TargetUnavailableException($"the actual root directory {location.RemoteRoot} does not exist on {location.Endpoint}");
                     case "F":
-                        var name = RemoteScript.FromRemote(location.RemoteRoot, await NextAsync(cancellationToken));
+                        var name = names.FromRemote(await NextAsync(cancellationToken));
                         stats[name] = (await NextAsync(cancellationToken), await NextAsync(cancellationToken), await NextAsync(cancellationToken));
                         break;
                     case "X":
@@ -57,7 +59,7 @@ public sealed class SshActualFiles : IActualFiles
                         listings[request.ListDirectories[index]].Add(await NextAsync(cancellationToken));
                         break;
                     case { Length: > 66 } when token[64] == ' ' && token[65] is ' ' or '*':
-                        hashes[RemoteScript.FromRemote(location.RemoteRoot, token[66..])] = token[..64];
+                        hashes[names.FromRemote(token.AsSpan(66))] = token[..64];
                         break;
                     default:
                         throw new TargetUnavailableException($"unexpected output from {location.Endpoint}: \"{Shorten(token)}\"; is the remote shell POSIX with GNU coreutils?");

@@ -1,0 +1,21 @@
+namespace GitOpsStatus.Core.Drift.Ssh;
+
+/// <summary>
+/// How the scan, run from inside <paramref name="root"/>, names paths: one under the root as <c>./</c> and the rest (half
+/// the bytes of 10,000 long absolute paths, both ways, and never taken for a find option); any other path stays absolute.
+/// </summary>
+internal sealed class RemoteNames(string root)
+{
+    private readonly string prefix = root.EndsWith('/') ? root : root + "/";
+
+    public string ToRemote(string path) =>
+        path.StartsWith(prefix, StringComparison.Ordinal) && path.Length > prefix.Length ? "./" + path[prefix.Length..] : path;
+
+    /// <summary>The full path of a name the scan printed.</summary>
+    public string FromRemote(ReadOnlySpan<char> name) =>
+        name.StartsWith("./", StringComparison.Ordinal) ? string.Concat(prefix, name[2..]) : name.ToString();
+
+    /// <summary>A find or sha256sum error line with its <c>./relative</c> names made full again (<c>find: './a': …</c>, <c>sha256sum: ./a: …</c>).</summary>
+    public string FromRemoteMessage(string message) =>
+        message.Replace("'./", "'" + prefix, StringComparison.Ordinal).Replace(": ./", ": " + prefix, StringComparison.Ordinal);
+}
