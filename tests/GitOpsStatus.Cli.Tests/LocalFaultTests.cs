@@ -33,14 +33,7 @@ public sealed class LocalFaultTests : IDisposable
     [Fact]
     public async Task Symlinks_are_followed_a_dangling_one_is_missing()
     {
-        var (desired, actual) = tree.Pair(("same.conf", "s\n"), ("changed.conf", "c\n"), ("dangling.conf", "d\n"));
-        tree.Write("elsewhere/same.conf", "s\n");
-        tree.Write("elsewhere/changed.conf", "C\n");
-        foreach (var name in new[] { "same.conf", "changed.conf", "dangling.conf" })
-            File.Delete(tree[$"actual/{name}"]);
-        File.CreateSymbolicLink(tree["actual/same.conf"], tree["elsewhere/same.conf"]);
-        File.CreateSymbolicLink(tree["actual/changed.conf"], tree["elsewhere/changed.conf"]);
-        File.CreateSymbolicLink(tree["actual/dangling.conf"], tree["elsewhere/nothing.conf"]);
+        var (desired, actual) = tree.SymlinkedPair();
 
         var (code, report, _) = await Reports.OneOffAsync(desired, actual);
 

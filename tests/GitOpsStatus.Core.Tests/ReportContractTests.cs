@@ -7,30 +7,9 @@ public class ReportContractTests
 {
     private static readonly DateTimeOffset Now = new(2026, 4, 21, 10, 31, 0, TimeSpan.Zero);
 
-    public const string SeedSynced = """
-        {
-          "repo": "rsyslog",
-          "server": "rsyslog-lab",
-          "sync_status": "SYNCED",
-          "drift_count": 0,
-          "files": [],
-          "last_check": "2026-04-21T10:30:00Z"
-        }
-        """;
+    public const string SeedSynced = GitOpsStatus.Tests.SeedPayloads.Synced;
 
-    public const string SeedOutOfSync = """
-        {
-          "repo": "rsyslog",
-          "server": "rsyslog-lab",
-          "sync_status": "OUT_OF_SYNC",
-          "drift_count": 2,
-          "files": [
-            { "name": "rsyslog.conf" },
-            { "name": "rsyslog.d/30-lab.conf" }
-          ],
-          "last_check": "2026-04-21T10:30:00Z"
-        }
-        """;
+    public const string SeedOutOfSync = GitOpsStatus.Tests.SeedPayloads.OutOfSync;
 
     private static IReadOnlyList<ReportError> ErrorsOf(string json)
     {

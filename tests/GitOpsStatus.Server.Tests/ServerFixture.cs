@@ -132,30 +132,9 @@ public sealed class TestServer : IDisposable
 /// <summary>Report JSON builders for tests.</summary>
 public static class Reports
 {
-    public const string SeedSynced = """
-        {
-          "repo": "rsyslog",
-          "server": "rsyslog-lab",
-          "sync_status": "SYNCED",
-          "drift_count": 0,
-          "files": [],
-          "last_check": "2026-04-21T10:30:00Z"
-        }
-        """;
+    public const string SeedSynced = GitOpsStatus.Tests.SeedPayloads.Synced;
 
-    public const string SeedOutOfSync = """
-        {
-          "repo": "rsyslog",
-          "server": "rsyslog-lab",
-          "sync_status": "OUT_OF_SYNC",
-          "drift_count": 2,
-          "files": [
-            { "name": "rsyslog.conf" },
-            { "name": "rsyslog.d/30-lab.conf" }
-          ],
-          "last_check": "2026-04-21T10:30:00Z"
-        }
-        """;
+    public const string SeedOutOfSync = GitOpsStatus.Tests.SeedPayloads.OutOfSync;
 
     public static string Drifted(string repo, string server, DateTimeOffset at, int interval, params string[] files) =>
         JsonSerializer.Serialize(new { repo, server, sync_status = "OUT_OF_SYNC", drift_count = files.Length, files = files.Select(name => new { name }), last_check = at.ToString("O"), interval_seconds = interval });

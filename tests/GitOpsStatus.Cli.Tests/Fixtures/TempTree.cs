@@ -30,6 +30,23 @@ public sealed class TempTree : IDisposable
         return (desired, actual);
     }
 
+    /// <summary>
+    /// A pair where the actual side's files are symlinks: <c>same.conf</c> to an equal file, <c>changed.conf</c> to a
+    /// different one, <c>dangling.conf</c> to nothing.
+    /// </summary>
+    public (string Desired, string Actual) SymlinkedPair()
+    {
+        var pair = Pair(("same.conf", "s\n"), ("changed.conf", "c\n"), ("dangling.conf", "d\n"));
+        Write("elsewhere/same.conf", "s\n");
+        Write("elsewhere/changed.conf", "C\n");
+        foreach (var name in new[] { "same.conf", "changed.conf", "dangling.conf" })
+            File.Delete(this[$"actual/{name}"]);
+        File.CreateSymbolicLink(this["actual/same.conf"], this["elsewhere/same.conf"]);
+        File.CreateSymbolicLink(this["actual/changed.conf"], this["elsewhere/changed.conf"]);
+        File.CreateSymbolicLink(this["actual/dangling.conf"], this["elsewhere/nothing.conf"]);
+        return pair;
+    }
+
     public void Dispose()
     {
         try
