@@ -34,7 +34,6 @@ public sealed partial class SqliteStore
     {
         var nowMs = now.ToUnixTimeMilliseconds();
         using var tx = _writer.BeginTransaction(deferred: false);
-        _commands.Enlist(tx);
         var found = new List<(long Id, Transition Transition)>();
         using (var select = _writer.CreateCommand())
         {
@@ -73,7 +72,6 @@ public sealed partial class SqliteStore
     {
         var nowMs = now.ToUnixTimeMilliseconds();
         using var tx = _writer.BeginTransaction(deferred: false);
-        _commands.Enlist(tx);
         var due = new List<(long Id, Transition Transition)>();
         using (var select = _writer.CreateCommand())
         {

@@ -52,7 +52,6 @@ public sealed partial class SqliteStore : IStatusStore
     {
         var results = new IngestResult[batch.Count];
         using var tx = _writer.BeginTransaction(deferred: false);
-        _commands.Enlist(tx);
         for (var i = 0; i < batch.Count; i++)
             results[i] = Apply(batch[i]);
         tx.Commit();
