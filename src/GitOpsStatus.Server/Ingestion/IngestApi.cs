@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Problems;
@@ -75,7 +76,7 @@ public static class IngestApi
             var incoming = Prepare(report!, now);
             var result = await writer.SubmitAsync(incoming, CancellationToken.None);
             return TypedResults.Ok(new IngestResponse(
-                result.Outcome.ToString().ToLowerInvariant(), incoming.Report.Repo!, incoming.Report.Server!, Status.Time.Iso(result.LatestLastCheck), result.EventRecorded));
+                Name(result.Outcome), incoming.Report.Repo!, incoming.Report.Server!, Status.Time.Iso(result.LatestLastCheck), result.EventRecorded));
         }
         catch (ShuttingDownException)
         {
@@ -101,12 +102,26 @@ public static class IngestApi
     {
         var stamped = report with { LastCheck = report.LastCheck ?? now, DriftCount = report.DriftCount ?? 0 };
         var json = JsonSerializer.SerializeToUtf8Bytes(stamped, ReportJson.Default.StatusReport);
-        var names = stamped.Files?.Select(f => f.Name!).ToArray() ?? [];
-        var sorted = names.Order(StringComparer.Ordinal);
-        var driftKey = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', sorted))));
-        return new IncomingReport(stamped, stamped.LastCheck!.Value, now, System.Text.Encoding.UTF8.GetString(json),
-            SHA256.HashData(json), string.Join(", ", names), driftKey);
+        var names = new string[stamped.Files?.Count ?? 0];
+        for (var i = 0; i < names.Length; i++)
+            names[i] = stamped.Files![i].Name!;
+        return new IncomingReport(stamped, stamped.LastCheck!.Value, now, Encoding.UTF8.GetString(json),
+            SHA256.HashData(json), string.Join(", ", names), names.Length == 0 ? NoDriftKey : DriftKey(names));
     }
+
+    // Most reports drift nothing: their key is always this one.
+    private static readonly string NoDriftKey = DriftKey([]);
+
+    /// <summary>The drifted file set's identity, whatever the order the checker listed it in.</summary>
+    private static string DriftKey(string[] names) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', names.Order(StringComparer.Ordinal)))));
+
+    private static string Name(IngestOutcome outcome) => outcome switch
+    {
+        IngestOutcome.Stored => "stored",
+        IngestOutcome.Unchanged => "unchanged",
+        _ => "superseded",
+    };
 }
 
 /// <summary>What <c>POST /api/status</c> did: <c>stored</c>, <c>unchanged</c> (same report again) or <c>superseded</c> (a newer one is stored).

@@ -14,6 +14,11 @@ internal sealed record StoredState(string SyncStatus, string DriftKey, string? R
 /// </summary>
 internal sealed class BatchCommands(SqliteConnection connection) : IDisposable
 {
+    // The batch's own transaction, prepared once too (Microsoft.Data.Sqlite's BeginTransaction parses both each time).
+    private readonly WriterStatement _begin = new(connection, "BEGIN IMMEDIATE");
+    private readonly WriterStatement _commit = new(connection, "COMMIT");
+    private readonly WriterStatement _rollback = new(connection, "ROLLBACK");
+
     private readonly WriterStatement _find = new(connection, """
         SELECT sync_status, drift_key, revision, last_check, status_since, last_synced_at, report_hash,
             interval_seconds, alert_status, alerted_at
@@ -43,6 +48,17 @@ internal sealed class BatchCommands(SqliteConnection connection) : IDisposable
         INSERT INTO outbox (url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, created_at, due_at)
         VALUES ($url, $kind, $repo, $server, $from, $to, $at, $count, $files, $revision, $now, $now)
         """);
+
+    public void Begin() => _begin.Execute();
+
+    public void Commit() => _commit.Execute();
+
+    /// <summary>Rolls back the transaction if one is still open (a failed COMMIT can leave it open, or close it itself).</summary>
+    public void RollBackIfOpen()
+    {
+        if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+            _rollback.Execute();
+    }
 
     public StoredState? Find(string repo, string server)
     {
@@ -90,6 +106,9 @@ internal sealed class BatchCommands(SqliteConnection connection) : IDisposable
 
     public void Dispose()
     {
+        _begin.Dispose();
+        _commit.Dispose();
+        _rollback.Dispose();
         _find.Dispose();
         _upsert.Dispose();
         _event.Dispose();

@@ -51,10 +51,18 @@ public sealed partial class SqliteStore : IStatusStore
     public IngestResult[] ApplyBatch(IReadOnlyList<IncomingReport> batch)
     {
         var results = new IngestResult[batch.Count];
-        using var tx = _writer.BeginTransaction(deferred: false);
-        for (var i = 0; i < batch.Count; i++)
-            results[i] = Apply(batch[i]);
-        tx.Commit();
+        _commands.Begin();
+        try
+        {
+            for (var i = 0; i < batch.Count; i++)
+                results[i] = Apply(batch[i]);
+            _commands.Commit();
+        }
+        catch
+        {
+            _commands.RollBackIfOpen();
+            throw;
+        }
         return results;
     }
 
