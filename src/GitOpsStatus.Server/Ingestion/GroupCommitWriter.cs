@@ -95,6 +95,8 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         return (T)(await job.Done.Task)!;
     }
 
+    // Entered once and looped in for the server's life: tiered compilation would leave it at its first, unoptimised tier.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Run()
     {
         var batch = new List<Pending>(MaxBatch);
