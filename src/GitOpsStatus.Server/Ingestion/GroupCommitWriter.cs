@@ -31,7 +31,15 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         _store = store;
         _logger = logger;
         var threads = store.WriterThreads;
-        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(16 * MaxBatch) { SingleReader = threads == 1, FullMode = BoundedChannelFullMode.Wait });
+        // Synchronous continuations: the request that fills an empty queue wakes the waiting writer itself, instead of
+        // queueing a thread-pool item that then wakes it (two wake-ups). A producer waiting on a full queue only resumes
+        // to await its answer, so the writer never runs request code.
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(16 * MaxBatch)
+        {
+            SingleReader = threads == 1,
+            FullMode = BoundedChannelFullMode.Wait,
+            AllowSynchronousContinuations = true,
+        });
         _jobs = Channel.CreateUnbounded<WriteJob>(new UnboundedChannelOptions { SingleReader = threads == 1 });
         _running = threads;
         for (var i = 0; i < threads; i++)
