@@ -12,6 +12,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO_ROOT=$(cd "$HERE/../.." && pwd)
 source "$REPO_ROOT/bench/lib.sh"
+source "$HERE/wrk.sh"
 A=${1:?usage: ab.sh PUBLISH_DIR_A PUBLISH_DIR_B}
 B=${2:?usage: ab.sh PUBLISH_DIR_A PUBLISH_DIR_B}
 ROUNDS=${ROUNDS:-10}
@@ -34,10 +35,7 @@ start() {
 }
 
 # rate PORT SECONDS → reports/s
-rate() {
-  wrk -t"$THREADS" -c"$CONNS" -d"$2s" --timeout 10s -s "$HERE/report.lua" "http://127.0.0.1:$1" 2>&1 |
-    sed -n 's/^RESULT requests=\([0-9]*\) duration_us=\([0-9]*\).*/\1 \2/p' | awk '{printf "%.0f", $1 / $2 * 1e6}'
-}
+rate() { run_wrk "$HERE/report.lua" "http://127.0.0.1:$1" "$CONNS" "$2" | cut -d' ' -f1; }
 
 start a "$A" "${ENV_A:-}"; PORT_A=$PORT
 start b "$B" "${ENV_B:-}"; PORT_B=$PORT

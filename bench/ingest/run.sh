@@ -8,6 +8,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO_ROOT=$(cd "$HERE/../.." && pwd)
 source "$REPO_ROOT/bench/lib.sh"
+source "$HERE/wrk.sh"
 "$REPO_ROOT/bench/install-deps.sh"
 
 TARGETS=${TARGETS:-10000}
@@ -27,21 +28,6 @@ export TARGETS THREADS
 
 echo "publishing the server (Release)..." >&2
 publish_server "$WORK/server"
-
-# run_wrk SCRIPT URL CONNS SECONDS → "rps p50_ms p99_ms non2xx"
-run_wrk() {
-  local script=$1 url=$2 conns=$3 seconds=$4 threads=$THREADS
-  [ "$conns" -lt "$threads" ] && threads=$conns
-  local line
-  line=$(THREADS=$threads wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 10s -s "$script" "$url" 2>&1 | grep '^RESULT')
-  python3 - "$line" <<'PY'
-import sys
-kv = dict(p.split("=") for p in sys.argv[1].split()[1:])
-req, dur = int(kv["requests"]), int(kv["duration_us"])
-errors = int(kv["errors_status"]) + int(kv["errors_connect"]) + int(kv["errors_timeout"])
-print(f'{req / dur * 1e6:.0f} {int(kv["p50_us"]) / 1000:.2f} {int(kv["p99_us"]) / 1000:.2f} {errors}')
-PY
-}
 
 start_ours() {
   local port=$1 data=$2

@@ -48,19 +48,8 @@ internal sealed class WriterStatement : IDisposable
         }
     }
 
-    /// <summary>Runs a query; true with its first row readable through the column getters until <see cref="Reset"/>.</summary>
-    public bool Query()
-    {
-        try
-        {
-            return Step();
-        }
-        catch
-        {
-            Reset();
-            throw;
-        }
-    }
+    /// <summary>Runs a query; true with its first row readable through the column getters. The caller calls <see cref="Reset"/> afterwards, whatever happens.</summary>
+    public bool Query() => Step();
 
     /// <summary>Makes the statement ready to bind and run again (after <see cref="Query"/>; <see cref="Execute"/> does it itself).</summary>
     public void Reset()

@@ -1,0 +1,16 @@
+# Sourced by the ingestion benchmarks: one wrk run, read from the RESULT line our Lua scripts print.
+
+# run_wrk SCRIPT URL CONNS SECONDS → "rps p50_ms p99_ms non2xx" (uses $THREADS wrk threads, at most CONNS)
+run_wrk() {
+  local script=$1 url=$2 conns=$3 seconds=$4 threads=$THREADS
+  [ "$conns" -lt "$threads" ] && threads=$conns
+  local line
+  line=$(THREADS=$threads wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 10s -s "$script" "$url" 2>&1 | grep '^RESULT')
+  python3 - "$line" <<'PY'
+import sys
+kv = dict(p.split("=") for p in sys.argv[1].split()[1:])
+req, dur = int(kv["requests"]), int(kv["duration_us"])
+errors = int(kv["errors_status"]) + int(kv["errors_connect"]) + int(kv["errors_timeout"])
+print(f'{req / dur * 1e6:.0f} {int(kv["p50_us"]) / 1000:.2f} {int(kv["p99_us"]) / 1000:.2f} {errors}')
+PY
+}
