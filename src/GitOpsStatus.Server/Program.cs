@@ -55,7 +55,7 @@ reads.MapOpenApi("/openapi/{documentName}.json");
 reads.MapStatusJson();
 reads.MapTargetsApi();
 reads.MapMetrics();
-app.MapGroup("").CountReports().RequireWriteAccess().RequireRateLimiting(AbuseLimits.WritePolicy).MapIngestion();
+app.MapIngestion();
 app.MapGroup("").RequireAdminAccess().MapTargetsAdmin();
 app.MapDashboard();
 

@@ -33,21 +33,19 @@ public static class AccessFilters
         });
 
     /// <summary>
-    /// Every endpoint of the group needs a write token when <c>GITOPS_WRITE_TOKENS</c> is set. The
-    /// token's scope is left on the request; the handler checks it with <see cref="RefuseOutOfScope"/>
+    /// A 401/403 when <c>GITOPS_WRITE_TOKENS</c> is set and the request has no write token; null when it may write.
+    /// The token's scope is left on the request; the handler checks it with <see cref="RefuseOutOfScope"/>
     /// once it has read which target the body is for.
     /// </summary>
-    public static TBuilder RequireWriteAccess<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
-        {
-            var http = context.HttpContext;
-            var (verdict, scope) = http.RequestServices.GetRequiredService<AccessTokens>().CheckWrite(Bearer(http));
-            if (verdict != Verdict.Allowed)
-                return Refuse(http, verdict, "write", "GITOPS_WRITE_TOKENS");
-            if (scope is not null)
-                http.Features.Set(scope);
-            return await next(context);
-        });
+    public static IResult? RefuseWrite(HttpContext http, AccessTokens tokens)
+    {
+        var (verdict, scope) = tokens.CheckWrite(Bearer(http));
+        if (verdict != Verdict.Allowed)
+            return Refuse(http, verdict, "write", "GITOPS_WRITE_TOKENS");
+        if (scope is not null)
+            http.Features.Set(scope);
+        return null;
+    }
 
     /// <summary>A 403 when the request's write token may not report for this target; null when it may.</summary>
     public static IResult? RefuseOutOfScope(HttpContext http, string repo, string server)

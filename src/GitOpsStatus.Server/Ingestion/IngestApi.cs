@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
+using GitOpsStatus.Server.Metrics;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
@@ -12,9 +13,19 @@ namespace GitOpsStatus.Server.Ingestion;
 /// <summary><c>POST /api/status</c>: a checker's report in; 200 only once it is durably committed.</summary>
 public static class IngestApi
 {
+    /// <summary>
+    /// Maps the route with what it needs resolved once. The write-token check, the rate limit (only when one is set) and
+    /// the counting of each report's fate are done here rather than by endpoint filters: the filter pipeline boxed every
+    /// request's arguments and result and cost this, the hottest route, about a tenth of its CPU.
+    /// </summary>
     public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/status", Ingest)
+        var services = app.ServiceProvider;
+        var route = new Route(services.GetRequiredService<GroupCommitWriter>(), services.GetRequiredService<ServerOptions>(),
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<Access.AccessTokens>(), services.GetRequiredService<ServerMetrics>());
+        // A Func, not a RequestDelegate: the route keeps its method metadata, so the OpenAPI document still describes it.
+        Func<HttpContext, Task> ingest = context => IngestAsync(context, route);
+        var endpoint = app.MapPost("/api/status", ingest)
             .WithName("PostStatus")
             .WithSummary("Store a drift report for one (repo, server) target")
             .WithDescription("Body: the report JSON (see the StatusReport schema), Content-Type: application/json.")
@@ -26,17 +37,46 @@ public static class IngestApi
             .ProducesValidationProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        if (route.Options.WriteRateLimit > 0)
+            endpoint.RequireRateLimiting(Access.AbuseLimits.WritePolicy);
         return app;
     }
 
-    private static async Task<IResult> Ingest(HttpContext context, GroupCommitWriter writer, ServerOptions options, TimeProvider clock)
+    private sealed record Route(GroupCommitWriter Writer, ServerOptions Options, TimeProvider Clock, Access.AccessTokens Tokens, ServerMetrics Metrics);
+
+    private static async Task IngestAsync(HttpContext context, Route route)
     {
+        var (refused, stored) = await StoreAsync(context, route);
+        if (stored is null)
+        {
+            var code = (refused as IStatusCodeHttpResult)?.StatusCode ?? 500;
+            if (code >= 500)
+                route.Metrics.CountOutcome("failed");
+            else
+                route.Metrics.CountRejection(code);
+            await refused!.ExecuteAsync(context);
+            return;
+        }
+        route.Metrics.CountOutcome(stored.Outcome);
+        // Written in one piece with its length: no serializer state machine and no chunked encoding for ~150 bytes.
+        var body = JsonSerializer.SerializeToUtf8Bytes(stored, ServerJson.Default.IngestResponse);
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+    }
+
+    /// <summary>The report's answer once durably committed, or the rejection (4xx) or failure (5xx) to send instead.</summary>
+    private static async Task<(IResult? Refused, IngestResponse? Stored)> StoreAsync(HttpContext context, Route route)
+    {
+        if (Access.AccessFilters.RefuseWrite(context, route.Tokens) is { } refused)
+            return (refused, null);
+        var options = route.Options;
         var request = context.Request;
         if (!RequestBody.IsJson(request.ContentType))
-            return Problem.Rejected(415, "Unsupported content type", "Content-Type",
-                $"\"{request.ContentType}\" is not accepted; send the report as Content-Type: application/json (UTF-8)");
+            return (Problem.Rejected(415, "Unsupported content type", "Content-Type",
+                $"\"{request.ContentType}\" is not accepted; send the report as Content-Type: application/json (UTF-8)"), null);
         if (request.ContentLength > options.MaxBodyBytes)
-            return TooLarge(request.ContentLength.Value, options);
+            return (TooLarge(request.ContentLength.Value, options), null);
 
         byte[]? buffer;
         int length;
@@ -46,10 +86,10 @@ public static class IngestApi
         }
         catch (BadHttpRequestException e)
         {
-            return Problem.Rejected(e.StatusCode, "Unreadable request body", "$", e.Message);
+            return (Problem.Rejected(e.StatusCode, "Unreadable request body", "$", e.Message), null);
         }
         if (buffer is null)
-            return TooLarge(length, options);
+            return (TooLarge(length, options), null);
 
         StatusReport? report;
         ReportError? parseError;
@@ -62,34 +102,34 @@ public static class IngestApi
             ArrayPool<byte>.Shared.Return(buffer);
         }
         if (parseError is not null)
-            return Problem.Rejected(400, "Malformed report", [parseError]);
+            return (Problem.Rejected(400, "Malformed report", [parseError]), null);
 
-        var now = clock.GetUtcNow();
+        var now = route.Clock.GetUtcNow();
         var errors = ReportValidator.Validate(report!, now);
         if (errors.Count > 0)
-            return Problem.Rejected(422, "Invalid report", errors);
+            return (Problem.Rejected(422, "Invalid report", errors), null);
         if (Access.AccessFilters.RefuseOutOfScope(context, report!.Repo!, report.Server!) is { } outOfScope)
-            return outOfScope;
+            return (outOfScope, null);
 
         try
         {
             var incoming = Prepare(report!, now);
-            var result = await writer.SubmitAsync(incoming, CancellationToken.None);
-            return TypedResults.Ok(new IngestResponse(
+            var result = await route.Writer.SubmitAsync(incoming, CancellationToken.None);
+            return (null, new IngestResponse(
                 Name(result.Outcome), incoming.Report.Repo!, incoming.Report.Server!, Status.Time.Iso(result.LatestLastCheck), result.EventRecorded));
         }
         catch (ShuttingDownException)
         {
-            return Problem.Unavailable(context, 503, "Shutting down", "The server is stopping; send the report again.", 5);
+            return (Problem.Unavailable(context, 503, "Shutting down", "The server is stopping; send the report again.", 5), null);
         }
         catch (Exception e) when (StoreErrors.IsDiskFull(e))
         {
-            return Problem.Unavailable(context, 507, "Storage full", "The server's disk is full; the report was not stored.", 60);
+            return (Problem.Unavailable(context, 507, "Storage full", "The server's disk is full; the report was not stored.", 60), null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Never acknowledged, so never lost: the checker retries (or spools) and a retry is idempotent.
-            return Problem.Unavailable(context, 503, "Storage unavailable", $"The report was not stored: {StoreErrors.Describe(e)}", 5);
+            return (Problem.Unavailable(context, 503, "Storage unavailable", $"The report was not stored: {StoreErrors.Describe(e)}", 5), null);
         }
     }
 
@@ -105,7 +145,7 @@ public static class IngestApi
         var names = new string[stamped.Files?.Count ?? 0];
         for (var i = 0; i < names.Length; i++)
             names[i] = stamped.Files![i].Name!;
-        return new IncomingReport(stamped, stamped.LastCheck!.Value, now, Encoding.UTF8.GetString(json),
+        return new IncomingReport(stamped, stamped.LastCheck!.Value, now, json,
             SHA256.HashData(json), string.Join(", ", names), names.Length == 0 ? NoDriftKey : DriftKey(names));
     }
 

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using GitOpsStatus.Server.Ingestion;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GitOpsStatus.Server.Metrics;
 
-/// <summary>Feeds <see cref="ServerMetrics"/>: every request (middleware) and every report's fate (endpoint filter).</summary>
+/// <summary>Feeds <see cref="ServerMetrics"/> with every request (each report's fate is counted by <see cref="IngestApi"/>).</summary>
 public static class HttpMetrics
 {
     private static readonly HashSet<string> Methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -28,25 +27,4 @@ public static class HttpMetrics
             }
         });
     }
-
-    /// <summary>Counts what became of each report: stored, unchanged, superseded, failed (5xx), or rejected by reason (4xx, tokens included).</summary>
-    public static TBuilder CountReports<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
-        {
-            var result = await next(context);
-            var metrics = context.HttpContext.RequestServices.GetRequiredService<ServerMetrics>();
-            switch (result)
-            {
-                case Ok<IngestResponse> ok:
-                    metrics.CountOutcome(ok.Value!.Outcome);
-                    break;
-                case IStatusCodeHttpResult { StatusCode: >= 500 }:
-                    metrics.CountOutcome("failed");
-                    break;
-                case IStatusCodeHttpResult { StatusCode: >= 400 and var code }:
-                    metrics.CountRejection(code);
-                    break;
-            }
-            return result;
-        });
 }

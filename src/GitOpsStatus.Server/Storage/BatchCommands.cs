@@ -4,12 +4,12 @@ namespace GitOpsStatus.Server.Storage;
 
 /// <summary>What the writer needs to know of a target's stored state to order and diff a new report.</summary>
 /// <para><c>AlertStatus</c>: the status last announced (STALE included); null on rows from before migration 2.</para>
-internal sealed record StoredState(string SyncStatus, string DriftKey, string? Revision, long LastCheck, long StatusSince, long? LastSyncedAt, byte[] Hash,
+internal sealed record StoredState(long Id, string SyncStatus, string DriftKey, string? Revision, long LastCheck, long StatusSince, long? LastSyncedAt, byte[] Hash,
     long? IntervalSeconds, string? AlertStatus, long? AlertedAt);
 
 /// <summary>
 /// The writer's prepared statements, created once on the writer connection and reused for every
-/// batch, so ingesting a report is two bound executions, no SQL parsing and no garbage (see <see cref="WriterStatement"/>).
+/// batch, so ingesting a report is two bound executions (find, then insert or update by rowid), no SQL parsing and no garbage (see <see cref="WriterStatement"/>).
 /// They run inside whatever transaction the writer connection has open.
 /// </summary>
 internal sealed class BatchCommands(SqliteConnection connection) : IDisposable
@@ -20,23 +20,24 @@ internal sealed class BatchCommands(SqliteConnection connection) : IDisposable
     private readonly WriterStatement _rollback = new(connection, "ROLLBACK");
 
     private readonly WriterStatement _find = new(connection, """
-        SELECT sync_status, drift_key, revision, last_check, status_since, last_synced_at, report_hash,
+        SELECT id, sync_status, drift_key, revision, last_check, status_since, last_synced_at, report_hash,
             interval_seconds, alert_status, alerted_at
         FROM targets WHERE repo = $repo AND server = $server
         """);
 
-    private readonly WriterStatement _upsert = new(connection, """
-        INSERT INTO targets (repo, server, sync_status, drift_count, files, drift_key, last_check, received_at,
-            status_since, last_synced_at, revision, source, interval_seconds, error, report_hash, report, alert_status, alerted_at)
-        VALUES ($repo, $server, $status, $count, $files, $key, $last_check, $received_at,
-            $since, $synced, $revision, $source, $interval, $error, $hash, $report, $alert, $alerted)
-        ON CONFLICT (repo, server) DO UPDATE SET
-            sync_status = excluded.sync_status, drift_count = excluded.drift_count, files = excluded.files,
-            drift_key = excluded.drift_key, last_check = excluded.last_check, received_at = excluded.received_at,
-            status_since = excluded.status_since, last_synced_at = excluded.last_synced_at,
-            revision = excluded.revision, source = excluded.source, interval_seconds = excluded.interval_seconds,
-            error = excluded.error, report_hash = excluded.report_hash, report = excluded.report,
-            alert_status = excluded.alert_status, alerted_at = excluded.alerted_at
+    // A new target is inserted; a known one is updated by its rowid, which Find returned (no second lookup by name).
+    private readonly WriterStatement _insert = new(connection, """
+        INSERT INTO targets (sync_status, drift_count, files, drift_key, last_check, received_at, status_since, last_synced_at,
+            revision, source, interval_seconds, error, report_hash, report, alert_status, alerted_at, repo, server)
+        VALUES ($status, $count, $files, $key, $last_check, $received_at, $since, $synced,
+            $revision, $source, $interval, $error, $hash, $report, $alert, $alerted, $repo, $server)
+        """);
+
+    private readonly WriterStatement _update = new(connection, """
+        UPDATE targets SET sync_status = $status, drift_count = $count, files = $files, drift_key = $key, last_check = $last_check,
+            received_at = $received_at, status_since = $since, last_synced_at = $synced, revision = $revision, source = $source,
+            interval_seconds = $interval, error = $error, report_hash = $hash, report = $report, alert_status = $alert, alerted_at = $alerted
+        WHERE id = $id
         """);
 
     private readonly WriterStatement _event = new(connection, """
@@ -67,8 +68,8 @@ internal sealed class BatchCommands(SqliteConnection connection) : IDisposable
         {
             if (!find.Query())
                 return null;
-            return new StoredState(find.Text(0), find.Text(1), find.NullableText(2), find.Int64(3), find.Int64(4), find.NullableInt64(5),
-                find.Blob(6), find.NullableInt64(7), find.NullableText(8), find.NullableInt64(9));
+            return new StoredState(find.Int64(0), find.Text(1), find.Text(2), find.NullableText(3), find.Int64(4), find.Int64(5), find.NullableInt64(6),
+                find.Blob(7), find.NullableInt64(8), find.NullableText(9), find.NullableInt64(10));
         }
         finally
         {
@@ -76,15 +77,26 @@ internal sealed class BatchCommands(SqliteConnection connection) : IDisposable
         }
     }
 
-    public void Upsert(IncomingReport incoming, long lastCheck, long statusSince, long? lastSyncedAt, string alertStatus, long? alertedAt)
+    /// <summary>Stores the report as its target's row: an update of <paramref name="stored"/>'s row, or a new row when null.</summary>
+    public void Store(StoredState? stored, IncomingReport incoming, long lastCheck, long statusSince, long? lastSyncedAt, string alertStatus, long? alertedAt)
     {
         var r = incoming.Report;
-        _upsert.Bind("$repo", r.Repo).Bind("$server", r.Server).Bind("$status", r.SyncStatus).Bind("$count", r.DriftCount ?? 0)
-            .Bind("$files", incoming.FilesJoined).Bind("$key", incoming.DriftKey).Bind("$last_check", lastCheck)
-            .Bind("$received_at", incoming.ReceivedAt.ToUnixTimeMilliseconds()).Bind("$since", statusSince).Bind("$synced", lastSyncedAt)
-            .Bind("$revision", r.Revision).Bind("$source", r.Source).Bind("$interval", r.IntervalSeconds).Bind("$error", r.Error)
-            .Bind("$hash", incoming.Hash).Bind("$report", incoming.CanonicalJson).Bind("$alert", alertStatus).Bind("$alerted", alertedAt)
-            .Execute();
+        var statement = Values(stored is null ? _insert : _update, incoming, lastCheck, statusSince, lastSyncedAt, alertStatus, alertedAt);
+        if (stored is null)
+            statement.Bind("$repo", r.Repo).Bind("$server", r.Server).Execute();
+        else
+            statement.Bind("$id", stored.Id).Execute();
+    }
+
+    private static WriterStatement Values(WriterStatement statement, IncomingReport incoming, long lastCheck, long statusSince, long? lastSyncedAt,
+        string alertStatus, long? alertedAt)
+    {
+        var r = incoming.Report;
+        return statement.Bind("$status", r.SyncStatus).Bind("$count", r.DriftCount ?? 0).Bind("$files", incoming.FilesJoined).Bind("$key", incoming.DriftKey)
+            .Bind("$last_check", lastCheck).Bind("$received_at", incoming.ReceivedAt.ToUnixTimeMilliseconds()).Bind("$since", statusSince)
+            .Bind("$synced", lastSyncedAt).Bind("$revision", r.Revision).Bind("$source", r.Source).Bind("$interval", r.IntervalSeconds)
+            .Bind("$error", r.Error).Bind("$hash", incoming.Hash).BindText("$report", incoming.CanonicalJson).Bind("$alert", alertStatus)
+            .Bind("$alerted", alertedAt);
     }
 
     public void InsertEvent(IncomingReport incoming, long at, string changes, StoredState? before, string? fromStatus)
@@ -110,7 +122,8 @@ internal sealed class BatchCommands(SqliteConnection connection) : IDisposable
         _commit.Dispose();
         _rollback.Dispose();
         _find.Dispose();
-        _upsert.Dispose();
+        _insert.Dispose();
+        _update.Dispose();
         _event.Dispose();
         _outbox.Dispose();
     }

@@ -4,13 +4,13 @@ namespace GitOpsStatus.Server.Storage;
 
 /// <summary>
 /// A validated report on its way to the store, with what the writer needs precomputed on the
-/// request thread (so the single writer does only database work).
+/// request thread (so the single writer does only database work). <c>CanonicalJson</c> is the stored report, in UTF-8.
 /// </summary>
 public sealed record IncomingReport(
     StatusReport Report,
     DateTimeOffset LastCheck,
     DateTimeOffset ReceivedAt,
-    string CanonicalJson,
+    byte[] CanonicalJson,
     byte[] Hash,
     string FilesJoined,
     string DriftKey);

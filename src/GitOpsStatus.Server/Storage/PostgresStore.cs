@@ -1,3 +1,4 @@
+using System.Text;
 using GitOpsStatus.Server.Settings;
 using Npgsql;
 using NpgsqlTypes;
@@ -109,7 +110,7 @@ public sealed partial class PostgresStore : IStatusStore
         Add(command, "interval", NpgsqlDbType.Bigint, Column(r => r.Report.IntervalSeconds));
         Add(command, "error", NpgsqlDbType.Text, Column(r => r.Report.Error));
         Add(command, "hash", NpgsqlDbType.Bytea, Column(r => r.Hash));
-        Add(command, "report", NpgsqlDbType.Text, Column(r => r.CanonicalJson));
+        Add(command, "report", NpgsqlDbType.Text, Column(r => Encoding.UTF8.GetString(r.CanonicalJson)));
         Add(command, "alert", NpgsqlDbType.Text, Column(AlertOf));
         Add(command, "files_json", NpgsqlDbType.Text, _options.WebhookUrls.Count > 0
             ? Column(r => Transition.FilesJsonOf(r.Report.Files?.Select(f => f.Name!) ?? []))

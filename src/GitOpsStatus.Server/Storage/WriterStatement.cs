@@ -33,6 +33,9 @@ internal sealed class WriterStatement : IDisposable
     public WriterStatement Bind(string name, long? value) =>
         Bound(name, value is { } v ? raw.sqlite3_bind_int64(_statement, _next + 1, v) : raw.sqlite3_bind_null(_statement, _next + 1));
 
+    /// <summary>Binds text already in UTF-8, the database's encoding, so SQLite stores it without converting it.</summary>
+    public WriterStatement BindText(string name, ReadOnlySpan<byte> utf8) => Bound(name, raw.sqlite3_bind_text(_statement, _next + 1, utf8));
+
     public WriterStatement Bind(string name, ReadOnlySpan<byte> value) => Bound(name, raw.sqlite3_bind_blob(_statement, _next + 1, value));
 
     /// <summary>Runs a statement that returns no rows.</summary>
