@@ -20,9 +20,7 @@ public static class IngestApi
     /// </summary>
     public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder app)
     {
-        var services = app.ServiceProvider;
-        var route = new Route(services.GetRequiredService<GroupCommitWriter>(), services.GetRequiredService<ServerOptions>(),
-            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<Access.AccessTokens>(), services.GetRequiredService<ServerMetrics>());
+        var route = new Route(app.ServiceProvider);
         // A Func, not a RequestDelegate: the route keeps its method metadata, so the OpenAPI document still describes it.
         Func<HttpContext, Task> ingest = context => IngestAsync(context, route);
         var endpoint = app.MapPost("/api/status", ingest)
@@ -42,7 +40,15 @@ public static class IngestApi
         return app;
     }
 
-    private sealed record Route(GroupCommitWriter Writer, ServerOptions Options, TimeProvider Clock, Access.AccessTokens Tokens, ServerMetrics Metrics);
+    /// <summary>The route's singletons, each resolved on first use: opening the store (the writer) stays in Program.cs's start-up step.</summary>
+    private sealed class Route(IServiceProvider services)
+    {
+        public ServerOptions Options => field ??= services.GetRequiredService<ServerOptions>();
+        public GroupCommitWriter Writer => field ??= services.GetRequiredService<GroupCommitWriter>();
+        public TimeProvider Clock => field ??= services.GetRequiredService<TimeProvider>();
+        public Access.AccessTokens Tokens => field ??= services.GetRequiredService<Access.AccessTokens>();
+        public ServerMetrics Metrics => field ??= services.GetRequiredService<ServerMetrics>();
+    }
 
     private static async Task IngestAsync(HttpContext context, Route route)
     {
