@@ -60,22 +60,50 @@ public static class StatusJsonApi
             if (statuses.Count > 0 && !statuses.Contains(derived.Status))
                 continue;
             json.WriteStartObject();
-            json.WriteString("repo", row.Repo);
-            json.WriteString("server", row.Server);
-            json.WriteString("sync_status", derived.Status);
-            json.WriteNumber("status_value", derived.Value);
-            json.WriteNumber("drift_count", row.DriftCount);
-            json.WriteString("files", row.Files);
-            json.WriteString("last_check", Time.Iso(row.LastCheck));
-            json.WriteString("received_at", Time.Iso(row.ReceivedAt));
-            json.WriteString("status_since", Time.Iso(derived.Since));
-            json.WriteString("last_synced_at", row.LastSyncedAt is { } synced ? Time.Iso(synced) : "");
-            json.WriteString("revision", row.Revision ?? "");
-            json.WriteString("source", row.Source ?? "");
-            json.WriteString("error", row.Error ?? "");
+            json.WriteString(Names.Repo, row.Repo);
+            json.WriteString(Names.Server, row.Server);
+            json.WriteString(Names.SyncStatus, derived.Status);
+            json.WriteNumber(Names.StatusValue, derived.Value);
+            json.WriteNumber(Names.DriftCount, row.DriftCount);
+            json.WriteString(Names.Files, row.Files);
+            WriteTime(json, Names.LastCheck, DateTimeOffset.FromUnixTimeMilliseconds(row.LastCheck));
+            WriteTime(json, Names.ReceivedAt, DateTimeOffset.FromUnixTimeMilliseconds(row.ReceivedAt));
+            WriteTime(json, Names.StatusSince, derived.Since);
+            if (row.LastSyncedAt is { } synced)
+                WriteTime(json, Names.LastSyncedAt, DateTimeOffset.FromUnixTimeMilliseconds(synced));
+            else
+                json.WriteString(Names.LastSyncedAt, ""u8);
+            json.WriteString(Names.Revision, row.Revision ?? "");
+            json.WriteString(Names.Source, row.Source ?? "");
+            json.WriteString(Names.Error, row.Error ?? "");
             json.WriteEndObject();
         }
         json.WriteEndArray();
+    }
+
+    private static void WriteTime(Utf8JsonWriter json, JsonEncodedText name, DateTimeOffset time)
+    {
+        Span<byte> iso = stackalloc byte[Time.IsoLength];
+        Time.WriteIso(time, iso);
+        json.WriteString(name, iso);
+    }
+
+    /// <summary>The keys, encoded once rather than escaped again for every target.</summary>
+    private static class Names
+    {
+        public static readonly JsonEncodedText Repo = JsonEncodedText.Encode("repo");
+        public static readonly JsonEncodedText Server = JsonEncodedText.Encode("server");
+        public static readonly JsonEncodedText SyncStatus = JsonEncodedText.Encode("sync_status");
+        public static readonly JsonEncodedText StatusValue = JsonEncodedText.Encode("status_value");
+        public static readonly JsonEncodedText DriftCount = JsonEncodedText.Encode("drift_count");
+        public static readonly JsonEncodedText Files = JsonEncodedText.Encode("files");
+        public static readonly JsonEncodedText LastCheck = JsonEncodedText.Encode("last_check");
+        public static readonly JsonEncodedText ReceivedAt = JsonEncodedText.Encode("received_at");
+        public static readonly JsonEncodedText StatusSince = JsonEncodedText.Encode("status_since");
+        public static readonly JsonEncodedText LastSyncedAt = JsonEncodedText.Encode("last_synced_at");
+        public static readonly JsonEncodedText Revision = JsonEncodedText.Encode("revision");
+        public static readonly JsonEncodedText Source = JsonEncodedText.Encode("source");
+        public static readonly JsonEncodedText Error = JsonEncodedText.Encode("error");
     }
 
     /// <summary>"OUT_OF_SYNC,STALE" → the set; empty → no filter; null when a name is not a status.</summary>
