@@ -224,6 +224,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
         _queue.Writer.TryComplete();
         _jobs.Writer.TryComplete();
         _work.Set();
+        // _work is not disposed: a request that queued just before the end may still set it.
         await _stopped.Task;
     }
 

@@ -14,9 +14,10 @@ namespace GitOpsStatus.Server.Ingestion;
 public static class IngestApi
 {
     /// <summary>
-    /// Maps the route with what it needs resolved once. The write-token check, the rate limit (only when one is set) and
-    /// the counting of each report's fate are done here rather than by endpoint filters: the filter pipeline boxed every
-    /// request's arguments and result and cost this, the hottest route, about a tenth of its CPU.
+    /// Maps the hottest route as one plain handler. The write-token check, the rate limit (only when one is set) and the
+    /// counting of each report's fate are done here rather than by endpoint filters, which boxed every request's
+    /// arguments and result; and the answer is written in one piece instead of through an IResult and the async
+    /// serializer. With the writer's wait without spinning: +10 % reports/s at 16 connections (bench/ingest/ab.sh).
     /// </summary>
     public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder app)
     {
