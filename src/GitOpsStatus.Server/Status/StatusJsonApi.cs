@@ -66,11 +66,11 @@ public static class StatusJsonApi
             json.WriteNumber(Names.StatusValue, derived.Value);
             json.WriteNumber(Names.DriftCount, row.DriftCount);
             json.WriteString(Names.Files, row.Files);
-            WriteTime(json, Names.LastCheck, DateTimeOffset.FromUnixTimeMilliseconds(row.LastCheck));
-            WriteTime(json, Names.ReceivedAt, DateTimeOffset.FromUnixTimeMilliseconds(row.ReceivedAt));
+            WriteTime(json, Names.LastCheck, row.LastCheck);
+            WriteTime(json, Names.ReceivedAt, row.ReceivedAt);
             WriteTime(json, Names.StatusSince, derived.Since);
             if (row.LastSyncedAt is { } synced)
-                WriteTime(json, Names.LastSyncedAt, DateTimeOffset.FromUnixTimeMilliseconds(synced));
+                WriteTime(json, Names.LastSyncedAt, synced);
             else
                 json.WriteString(Names.LastSyncedAt, ""u8);
             json.WriteString(Names.Revision, row.Revision ?? "");
@@ -80,6 +80,9 @@ public static class StatusJsonApi
         }
         json.WriteEndArray();
     }
+
+    private static void WriteTime(Utf8JsonWriter json, JsonEncodedText name, long unixMilliseconds) =>
+        WriteTime(json, name, DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds));
 
     private static void WriteTime(Utf8JsonWriter json, JsonEncodedText name, DateTimeOffset time)
     {
