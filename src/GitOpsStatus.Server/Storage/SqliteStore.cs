@@ -34,8 +34,8 @@ public sealed partial class SqliteStore : IStatusStore
     /// options" give (the bundled library is built serialized, with statistics on). Every connection here is used by
     /// one thread at a time (the writer's by the writer thread, the checkpointer's under its lock, a pooled reader
     /// by one request), so the mutex SQLite took on every call (bind, step, each column read) and its allocator's global
-    /// mutex only cost: 10,000 rows of <c>/status.json</c> are ~150,000 calls. Measured: /status.json medians 47 → 42
-    /// and 46 → 33 ms; ingestion at 16 connections 1.03 (<c>bench/ingest/ab.sh</c>, 6 of 10 rounds).
+    /// mutex only cost: 10,000 rows of <c>/status.json</c> are ~150,000 calls. Measured in three paired runs: /status.json
+    /// medians 45 → 42, 45 → 40 and 41 → 38 ms; ingestion at 16 connections 1.03 (<c>bench/ingest/ab.sh</c>, 6 of 10 rounds).
     /// Must come before the process opens its first connection; if one is already open (a test host), SQLite refuses
     /// it and stays serialized, which is only slower.
     /// </summary>
