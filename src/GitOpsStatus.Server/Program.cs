@@ -46,7 +46,6 @@ app.UseSecurityHeaders();
 app.UseHttpMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseRateLimiter();
 app.UseRequestTimeouts();
 
 app.MapHealth();

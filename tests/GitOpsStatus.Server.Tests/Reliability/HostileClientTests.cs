@@ -132,3 +132,44 @@ public class HostileClientTests : IAsyncLifetime
             SerializeToStreamAsync(stream, context, cancellationToken).GetAwaiter().GetResult();
     }
 }
+
+/// <summary>GITOPS_REQUEST_TIMEOUT on the report route, which keeps its own deadline (it is answered ahead of the timeout middleware).</summary>
+public class ReportTimeoutTests : IAsyncLifetime
+{
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("gitops-status-timeout-").FullName;
+    private ServerProcess _server = null!;
+
+    public async ValueTask InitializeAsync() => _server = await ServerProcess.StartAsync(_dataDir, "--request-timeout", "1s");
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_dataDir, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task A_body_that_stalls_past_the_timeout_gets_503_and_the_stored_report_stays()
+    {
+        using var client = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var stored = Reports.Synced("timeout", "web-1", DateTimeOffset.UtcNow);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/status", new StringContent(stored, Encoding.UTF8, "application/json"))).StatusCode);
+
+        // Half of a newer report, then nothing: Kestrel's minimum data rate allows 5 s of grace, the timeout 1 s.
+        var newer = Encoding.UTF8.GetBytes(Reports.Drifted("timeout", "web-1", DateTimeOffset.UtcNow.AddMinutes(1), "rsyslog.conf"));
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(_server.BaseAddress.Host, _server.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /api/status HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {newer.Length}\r\n\r\n"));
+        await stream.WriteAsync(newer.AsMemory(0, newer.Length / 2));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var answer = await new StreamReader(stream).ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.StartsWith("HTTP/1.1 503", answer, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
+        Assert.Contains("GITOPS_REQUEST_TIMEOUT", answer, StringComparison.Ordinal);
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(4));
+        Assert.Contains("\"sync_status\":\"SYNCED\"", await client.GetStringAsync("/status.json?repo=timeout"), StringComparison.Ordinal);
+    }
+}
