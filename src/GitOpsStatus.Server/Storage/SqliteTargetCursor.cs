@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -11,11 +12,16 @@ namespace GitOpsStatus.Server.Storage;
 /// checks around each read) and a new string for every text value; here a column is one or two calls, and a
 /// text equal to the previous row's (the repo, the status, a fleet's drifted files) reuses that string.
 /// Reading 10,000 targets took 15 ms instead of 23.
+/// <para>Stepping and column reads call the bundled library directly on the statement's raw pointer: through
+/// SQLitePCL each call also took and released the statement's SafeHandle (two interlocked operations) and went
+/// through its provider object, ~400,000 times for 10,000 targets (6 % of a <c>/status.json</c> profile).</para>
 /// </summary>
-internal sealed class SqliteTargetCursor : IDisposable
+internal sealed partial class SqliteTargetCursor : IDisposable
 {
     private readonly SqliteConnection _connection;
+    // Kept referenced so the handle (and the statement _stmt points at) lives as long as the cursor.
     private readonly sqlite3_stmt _statement;
+    private readonly IntPtr _stmt;
     private readonly string?[] _previous = new string?[13];
 
     public SqliteTargetCursor(SqliteConnection connection, string sql)
@@ -25,6 +31,7 @@ internal sealed class SqliteTargetCursor : IDisposable
         // (a WAL reader is rarely busy: only while another connection recovers or restarts the WAL).
         sqlite3_busy_timeout(connection.Handle, connection.DefaultTimeout * 1000);
         Check(sqlite3_prepare_v2(connection.Handle, sql, out _statement));
+        _stmt = _statement.DangerousGetHandle();
     }
 
     /// <summary>Binds a named parameter; null binds SQL NULL.</summary>
@@ -36,7 +43,7 @@ internal sealed class SqliteTargetCursor : IDisposable
     /// <summary>Steps to the next row; false after the last.</summary>
     public bool Read()
     {
-        var rc = sqlite3_step(_statement);
+        var rc = Native.Step(_stmt);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
             Check(rc);
         return rc == SQLITE_ROW;
@@ -44,21 +51,23 @@ internal sealed class SqliteTargetCursor : IDisposable
 
     /// <summary>The current row, as <see cref="StoredRows.ReadTarget"/> would read it.</summary>
     public TargetRow Current => new(
-        Text(0), Text(1), Text(2), sqlite3_column_int(_statement, 3), Text(4), sqlite3_column_int64(_statement, 5),
-        sqlite3_column_int64(_statement, 6), sqlite3_column_int64(_statement, 7), NullableLong(8), NullableText(9),
+        Text(0), Text(1), Text(2), Native.ColumnInt(_stmt, 3), Text(4), Native.ColumnInt64(_stmt, 5),
+        Native.ColumnInt64(_stmt, 6), Native.ColumnInt64(_stmt, 7), NullableLong(8), NullableText(9),
         NullableText(10), NullableLong(11), NullableText(12));
 
     public void Dispose() => _statement.Dispose();
 
-    private bool IsNull(int i) => sqlite3_column_type(_statement, i) == SQLITE_NULL;
+    private bool IsNull(int i) => Native.ColumnType(_stmt, i) == SQLITE_NULL;
 
-    private long? NullableLong(int i) => IsNull(i) ? null : sqlite3_column_int64(_statement, i);
+    private long? NullableLong(int i) => IsNull(i) ? null : Native.ColumnInt64(_stmt, i);
 
     private string? NullableText(int i) => IsNull(i) ? null : Text(i);
 
-    private string Text(int i)
+    private unsafe string Text(int i)
     {
-        var utf8 = sqlite3_column_blob(_statement, i);
+        // The text's bytes as stored (UTF-8), valid until the next step; bytes are asked for after the pointer, as SQLite requires.
+        var bytes = Native.ColumnBlob(_stmt, i);
+        var utf8 = bytes == IntPtr.Zero ? [] : new ReadOnlySpan<byte>((void*)bytes, Native.ColumnBytes(_stmt, i));
         var previous = _previous[i];
         if (previous is not null && previous.Length == utf8.Length && Ascii.Equals(utf8, previous))
             return previous;
@@ -66,4 +75,28 @@ internal sealed class SqliteTargetCursor : IDisposable
     }
 
     private void Check(int rc) => SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
+
+    /// <summary>The bundled SQLite's own entry points (the library SQLitePCL's provider binds to), with blittable arguments.</summary>
+    private static partial class Native
+    {
+        private const string Library = "e_sqlite3";
+
+        [LibraryImport(Library, EntryPoint = "sqlite3_step")]
+        public static partial int Step(IntPtr stmt);
+
+        [LibraryImport(Library, EntryPoint = "sqlite3_column_type")]
+        public static partial int ColumnType(IntPtr stmt, int column);
+
+        [LibraryImport(Library, EntryPoint = "sqlite3_column_int")]
+        public static partial int ColumnInt(IntPtr stmt, int column);
+
+        [LibraryImport(Library, EntryPoint = "sqlite3_column_int64")]
+        public static partial long ColumnInt64(IntPtr stmt, int column);
+
+        [LibraryImport(Library, EntryPoint = "sqlite3_column_blob")]
+        public static partial IntPtr ColumnBlob(IntPtr stmt, int column);
+
+        [LibraryImport(Library, EntryPoint = "sqlite3_column_bytes")]
+        public static partial int ColumnBytes(IntPtr stmt, int column);
+    }
 }
