@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Security.Cryptography;
+using System.IO.Hashing;
 
 namespace GitOpsStatus.Server.Status;
 
@@ -25,13 +25,16 @@ internal sealed class SegmentedBuffer : IBufferWriter<byte>, IDisposable
 
     public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
 
-    /// <summary>SHA-256 over the written bytes.</summary>
+    /// <summary>
+    /// XXH128 over the written bytes: an ETag only has to tell bodies apart, and at ~10 GB/s it cost a tenth of the
+    /// SHA-256 it replaced (5 % of a 10,000-target <c>/status.json</c> profile).
+    /// </summary>
     public byte[] Hash()
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = new XxHash128();
         foreach (var segment in Segments())
-            hash.AppendData(segment.Span);
-        return hash.GetHashAndReset();
+            hash.Append(segment.Span);
+        return hash.GetCurrentHash();
     }
 
     public async Task CopyToAsync(Stream output, CancellationToken cancellationToken)
