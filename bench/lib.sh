@@ -23,6 +23,14 @@ stop_pid() {
   kill -9 "$pid" 2>/dev/null || true
 }
 
+# with_work_dir: a temporary $WORK and a $PIDS list (append each server started); on exit every server in it is
+# stopped by its PID and $WORK removed.
+with_work_dir() {
+  WORK=$(mktemp -d)
+  PIDS=()
+  trap 'for p in "${PIDS[@]}"; do stop_pid "$p"; done; rm -rf "$WORK"' EXIT
+}
+
 # publish_server DIR: a Release build of the status server, as deployed.
 publish_server() {
   dotnet publish "$REPO_ROOT/src/GitOpsStatus.Server" -c Release -o "$1" --nologo -v quiet >/dev/null

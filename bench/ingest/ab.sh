@@ -20,10 +20,7 @@ CONNS=${CONNS:-16}
 WARMUP=${WARMUP:-30}
 SECONDS_PER_ROUND=${SECONDS_PER_ROUND:-5}
 export TARGETS=${TARGETS:-10000} THREADS=2
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do stop_pid "$p"; done; rm -rf "$WORK"; }
-trap cleanup EXIT
+with_work_dir
 
 # start NAME DIR ENV: starts a server on a free port, left in $PORT (not a subshell, so PIDS keeps its pid).
 start() {

@@ -22,10 +22,7 @@ CONNS=${CONNS:-"1 16 64"}
 ROUNDS=${ROUNDS:-15}
 THREADS=2
 OUT=${OUT:-$REPO_ROOT/bench/results/ingest.md}
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do stop_pid "$p"; done; rm -rf "$WORK"; }
-trap cleanup EXIT
+with_work_dir
 export TARGETS THREADS
 
 echo "publishing the server (Release)..." >&2

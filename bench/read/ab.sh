@@ -14,10 +14,7 @@ A=${1:?usage: ab.sh PUBLISH_DIR_A PUBLISH_DIR_B}
 B=${2:?usage: ab.sh PUBLISH_DIR_A PUBLISH_DIR_B}
 ROUNDS=${ROUNDS:-10}
 export TARGETS=${TARGETS:-10000} THREADS=2
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do stop_pid "$p"; done; rm -rf "$WORK"; }
-trap cleanup EXIT
+with_work_dir
 
 # start DIR DATA: a server on a free port, left in $PORT.
 start() {
