@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Problems;
@@ -37,7 +38,7 @@ public static class StatusJsonApi
         using var body = new SegmentedBuffer();
         Write(body, store.EachTarget(new TargetFilter(Empty(repo), Empty(server))), clock.GetUtcNow(), options, statuses);
 
-        var etag = new EntityTagHeaderValue($"\"{Convert.ToBase64String(body.Hash()).TrimEnd('=').Replace('+', '-').Replace('/', '_')}\"");
+        var etag = new EntityTagHeaderValue($"\"{Base64Url.EncodeToString(body.Hash())}\"");
         var headers = context.Response.GetTypedHeaders();
         headers.ETag = etag;
         headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
