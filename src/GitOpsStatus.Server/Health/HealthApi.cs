@@ -1,5 +1,5 @@
-using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Writing;
 
 namespace GitOpsStatus.Server.Health;
 

@@ -9,6 +9,8 @@ using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Security;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
+using GitOpsStatus.Server.Writing;
 
 namespace GitOpsStatus.Server.Ingestion;
 
@@ -166,7 +168,7 @@ public static class IngestApi
             var incoming = Prepare(report!, now);
             var result = await route.Writer.SubmitAsync(incoming, CancellationToken.None);
             return (null, new IngestResponse(
-                Name(result.Outcome), incoming.Report.Repo!, incoming.Report.Server!, Status.Time.Iso(result.LatestLastCheck), result.EventRecorded));
+                Name(result.Outcome), incoming.Report.Repo!, incoming.Report.Server!, Targets.Time.Iso(result.LatestLastCheck), result.EventRecorded));
         }
         catch (ShuttingDownException)
         {
