@@ -26,9 +26,9 @@ public class ResourceFaultTests : IDisposable
     public async Task A_full_disk_refuses_reports_with_507_keeps_the_earlier_ones_and_recovers_when_space_returns()
     {
         var filler = Path.Combine(_mount, "filler");
-        using (var server = new TestServer(dataDir: Path.Combine(_mount, "data")))
+        using (var server = new AppServer(dataDir: Path.Combine(_mount, "data")))
         {
-            var t = TestServer.Start.AddMinutes(-5);
+            var t = AppServer.Start.AddMinutes(-5);
             Assert.Equal(HttpStatusCode.OK, (await server.PostJson(Reports.Drifted("disk", "before", t, "a.conf"))).StatusCode);
             FillUp(filler);
 
