@@ -30,6 +30,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddStatusStore();
 builder.Services.AddSingleton<GroupCommitWriter>();
 builder.Services.AddAccessControl();
+builder.Services.AddSignIn();
 builder.Services.AddSingleton<ServerMetrics>();
 builder.Services.AddHttpMetrics();
 builder.Services.AddAbuseLimits();
@@ -48,6 +49,7 @@ builder.Services.AddOptions<KestrelServerOptions>()
     .Configure<ServerOptions>((kestrel, options) => kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes + 1);
 
 var app = builder.Build();
+app.UseForwardedHeaders();
 app.UseSecurityHeaders();
 app.UseHttpMetrics();
 app.UseExceptionHandler();
@@ -56,6 +58,7 @@ app.UseRequestTimeouts();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseAntiforgery();
 
 app.MapHealth();
 var reads = app.MapGroup("").RequireAuthorization(AccessPolicies.Read);

@@ -106,7 +106,8 @@ public sealed class SshFaultTests(SshServer sshd) : IClassFixture<SshServer>, ID
         Assert.Equal(0, code);
         Assert.Equal([("changed.conf", ChangeKind.Modified), ("dangling.conf", ChangeKind.Missing), ("sub/stray.conf", ChangeKind.Extra)],
             report.Files!.Select(f => (f.Name!, f.Change!)));
-        Assert.Contains("-c\n+C\n", report.File("changed.conf").Diff, StringComparison.Ordinal);
+        // Followed for its hash; its contents stay unread since issue 18: the link leads outside the mapped directory.
+        Assert.StartsWith($"[diff withheld: it is a symlink to {tree["elsewhere/changed.conf"]}, outside the mapped directory", report.File("changed.conf").Diff, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -34,7 +34,9 @@ public sealed class AccessTests(Chromium chromium) : IDisposable
         await Expect(page).ToHaveURLAsync(new Regex(@"/\?status=OUT_OF_SYNC$"));
         await Expect(page.Locator("tbody tr")).ToHaveCountAsync(2);
 
-        var cookie = Assert.Single(await context.CookiesAsync());
+        var cookies = await context.CookiesAsync();
+        var cookie = Assert.Single(cookies, c => c.Name == "gitops_status_token");
+        Assert.All(cookies, c => Assert.True(c.HttpOnly && c.SameSite == SameSiteAttribute.Strict, c.Name)); // the antiforgery cookie too
         Assert.True(cookie.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
         Assert.Equal("/", cookie.Path);

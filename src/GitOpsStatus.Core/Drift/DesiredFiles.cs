@@ -9,7 +9,8 @@ namespace GitOpsStatus.Core.Drift;
 /// <param name="RepoPath">The desired file's path in the git repo, with '/'.</param>
 /// <param name="Mapping">The mapping the file comes from.</param>
 /// <param name="Sensitive">Hashes only, never a diff.</param>
-public sealed record WantedFile(string Name, string TargetPath, string LocalPath, string RepoPath, FileMapping Mapping, bool Sensitive);
+/// <param name="TargetDir">The mapped directory on the target: the mapping's dest for a directory, the file's own directory for a file.</param>
+public sealed record WantedFile(string Name, string TargetPath, string LocalPath, string RepoPath, FileMapping Mapping, bool Sensitive, string TargetDir);
 
 /// <summary>A mapped directory listed on the target to find files the repo does not have.</summary>
 public sealed record ExtraScan(string TargetDir, FileMapping Mapping);
@@ -31,7 +32,8 @@ public static class DesiredFiles
             if (File.Exists(local))
             {
                 var dest = mapping.Dest.EndsWith('/') ? mapping.Dest + Path.GetFileName(local) : mapping.Dest;
-                files.Add(Wanted(mapping, dest, "", local, RepoPath(repoRoot, local), TargetPaths.Join(root, dest)));
+                var targetPath = TargetPaths.Join(root, dest);
+                files.Add(Wanted(mapping, dest, "", local, RepoPath(repoRoot, local), targetPath, TargetPaths.Parent(targetPath)));
             }
             else if (Directory.Exists(local))
             {
@@ -41,7 +43,7 @@ public static class DesiredFiles
                 foreach (var relative in ListRelative(local).Where(matches).Order(StringComparer.Ordinal))
                 {
                     files.Add(Wanted(mapping, mapping.Dest, relative, Path.Join(local, relative),
-                        repoDir == "." ? relative : repoDir + "/" + relative, TargetPaths.Join(targetDir, relative)));
+                        repoDir == "." ? relative : repoDir + "/" + relative, TargetPaths.Join(targetDir, relative), targetDir));
                 }
                 if (mapping.Extra)
                     scans.Add(new ExtraScan(TargetPaths.Join(root, mapping.Dest), mapping));
@@ -56,14 +58,14 @@ public static class DesiredFiles
 
     private static string RepoPath(string repoRoot, string local) => Path.GetRelativePath(repoRoot, local).Replace(Path.DirectorySeparatorChar, '/');
 
-    private static WantedFile Wanted(FileMapping mapping, string dest, string relative, string local, string repoPath, string targetPath)
+    private static WantedFile Wanted(FileMapping mapping, string dest, string relative, string local, string repoPath, string targetPath, string targetDir)
     {
         // .NET decodes file names as UTF-8 and puts U+FFFD for bytes that are not: such a file cannot be opened again by name.
         if (relative.Contains('\uFFFD', StringComparison.Ordinal))
             throw new TargetUnavailableException($"the desired file name {DriftComparer.Printable(local)} is not valid UTF-8; gitops-status compares UTF-8 names only, rename it in the repo");
         var name = TargetPaths.ReportName(dest, relative);
         return new WantedFile(name, targetPath, local, repoPath, mapping,
-            Sensitivity.IsSensitive(mapping, name, repoPath));
+            Sensitivity.IsSensitive(mapping, name, repoPath), targetDir);
     }
 
     /// <summary>Files under a desired directory, relative with '/', without git's own files.</summary>

@@ -98,12 +98,29 @@ public sealed class DriftChecker
 
     private async Task<List<Finding>> AddDiffsAsync(List<Finding> findings, IActualFiles actual, string server, CancellationToken cancellationToken)
     {
-        var toDiff = findings.Where(f => f.File.Change == ChangeKind.Modified && f.Wanted is { Sensitive: false }).ToList();
-        if (toDiff.Count == 0)
+        var modified = findings.Where(f => f.File.Change == ChangeKind.Modified && f.Wanted is { Sensitive: false }).ToList();
+        if (modified.Count == 0)
             return findings;
-        var contents = await actual.ReadAsync(toDiff.Select(f => f.Wanted!.TargetPath).ToList(), DiffText.MaxInputBytes, cancellationToken);
-        var budget = ReportDiffBudget;
         var withDiffs = new Dictionary<Finding, DriftedFile>();
+        // Symlinks are resolved on the target first: one leading outside its mapped directory, or to a sensitive path,
+        // keeps its hashes only; the others are read through their resolved path, the one that was checked.
+        var dirs = modified.Select(f => f.Wanted!.TargetDir).Distinct(StringComparer.Ordinal).ToList();
+        var resolved = await actual.ResolveAsync([.. modified.Select(f => f.Wanted!.TargetPath), .. dirs], cancellationToken);
+        var toDiff = new List<Finding>();
+        var readPaths = new List<string>();
+        for (var i = 0; i < modified.Count; i++)
+        {
+            var wanted = modified[i].Wanted!;
+            if (Sensitivity.WithheldBecause(wanted, resolved[i], resolved[modified.Count + dirs.IndexOf(wanted.TargetDir)]) is { } reason)
+            {
+                withDiffs[modified[i]] = modified[i].File with { Diff = $"[diff withheld: {reason}; only hashes are reported]\n" };
+                continue;
+            }
+            toDiff.Add(modified[i]);
+            readPaths.Add(resolved[i]!);
+        }
+        var contents = toDiff.Count == 0 ? [] : await actual.ReadAsync(readPaths, DiffText.MaxInputBytes, cancellationToken);
+        var budget = ReportDiffBudget;
         for (var i = 0; i < toDiff.Count; i++)
         {
             var wanted = toDiff[i].Wanted!;

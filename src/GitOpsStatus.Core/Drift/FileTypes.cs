@@ -151,6 +151,30 @@ public static class FileTypes
         }
     }
 
+    /// <summary>The path with every symlink in it resolved (realpath(3)), or null when that fails (missing, a loop, no permission).</summary>
+    public static string? RealPath(string path)
+    {
+        var name = new byte[Encoding.UTF8.GetMaxByteCount(path.Length) + 1];
+        name[Encoding.UTF8.GetBytes(path, name)] = 0;
+        var resolved = RealPath(name, 0);
+        if (resolved == 0)
+            return null;
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            Free(resolved);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "realpath", SetLastError = true)]
+    private static extern nint RealPath(byte[] path, nint resolved);
+
+    [DllImport("libc", EntryPoint = "free")]
+    private static extern void Free(nint pointer);
+
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int Open(byte[] path, int flags);
 

@@ -2,7 +2,7 @@ namespace GitOpsStatus.Core.Drift;
 
 /// <summary>
 /// The files of one target, read in as few exchanges as possible: one <see cref="ScanAsync"/> (hashes, metadata and
-/// directory listings for the whole file set), then at most one <see cref="ReadAsync"/> for the files that differ.
+/// directory listings for the whole file set), then at most one <see cref="ResolveAsync"/> and one <see cref="ReadAsync"/> for the files that differ.
 /// Two implementations: <see cref="LocalActualFiles"/> and <see cref="Ssh.SshActualFiles"/>.
 /// Both throw <see cref="TargetUnavailableException"/> when the target cannot be reached or read.
 /// </summary>
@@ -12,6 +12,9 @@ public interface IActualFiles : IAsyncDisposable
 
     /// <summary>The contents of each path, or null for one that cannot be read or is larger than <paramref name="maxBytes"/>.</summary>
     Task<IReadOnlyList<byte[]?>> ReadAsync(IReadOnlyList<string> paths, int maxBytes, CancellationToken cancellationToken);
+
+    /// <summary>Each path with every symlink in it resolved on the target (realpath), or null for one that cannot be resolved.</summary>
+    Task<IReadOnlyList<string?>> ResolveAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken);
 }
 
 /// <summary>What to read: <paramref name="Paths"/> are full target paths; <paramref name="ListDirectories"/> are listed recursively (for extra files).</summary>

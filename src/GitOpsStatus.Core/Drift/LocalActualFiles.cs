@@ -48,6 +48,9 @@ public sealed class LocalActualFiles(string root) : IActualFiles
     public Task<IReadOnlyList<byte[]?>> ReadAsync(IReadOnlyList<string> paths, int maxBytes, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<byte[]?>>(paths.Select(p => ReadHead(p, maxBytes)).ToList());
 
+    public Task<IReadOnlyList<string?>> ResolveAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string?>>(paths.Select(FileTypes.RealPath).ToList());
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>A file's contents, or null when it cannot be read or is larger than <paramref name="maxBytes"/>.</summary>

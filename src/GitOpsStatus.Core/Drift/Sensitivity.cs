@@ -12,6 +12,27 @@ public static class Sensitivity
     public static bool IsSensitive(FileMapping mapping, string name, string repoPath) =>
         mapping.Sensitive ?? Matchers.Any(m => m(name) || m(repoPath));
 
+    /// <summary>
+    /// Why a differing file's contents must not be read for a diff although its name is not sensitive, or null when they
+    /// may: a symlink (or a symlinked directory) under the mapped directory can lead anywhere on the target, /etc/shadow
+    /// included, so the path it resolves to must stay inside the mapped directory and be no sensitive path itself.
+    /// </summary>
+    /// <param name="file">A differing file whose name is not sensitive.</param>
+    /// <param name="resolved">The file's path with every symlink resolved on the target, or null when it could not be.</param>
+    /// <param name="resolvedDir">The same for the file's mapped directory (<see cref="WantedFile.TargetDir"/>).</param>
+    public static string? WithheldBecause(WantedFile file, string? resolved, string? resolvedDir)
+    {
+        if (resolved is null || resolvedDir is null)
+            return $"the path of {file.TargetPath} could not be resolved on the target";
+        var dir = resolvedDir.TrimEnd('/') + "/";
+        if (!resolved.StartsWith(dir, StringComparison.Ordinal))
+            return $"it is a symlink to {resolved}, outside the mapped directory {file.TargetDir}";
+        var inside = resolved[dir.Length..];
+        return file.Mapping.Sensitive is null && Matchers.Any(m => m(inside))
+            ? $"it is a symlink to {resolved}, which matches a sensitive pattern ({string.Join(", ", DefaultPatterns)})"
+            : null;
+    }
+
     // Checked for every file of a tree, twice: "*word*" and "*.ext" become Contains/EndsWith, several times cheaper than the general matcher.
     private static readonly Func<string, bool>[] Matchers = [.. DefaultPatterns.Select(Matcher)];
 

@@ -19,6 +19,13 @@ public static class TargetPaths
         return result.Length > 1 ? result.TrimEnd('/') : result;
     }
 
+    /// <summary>The directory holding a path: "/etc/x" → "/etc", "/x" → "/".</summary>
+    public static string Parent(string path)
+    {
+        var slash = path.TrimEnd('/').LastIndexOf('/');
+        return slash <= 0 ? "/" : path[..slash];
+    }
+
     /// <summary>The name a report shows for a file: the mapping's dest plus the file's path inside a mapped directory.</summary>
     public static string ReportName(string dest, string relative) =>
         dest.Length == 0 ? relative : relative.Length == 0 ? dest : dest.TrimEnd('/') + "/" + relative;

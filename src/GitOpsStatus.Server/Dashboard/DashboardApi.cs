@@ -1,4 +1,5 @@
 using GitOpsStatus.Server.Access;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GitOpsStatus.Server.Dashboard;
@@ -9,7 +10,7 @@ namespace GitOpsStatus.Server.Dashboard;
 /// </summary>
 public static class DashboardApi
 {
-    /// <summary>Set in <see cref="HttpContext.Items"/> when the visitor signed in with the read token.</summary>
+    /// <summary>Set in <see cref="HttpContext.Items"/> when the visitor signed in with the read token: the sign-out form's antiforgery token.</summary>
     internal const string SignedInKey = "dashboard.signed-in";
 
     /// <summary>
@@ -29,8 +30,8 @@ public static class DashboardApi
             return await next(context);
         });
         pages.MapGet("/login", LoginPage.Get);
-        pages.MapPost("/login", LoginPage.Post).DisableAntiforgery();
-        pages.MapPost("/logout", LoginPage.Logout).DisableAntiforgery();
+        pages.MapPost("/login", LoginPage.Post).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        pages.MapPost("/logout", LoginPage.Logout).WithMetadata(new RequireAntiforgeryTokenAttribute());
 
         var reading = pages.MapGroup("").AddEndpointFilter(async (context, next) =>
             RequireReadOrSignIn(context.HttpContext) ?? await next(context));
@@ -50,7 +51,7 @@ public static class DashboardApi
             return null;
         if (tokens.CheckRead(TokenAuthentication.Credential(http)) == Verdict.Allowed)
         {
-            http.Items[SignedInKey] = true;
+            http.Items[SignedInKey] = http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http).RequestToken;
             return null;
         }
         var back = http.Request.Path + http.Request.QueryString;

@@ -6,7 +6,7 @@ namespace GitOpsStatus.Server.Dashboard;
 /// <summary>The page shell shared by every dashboard page: head, assets, the top bar.</summary>
 internal static class Layout
 {
-    public static void Open(Html html, string title, ServerOptions options, DateTimeOffset now, bool refresh = true, bool signOut = false)
+    public static void Open(Html html, string title, ServerOptions options, DateTimeOffset now, bool refresh = true, string? signOut = null)
     {
         var seconds = (int)Math.Max(1, Math.Round(options.DashboardRefresh.TotalSeconds));
         html.Add($"""
@@ -34,8 +34,9 @@ internal static class Layout
             <p id="updated" class="updated">Updated <time datetime="{Targets.Time.Iso(now)}">{Format.Clock(now)}</time></p>
 
             """);
-        if (signOut)
-            html.Raw("<form method=\"post\" action=\"/logout\" class=\"signout\"><button type=\"submit\">Sign out</button></form>\n");
+        // signOut: the antiforgery token of the sign-out form, shown to visitors who signed in.
+        if (signOut is not null)
+            html.Add($"<form method=\"post\" action=\"/logout\" class=\"signout\">{LoginPage.AntiforgeryField(signOut)}<button type=\"submit\">Sign out</button></form>\n");
         html.Raw("</header>\n<main id=\"main\">\n");
     }
 

@@ -20,12 +20,12 @@ internal static class ListPage
         var now = clock.GetUtcNow();
         var list = TargetListView.Build(rows, query, now, options);
         var html = new Html(64 * 1024 + Math.Min(list.Rows.Count, ListQuery.PageSize) * 700);
-        Render(html, list, query, now, options, signOut: context.Items.ContainsKey(DashboardApi.SignedInKey));
+        Render(html, list, query, now, options, signOut: context.Items[DashboardApi.SignedInKey] as string);
         context.Response.Headers["Server-Timing"] = $"render;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0}";
         return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
     }
 
-    internal static void Render(Html html, TargetListView list, ListQuery query, DateTimeOffset now, ServerOptions options, bool signOut = false)
+    internal static void Render(Html html, TargetListView list, ListQuery query, DateTimeOffset now, ServerOptions options, string? signOut = null)
     {
         var bad = list.Counts[SyncStatus.OutOfSync] + list.Counts[SyncStatus.Unknown];
         Layout.Open(html, bad > 0 ? $"{bad} need attention" : "Targets", options, now, signOut: signOut);

@@ -1,5 +1,6 @@
 using GitOpsStatus.Server.Access;
 using GitOpsStatus.Server.Settings;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GitOpsStatus.Server.Dashboard;
@@ -17,39 +18,67 @@ internal static class LoginPage
     {
         if (tokens.CheckRead(null) == Verdict.Allowed)
             return TypedResults.Redirect(LocalPath(next));
-        return Form(options, clock, next, error: null, StatusCodes.Status200OK);
+        return Form(context, options, clock, next, error: null, StatusCodes.Status200OK);
     }
 
     public static async Task<IResult> Post(HttpContext context, AccessTokens tokens, ServerOptions options, TimeProvider clock)
     {
+        if (!FromThisSite(context))
+            return Form(context, options, clock, null, ExpiredForm, StatusCodes.Status400BadRequest);
         var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : null;
         var next = form?["next"].ToString();
         var token = form?["token"].ToString().Trim() ?? "";
         if (token.Length is 0 or > MaxTokenLength || tokens.CheckRead(token) != Verdict.Allowed)
-            return Form(options, clock, next, "That token is not valid. Use the value of GITOPS_READ_TOKEN (or the admin token).", StatusCodes.Status401Unauthorized);
+            return Form(context, options, clock, next, "That token is not valid. Use the value of GITOPS_READ_TOKEN (or the admin token).", StatusCodes.Status401Unauthorized);
 
         context.Response.Cookies.Append(TokenAuthentication.CookieName, token, new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
-            Secure = context.Request.IsHttps,
+            Secure = context.Request.IsHttps, // https as the client sees it: X-Forwarded-Proto from GITOPS_TRUSTED_PROXIES counts
             Path = "/",
             MaxAge = TimeSpan.FromDays(30),
         });
         return SeeOther(context, LocalPath(next));
     }
 
-    public static IResult Logout(HttpContext context)
+    public static IResult Logout(HttpContext context, ServerOptions options, TimeProvider clock)
     {
+        if (!FromThisSite(context))
+            return Form(context, options, clock, null, ExpiredForm, StatusCodes.Status400BadRequest);
         context.Response.Cookies.Delete(TokenAuthentication.CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Strict });
         return SeeOther(context, "/login");
     }
 
-    /// <summary>Where to go after signing in: a path on this server only, never another site.</summary>
-    internal static string LocalPath(string? next) =>
-        next is { Length: > 0 } && next[0] == '/' && !next.StartsWith("//", StringComparison.Ordinal) && !next.Contains('\\', StringComparison.Ordinal)
+    private const string ExpiredForm = "That form came from another site or has expired. Sign in again from this page.";
+
+    /// <summary>The antiforgery middleware's verdict on a form POST (the endpoints require its token): a cross-site form has no valid token.</summary>
+    private static bool FromThisSite(HttpContext context) =>
+        context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: true };
+
+    internal static RawHtml AntiforgeryField(string requestToken) =>
+        new($"<input type=\"hidden\" name=\"{FormFieldName}\" value=\"{System.Net.WebUtility.HtmlEncode(requestToken)}\">");
+
+    internal const string FormFieldName = "__RequestVerificationToken";
+
+    /// <summary>
+    /// Where to go after signing in: a path on this server only, never another site. Browsers drop tabs and newlines
+    /// from URLs and read <c>\</c> as <c>/</c> (<c>/\t/evil</c> becomes <c>//evil</c>), and Kestrel refuses a header with
+    /// a control or non-ASCII character (a 500), so only printable ASCII after a single leading <c>/</c> is kept.
+    /// </summary>
+    internal static string LocalPath(string? next)
+    {
+        if (next is not { Length: > 0 and <= 2048 } || next[0] != '/' || next.AsSpan().IndexOfAnyExceptInRange('!', '~') >= 0
+            || next.StartsWith("//", StringComparison.Ordinal) || next.Contains('\\', StringComparison.Ordinal))
+            return "/";
+        // Resolved against a base, a same-site path keeps the base's scheme and host; anything else is not followed.
+        return Uri.TryCreate(SameSite, next, out var resolved) && resolved.IsAbsoluteUri
+            && Uri.Compare(resolved, SameSite, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.Ordinal) == 0
             ? next
             : "/";
+    }
+
+    private static readonly Uri SameSite = new("http://same-site.invalid/");
 
     private static StatusCodeHttpResult SeeOther(HttpContext context, string location)
     {
@@ -57,8 +86,9 @@ internal static class LoginPage
         return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
     }
 
-    private static ContentHttpResult Form(ServerOptions options, TimeProvider clock, string? next, string? error, int status)
+    private static ContentHttpResult Form(HttpContext context, ServerOptions options, TimeProvider clock, string? next, string? error, int status)
     {
+        var antiforgery = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
         var html = new Html();
         Layout.Open(html, "Sign in", options, clock.GetUtcNow(), refresh: false);
         html.Raw("<h1>Sign in</h1>\n");
@@ -68,7 +98,7 @@ internal static class LoginPage
             <form class="login" method="post" action="/login">
             <p>This server requires its read token to show the dashboard.</p>
             <div class="field"><label for="token">Read token</label><input id="token" name="token" type="password" autocomplete="current-password" required autofocus></div>
-            <input type="hidden" name="next" value="{LocalPath(next)}">
+            <input type="hidden" name="next" value="{LocalPath(next)}">{AntiforgeryField(antiforgery.RequestToken!)}
             <button type="submit">Sign in</button>
             </form>
 

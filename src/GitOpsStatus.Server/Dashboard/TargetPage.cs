@@ -22,7 +22,7 @@ internal static class TargetPage
         var detail = await store.ReadTargetAsync(repo, server, context.RequestAborted);
         var now = clock.GetUtcNow();
         var html = new Html();
-        var signedIn = context.Items.ContainsKey(DashboardApi.SignedInKey);
+        var signedIn = context.Items[DashboardApi.SignedInKey] as string;
         if (detail is null)
         {
             Layout.Open(html, "Not found", options, now, refresh: false, signOut: signedIn);
@@ -42,7 +42,7 @@ internal static class TargetPage
     }
 
     private static void Render(Html html, TargetDetail detail, HistoryPage history, long? before, DerivedStatus status,
-        DateTimeOffset now, ServerOptions options, bool signedIn)
+        DateTimeOffset now, ServerOptions options, string? signedIn)
     {
         var row = detail.Row;
         var report = detail.Report;

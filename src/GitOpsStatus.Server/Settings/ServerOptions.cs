@@ -58,6 +58,9 @@ public sealed record ServerOptions
     /// <summary>A request still running after this long is cancelled (503).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Proxies (addresses or CIDR networks) whose X-Forwarded-Proto is believed; none by default.</summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
     /// <summary>Command-line flags and the setting each one sets.</summary>
     public static readonly Dictionary<string, string> Flags = new()
     {
@@ -76,6 +79,7 @@ public sealed record ServerOptions
         ["--sweep-interval"] = "GITOPS_SWEEP_INTERVAL",
         ["--write-rate-limit"] = "GITOPS_WRITE_RATE_LIMIT",
         ["--request-timeout"] = "GITOPS_REQUEST_TIMEOUT",
+        ["--trusted-proxies"] = "GITOPS_TRUSTED_PROXIES",
     };
 
     /// <summary>Reads the settings; a bad value stops start-up with a sentence naming it.</summary>
@@ -99,6 +103,7 @@ public sealed record ServerOptions
             SweepInterval = Read(config, "GITOPS_SWEEP_INTERVAL", defaults.SweepInterval, ParseDuration),
             WriteRateLimit = ReadCount(config, "GITOPS_WRITE_RATE_LIMIT", defaults.WriteRateLimit, min: 0),
             RequestTimeout = Read(config, "GITOPS_REQUEST_TIMEOUT", defaults.RequestTimeout, ParseDuration),
+            TrustedProxies = ReadNetworks(config, "GITOPS_TRUSTED_PROXIES"),
         };
     }
 
@@ -109,6 +114,21 @@ public sealed record ServerOptions
             return fallback;
         return parse(text.Trim()) ?? throw new SettingException(
             $"Setting {key}=\"{text}\" is not valid; expected {(typeof(T) == typeof(TimeSpan) ? "a duration like 90s, 10m, 2h or 00:10:00" : "a positive number of bytes like 1048576 or 1MiB")}.");
+    }
+
+    private static List<System.Net.IPNetwork> ReadNetworks(IConfiguration config, string key)
+    {
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (var item in (config[key] ?? "").Split([',', ' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (System.Net.IPNetwork.TryParse(item, out var network))
+                networks.Add(network);
+            else if (System.Net.IPAddress.TryParse(item, out var address))
+                networks.Add(new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            else
+                throw new SettingException($"Setting {key}=\"{item}\" is not valid; expected IP addresses or CIDR networks like 10.0.0.5 or 10.0.0.0/8, separated by commas.");
+        }
+        return networks;
     }
 
     private static int ReadCount(IConfiguration config, string key, int fallback, int min)

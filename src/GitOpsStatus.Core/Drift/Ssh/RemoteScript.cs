@@ -7,7 +7,7 @@ namespace GitOpsStatus.Core.Drift.Ssh;
 /// The POSIX shell (GNU coreutils and findutils) the remote <c>sh -s</c> runs. Every path is single-quoted and every
 /// output field ends with NUL, so names with spaces, quotes or newlines survive. Records:
 /// <c>F path mode user:group type</c> (find -printf), <c>&lt;sha256&gt;  path</c> (sha256sum -z), <c>X dir-index relative</c>
-/// (find), <c>C base64-tar</c> (contents), between a begin marker (anything a login banner prints before it is skipped)
+/// (find), <c>R resolved</c> (realpath), <c>C base64-tar</c> (contents), between a begin marker (anything a login banner prints before it is skipped)
 /// and an end marker.
 /// </summary>
 internal static class RemoteScript
@@ -84,6 +84,23 @@ internal static class RemoteScript
             script.Append(CultureInfo.InvariantCulture, $" -maxdepth 0 -type f -size -{kib}k -print0 </dev/null 2>/dev/null | tar -chf - -P --null -T - 2>/dev/null | base64 -w0; printf '\\000'\n");
         }
         return script.Append(CultureInfo.InvariantCulture, $"printf '{End}\\000'\nexit 0\n").ToString();
+    }
+
+    /// <summary>
+    /// Each path with its symlinks resolved on the remote host (<c>realpath -e</c>), as one <c>R resolved</c> record per
+    /// path in order, empty when it cannot be resolved. The <c>x</c> keeps a trailing newline of a name from being dropped.
+    /// </summary>
+    public static string Resolve(IReadOnlyList<string> paths)
+    {
+        var script = new StringBuilder("export LC_ALL=C\n");
+        foreach (var chunk in paths.Chunk(PathsPerCommand))
+        {
+            script.Append("for p in");
+            foreach (var path in chunk)
+                script.Append(' ').Append(Quote(path));
+            script.Append("; do if r=$(realpath -e -- \"$p\" 2>/dev/null && printf x); then printf 'R\\000%s\\000' \"${r%?x}\"; else printf 'R\\000\\000'; fi; done\n");
+        }
+        return script.Append(CultureInfo.InvariantCulture, $"printf '{End}\\000'\n").ToString();
     }
 
     /// <summary>POSIX single quoting: everything literal, including newlines; a quote becomes <c>'\''</c>.</summary>

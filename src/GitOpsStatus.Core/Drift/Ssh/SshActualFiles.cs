@@ -109,6 +109,29 @@ public sealed class SshActualFiles : IActualFiles
         return paths.Select(p => byPath.GetValueOrDefault(p)).ToList();
     }
 
+    public async Task<IReadOnlyList<string?>> ResolveAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        var resolved = new List<string?>(paths.Count);
+        var writing = WriteAsync(RemoteScript.Resolve(paths), close: false, cancellationToken);
+        try
+        {
+            while (await NextAsync(cancellationToken) is var token && token != RemoteScript.End)
+            {
+                if (token != "R")
+                    throw new TargetUnavailableException($"unexpected output from {location.Endpoint}: \"{Shorten(token)}\"; is realpath (GNU coreutils) installed?");
+                resolved.Add(await NextAsync(cancellationToken) is { Length: > 0 } path ? path : null);
+            }
+        }
+        catch (EndOfStreamException)
+        {
+            throw await FailureAsync();
+        }
+        await writing;
+        if (resolved.Count != paths.Count)
+            throw new TargetUnavailableException($"{location.Endpoint} resolved {resolved.Count} of {paths.Count} paths; is realpath (GNU coreutils) installed?");
+        return resolved;
+    }
+
     private static async Task Untar(byte[] archive, Dictionary<string, byte[]> byPath, int maxBytes, CancellationToken cancellationToken)
     {
         await using var reader = new TarReader(new MemoryStream(archive));
