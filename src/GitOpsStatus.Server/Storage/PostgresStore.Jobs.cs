@@ -54,7 +54,7 @@ public sealed partial class PostgresStore
 
     public int SweepStale(DateTimeOffset now, int batchSize)
     {
-        var staleAt = $"t.last_check + COALESCE(t.interval_seconds * {1000 * Settings.ServerOptions.StaleIntervals}, @stale_ms)";
+        var staleAt = $"t.last_check + COALESCE({StoredRows.IntervalSql("t.interval_seconds")} * {1000 * Settings.ServerOptions.StaleIntervals}, @stale_ms)";
         using var command = _dataSource.CreateCommand($"""
             WITH due AS (
                 SELECT id, alert_status FROM targets

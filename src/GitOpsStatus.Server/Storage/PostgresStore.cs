@@ -177,7 +177,7 @@ public sealed partial class PostgresStore : IStatusStore
     private long StaleMs => (long)_options.StaleAfter.TotalMilliseconds;
 
     private long StaleLimitMs(long? intervalSeconds) =>
-        intervalSeconds is { } interval ? interval * 1000 * ServerOptions.StaleIntervals : StaleMs;
+        intervalSeconds is { } interval ? StoredRows.Interval(interval) * 1000 * ServerOptions.StaleIntervals : StaleMs;
 
     private static int CompareKeys(IncomingReport a, IncomingReport b)
     {

@@ -17,7 +17,7 @@ public sealed record OutboxItem(long Id, string Url, Transition Transition, int 
 public sealed partial class SqliteStore
 {
     private long StaleLimitMs(long? intervalSeconds) =>
-        intervalSeconds is { } interval ? interval * 1000 * ServerOptions.StaleIntervals : (long)_options.StaleAfter.TotalMilliseconds;
+        intervalSeconds is { } interval ? Interval(interval) * 1000 * ServerOptions.StaleIntervals : (long)_options.StaleAfter.TotalMilliseconds;
 
     private void QueueNotifications(Transition transition, long now)
     {
@@ -47,10 +47,10 @@ public sealed partial class SqliteStore
             using var reader = select.ExecuteReader();
             while (reader.Read())
             {
-                var staleAt = reader.GetInt64(6) + StaleLimitMs(reader.IsDBNull(7) ? null : reader.GetInt64(7));
+                var staleAt = reader.GetInt64(6) + StaleLimitMs(Interval(reader, 7));
                 var report = JsonSerializer.Deserialize(reader.GetString(8), ReportJson.Default.StatusReport)!;
                 found.Add((reader.GetInt64(0), new Transition(Transition.Changed, reader.GetString(1), reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), SyncStatus.Stale, staleAt, reader.GetInt32(4),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), SyncStatus.Stale, staleAt, Count(reader, 4),
                     Transition.FilesJsonOf(report.Files?.Select(f => f.Name!) ?? []), reader.IsDBNull(5) ? null : reader.GetString(5))));
             }
         }
@@ -88,7 +88,7 @@ public sealed partial class SqliteStore
                 var report = JsonSerializer.Deserialize(reader.GetString(6), ReportJson.Default.StatusReport)!;
                 var status = reader.GetString(3);
                 due.Add((reader.GetInt64(0), new Transition(Transition.Reminder, reader.GetString(1), reader.GetString(2), status, status, nowMs,
-                    reader.GetInt32(4), Transition.FilesJsonOf(report.Files?.Select(f => f.Name!) ?? []), reader.IsDBNull(5) ? null : reader.GetString(5))));
+                    Count(reader, 4), Transition.FilesJsonOf(report.Files?.Select(f => f.Name!) ?? []), reader.IsDBNull(5) ? null : reader.GetString(5))));
             }
         }
         foreach (var (id, t) in due)

@@ -14,7 +14,7 @@ public sealed partial class SqliteStore
     /// <c>$now</c> is past <c>last_check</c> + 3 × <c>interval_seconds</c> (or + <c>$stale_ms</c>).
     /// </summary>
     internal static readonly string DerivedStatusSql =
-        $"CASE WHEN $now > last_check + COALESCE(interval_seconds * {1000 * ServerOptions.StaleIntervals}, $stale_ms) THEN 'STALE' ELSE sync_status END";
+        $"CASE WHEN $now > last_check + COALESCE({StoredRows.IntervalSql("interval_seconds")} * {1000 * ServerOptions.StaleIntervals}, $stale_ms) THEN 'STALE' ELSE sync_status END";
 
     /// <summary>The target's row and full stored report, or null when no such target.</summary>
     public async Task<TargetDetail?> ReadTargetAsync(string repo, string server, CancellationToken cancellationToken)
