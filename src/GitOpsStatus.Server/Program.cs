@@ -9,6 +9,7 @@ using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Metrics;
 using GitOpsStatus.Server.Notifications;
+using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Security;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Status;
@@ -25,12 +26,13 @@ builder.Services.AddSingleton(services => ServerOptions.From(services.GetRequire
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddStatusStore();
 builder.Services.AddSingleton<GroupCommitWriter>();
-builder.Services.AddSingleton<AccessTokens>();
+builder.Services.AddAccessControl();
 builder.Services.AddSingleton<ServerMetrics>();
 builder.Services.AddAbuseLimits();
 builder.Services.AddNotifications();
 builder.Services.AddHistoryPruning();
-builder.Services.AddProblemDetails();
+builder.Services.AddHealth();
+builder.Services.AddProblems();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
@@ -47,15 +49,18 @@ app.UseHttpMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestTimeouts();
+app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapHealth();
-var reads = app.MapGroup("").RequireReadAccess();
+var reads = app.MapGroup("").RequireAuthorization(AccessPolicies.Read);
 reads.MapOpenApi("/openapi/{documentName}.json");
 reads.MapStatusJson();
 reads.MapTargetsApi();
 reads.MapMetrics();
-app.MapIngestion();
-app.MapGroup("").RequireAdminAccess().MapTargetsAdmin();
+app.MapGroup("").RequireAuthorization(AccessPolicies.Write).RequireRateLimiting(AbuseLimits.WriteRate).MapIngestion();
+app.MapGroup("").RequireAuthorization(AccessPolicies.Admin).MapTargetsAdmin();
 app.MapDashboard();
 
 // Open the store (migrating its schema) and start the writer before taking traffic.
