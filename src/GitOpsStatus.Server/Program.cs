@@ -21,6 +21,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.Configuration.AddCommandLine(args, ServerOptions.Flags);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
     builder.WebHost.UseUrls(ServerOptions.DefaultUrls);
+if (!builder.Configuration.ReadSettings())
+    return 1; // a bad setting: its sentence is printed
 
 builder.Services.AddSingleton(services => ServerOptions.From(services.GetRequiredService<IConfiguration>()));
 builder.Services.AddSingleton(TimeProvider.System);

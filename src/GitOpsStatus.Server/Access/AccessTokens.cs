@@ -100,7 +100,7 @@ internal sealed record WriteGrant(byte[] Hash, string RepoGlob, string ServerGlo
             var at = scope.LastIndexOf('@');
             var (repo, server) = at < 0 ? (scope, "*") : (scope[..at], scope[(at + 1)..]);
             if (token.Length == 0 || repo.Length == 0 || server.Length == 0)
-                throw new InvalidOperationException(
+                throw new SettingException(
                     "Setting GITOPS_WRITE_TOKENS has an entry with an empty token, repo glob or server glob; expected entries like token, token:infra/* or token:infra/*@web-* (the token itself is not shown).");
             grants.Add(new WriteGrant(AccessTokens.Hash(token)!, repo, server));
         }
