@@ -30,6 +30,7 @@ builder.Services.AddStatusStore();
 builder.Services.AddSingleton<GroupCommitWriter>();
 builder.Services.AddAccessControl();
 builder.Services.AddSingleton<ServerMetrics>();
+builder.Services.AddHttpMetrics();
 builder.Services.AddAbuseLimits();
 builder.Services.AddNotifications();
 builder.Services.AddHistoryPruning();
