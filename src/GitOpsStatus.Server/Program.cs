@@ -14,6 +14,7 @@ using GitOpsStatus.Server.Security;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Writing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 // appsettings.json is found beside the binary whatever the working directory (GITOPS_DATA_DIR stays relative to it).
