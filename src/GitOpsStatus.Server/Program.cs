@@ -9,6 +9,7 @@ using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Metrics;
 using GitOpsStatus.Server.Notifications;
+using GitOpsStatus.Server.OpenApi;
 using GitOpsStatus.Server.Security;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Status;
@@ -31,7 +32,7 @@ builder.Services.AddAbuseLimits();
 builder.Services.AddNotifications();
 builder.Services.AddHistoryPruning();
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
+builder.Services.AddApiDocument();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -49,13 +50,13 @@ app.UseStatusCodePages();
 app.UseRequestTimeouts();
 
 app.MapHealth();
-var reads = app.MapGroup("").RequireReadAccess();
+var reads = app.MapGroup("").RequireReadAccess().DocumentTokenRequired();
 reads.MapOpenApi("/openapi/{documentName}.json");
 reads.MapStatusJson();
 reads.MapTargetsApi();
 reads.MapMetrics();
 app.MapIngestion();
-app.MapGroup("").RequireAdminAccess().MapTargetsAdmin();
+app.MapGroup("").RequireAdminAccess().DocumentTokenRequired().MapTargetsAdmin();
 app.MapDashboard();
 
 // Open the store (migrating its schema) and start the writer before taking traffic.

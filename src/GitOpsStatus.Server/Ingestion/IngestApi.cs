@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Metrics;
+using GitOpsStatus.Server.OpenApi;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Security;
 using GitOpsStatus.Server.Settings;
@@ -35,15 +36,16 @@ public static class IngestApi
             .WithName("PostStatus")
             .WithSummary("Store a drift report for one (repo, server) target")
             .WithDescription("Body: the report JSON (see the StatusReport schema), Content-Type: application/json.")
+            .Accepts<StatusReport>("application/json")
             .Produces<IngestResponse>()
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
-            .ProducesValidationProblem(StatusCodes.Status401Unauthorized)
-            .ProducesValidationProblem(StatusCodes.Status403Forbidden)
+            .DocumentTokenRequired()
             .ProducesValidationProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesValidationProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesValidationProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage)
             .ShortCircuit();
         return app;
     }
