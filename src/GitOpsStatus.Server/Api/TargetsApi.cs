@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Ingestion;
+using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
@@ -120,17 +121,9 @@ public static class TargetsApi
         limit is < 1 or > MaxLimit ? Rejected("limit", $"\"{limit}\" is out of range; expected 1 to {MaxLimit}") : null;
 
     private static ProblemHttpResult NotFound(string repo, string server) =>
-        Problem(404, "No such target", "repo", $"no target \"{repo}\" on server \"{server}\" is stored; names are case-sensitive (GET /api/targets lists them)");
+        Problem.Rejected(404, "No such target", "repo", $"no target \"{repo}\" on server \"{server}\" is stored; names are case-sensitive (GET /api/targets lists them)");
 
-    private static ProblemHttpResult Rejected(string field, string message) => Problem(400, "Invalid query", field, message);
-
-    private static ProblemHttpResult Problem(int status, string title, string field, string message) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
-        {
-            Status = status,
-            Title = title,
-            Detail = $"{field}: {message}",
-        });
+    private static ProblemHttpResult Rejected(string field, string message) => Problem.Rejected(400, "Invalid query", field, message);
 
     private static string Query(params (string Key, string? Value)[] pairs) =>
         string.Join('&', pairs.Where(p => p.Value is not null).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!)}"));

@@ -6,6 +6,7 @@ using GitOpsStatus.Server.OpenApi;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace GitOpsStatus.Server.Status;
@@ -32,7 +33,7 @@ public static class StatusJsonApi
         return app;
     }
 
-    private static async Task<IResult> Get(HttpContext context, IStatusStore store, ServerOptions options, TimeProvider clock,
+    private static async Task<Results<ProblemHttpResult, StatusCodeHttpResult, EmptyHttpResult>> Get(HttpContext context, IStatusStore store, ServerOptions options, TimeProvider clock,
         string? repo, string? server, string? status)
     {
         var statuses = ParseStatuses(status);
@@ -49,11 +50,11 @@ public static class StatusJsonApi
         headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
         var ifNoneMatch = context.Request.GetTypedHeaders().IfNoneMatch;
         if (ifNoneMatch.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(etag, useStrongComparison: true)))
-            return Results.StatusCode(StatusCodes.Status304NotModified);
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.ContentLength = body.Length;
         await body.CopyToAsync(context.Response.Body, context.RequestAborted);
-        return Results.Empty;
+        return TypedResults.Empty;
     }
 
     internal static void Write(IBufferWriter<byte> output, IEnumerable<TargetRow> rows, DateTimeOffset now, ServerOptions options, HashSet<string> statuses)
