@@ -15,6 +15,7 @@ using GitOpsStatus.Server.Security;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Writing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 // appsettings.json is found beside the binary whatever the working directory (GITOPS_DATA_DIR stays relative to it).
@@ -31,6 +32,7 @@ builder.Services.AddStatusStore();
 builder.Services.AddSingleton<GroupCommitWriter>();
 builder.Services.AddAccessControl();
 builder.Services.AddSingleton<ServerMetrics>();
+builder.Services.AddHttpMetrics();
 builder.Services.AddAbuseLimits();
 builder.Services.AddNotifications();
 builder.Services.AddHistoryPruning();

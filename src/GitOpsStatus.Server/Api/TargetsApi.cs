@@ -1,10 +1,11 @@
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
-using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
+using GitOpsStatus.Server.Writing;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GitOpsStatus.Server.Api;

@@ -10,6 +10,8 @@ using GitOpsStatus.Server.OpenApi;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
+using GitOpsStatus.Server.Writing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -102,7 +104,7 @@ public static class IngestApi
             // Not cancelled once submitted: the report is stored whether or not its client still waits.
             var result = await writer.SubmitAsync(incoming, CancellationToken.None);
             return TypedResults.Ok(new IngestResponse(
-                Name(result.Outcome), incoming.Report.Repo!, incoming.Report.Server!, Status.Time.Iso(result.LatestLastCheck), result.EventRecorded));
+                Name(result.Outcome), incoming.Report.Repo!, incoming.Report.Server!, Targets.Time.Iso(result.LatestLastCheck), result.EventRecorded));
         }
         catch (ShuttingDownException)
         {

@@ -2,6 +2,7 @@ using System.Buffers;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
 
 namespace GitOpsStatus.Server.Metrics;
 
@@ -30,7 +31,6 @@ public static class MetricsApi
         context.Response.Headers.CacheControl = "no-store";
         var output = new Exposition(context.Response.BodyWriter);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var staleMs = (long)options.StaleAfter.TotalMilliseconds;
         var totals = new long[SyncStatus.All.Count];
 
         // One read of the rows into a compact table (labels pre-encoded once, ~50 bytes a target),
@@ -39,8 +39,7 @@ public static class MetricsApi
         var labels = new ArrayBufferWriter<byte>(1 << 16);
         foreach (var gauge in store.EachGauge())
         {
-            var limit = gauge.IntervalSeconds is { } interval ? interval * 1000 * ServerOptions.StaleIntervals : staleMs;
-            var stale = now > gauge.LastCheck + limit; // the rule of DerivedStatus.Of
+            var stale = TargetRules.IsStale(now, gauge.LastCheck, gauge.IntervalSeconds, options.StaleAfter);
             var value = stale ? SyncStatus.Value(SyncStatus.Stale) : SyncStatus.Value(gauge.SyncStatus);
             totals[value]++;
             var offset = labels.WrittenCount;

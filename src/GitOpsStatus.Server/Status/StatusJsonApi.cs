@@ -6,6 +6,7 @@ using GitOpsStatus.Server.OpenApi;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
@@ -63,7 +64,7 @@ public static class StatusJsonApi
         json.WriteStartArray();
         foreach (var row in rows)
         {
-            var derived = DerivedStatus.Of(row, now, options);
+            var derived = row.Derived(now, options);
             if (statuses.Count > 0 && !statuses.Contains(derived.Status))
                 continue;
             json.WriteStartObject();
