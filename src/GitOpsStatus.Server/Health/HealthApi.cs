@@ -1,6 +1,6 @@
-using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Writing;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
