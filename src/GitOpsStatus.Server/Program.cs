@@ -9,10 +9,13 @@ using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Metrics;
 using GitOpsStatus.Server.Notifications;
+using GitOpsStatus.Server.OpenApi;
+using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Security;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Writing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 // appsettings.json is found beside the binary whatever the working directory (GITOPS_DATA_DIR stays relative to it).
@@ -20,18 +23,22 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.Configuration.AddCommandLine(args, ServerOptions.Flags);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
     builder.WebHost.UseUrls(ServerOptions.DefaultUrls);
+if (!builder.Configuration.ReadSettings())
+    return 1; // a bad setting: its sentence is printed
 
 builder.Services.AddSingleton(services => ServerOptions.From(services.GetRequiredService<IConfiguration>()));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddStatusStore();
 builder.Services.AddSingleton<GroupCommitWriter>();
-builder.Services.AddSingleton<AccessTokens>();
+builder.Services.AddAccessControl();
 builder.Services.AddSingleton<ServerMetrics>();
+builder.Services.AddHttpMetrics();
 builder.Services.AddAbuseLimits();
 builder.Services.AddNotifications();
 builder.Services.AddHistoryPruning();
-builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
+builder.Services.AddHealth();
+builder.Services.AddProblems();
+builder.Services.AddApiDocument();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -47,15 +54,18 @@ app.UseHttpMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestTimeouts();
+app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapHealth();
-var reads = app.MapGroup("").RequireReadAccess();
+var reads = app.MapGroup("").RequireAuthorization(AccessPolicies.Read);
 reads.MapOpenApi("/openapi/{documentName}.json");
 reads.MapStatusJson();
 reads.MapTargetsApi();
 reads.MapMetrics();
-app.MapIngestion();
-app.MapGroup("").RequireAdminAccess().MapTargetsAdmin();
+app.MapGroup("").RequireAuthorization(AccessPolicies.Write).RequireRateLimiting(AbuseLimits.WriteRate).MapIngestion();
+app.MapGroup("").RequireAuthorization(AccessPolicies.Admin).MapTargetsAdmin();
 app.MapDashboard();
 
 // Open the store (migrating its schema) and start the writer before taking traffic.

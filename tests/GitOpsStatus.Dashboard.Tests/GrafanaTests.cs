@@ -51,9 +51,32 @@ public sealed class GrafanaTests : IDisposable
     }
 
     [Fact]
+    public async Task The_target_table_shows_its_columns_in_order_and_the_worst_targets_first_after_infinitys_backend_parser()
+    {
+        await Fleet.Seed(_server);
+        var table = TargetTable();
+        var query = table.GetProperty("targets")[0];
+        var rows = JsonDocument.Parse(await _server.Client.GetStringAsync(new Uri(query.GetProperty("url").GetString()!, UriKind.Relative))).RootElement;
+
+        var parsed = InfinityBackend.Parse(rows, query.GetProperty("columns"));
+        var shown = GrafanaTransformations.Apply(parsed, table.TryGetProperty("transformations", out var t) ? t : default);
+
+        Assert.Equal(parsed.Select(f => f.Name).Order(StringComparer.Ordinal), parsed.Select(f => f.Name)); // what the parser does
+        Assert.Equal(["Repo", "Server", "Status", "Drifted", "Files", "Error", "Status since", "Last check", "Revision", "Source"], shown.Select(f => f.Name));
+        Assert.Equal(["UNKNOWN", "STALE", "OUT_OF_SYNC", "OUT_OF_SYNC", "SYNCED", "SYNCED"], shown.Single(f => f.Name == "Status").Values.Select(v => v.GetString()));
+        Assert.False(table.GetProperty("options").TryGetProperty("sortBy", out var sortBy) && sortBy.GetArrayLength() > 0,
+            "the panel's own sortBy would re-sort the rows by a column's text");
+        foreach (var o in table.GetProperty("fieldConfig").GetProperty("overrides").EnumerateArray())
+            Assert.Contains(o.GetProperty("matcher").GetProperty("options").GetString(), shown.Select(f => f.Name));
+    }
+
+    private static JsonElement TargetTable() =>
+        Dashboard().GetProperty("panels").EnumerateArray().Single(p => p.GetProperty("type").GetString() == "table" && p.GetProperty("title").GetString() == "Targets");
+
+    [Fact]
     public void The_status_column_maps_every_status_to_its_colour_and_each_stat_panel_counts_one_status()
     {
-        var table = Dashboard().GetProperty("panels").EnumerateArray().Single(p => p.GetProperty("type").GetString() == "table" && p.GetProperty("title").GetString() == "Targets");
+        var table = TargetTable();
         var statusOverride = table.GetProperty("fieldConfig").GetProperty("overrides").EnumerateArray()
             .Single(o => o.GetProperty("matcher").GetProperty("options").GetString() == "Status");
         var mapping = statusOverride.GetProperty("properties").EnumerateArray().Single(p => p.GetProperty("id").GetString() == "mappings")

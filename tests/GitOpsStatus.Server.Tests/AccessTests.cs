@@ -6,7 +6,7 @@ namespace GitOpsStatus.Server.Tests;
 
 public class AccessTests : IDisposable
 {
-    private readonly TestServer _server = new(new()
+    private readonly AppServer _server = new(new()
     {
         ["GITOPS_WRITE_TOKENS"] = "w-all, w-infra:infra/*\n w-web:infra/*@web-*",
         ["GITOPS_ADMIN_TOKEN"] = "admin-secret",
@@ -31,7 +31,7 @@ public class AccessTests : IDisposable
     [InlineData("read-secret", "infra/rsyslog", "web-1", HttpStatusCode.Forbidden, "Authorization")]
     public async Task A_report_needs_a_write_token_whose_scope_covers_the_target(string? token, string repo, string server, HttpStatusCode expected, string? field)
     {
-        var response = await _server.Send(HttpMethod.Post, "/api/status", token, Reports.Synced(repo, server, TestServer.Start));
+        var response = await _server.Send(HttpMethod.Post, "/api/status", token, Reports.Synced(repo, server, AppServer.Start));
 
         Assert.Equal(expected, response.StatusCode);
         if (field is null)
@@ -77,7 +77,7 @@ public class AccessTests : IDisposable
     [Fact]
     public async Task Only_the_admin_token_deletes()
     {
-        await _server.Send(HttpMethod.Post, "/api/status", "w-all", Reports.Synced("infra/rsyslog", "web-1", TestServer.Start));
+        await _server.Send(HttpMethod.Post, "/api/status", "w-all", Reports.Synced("infra/rsyslog", "web-1", AppServer.Start));
         const string Path = "/api/targets/web-1/infra/rsyslog";
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await _server.Send(HttpMethod.Delete, Path)).StatusCode);
@@ -92,7 +92,7 @@ public class AccessTests : IDisposable
 
 public class RateLimitTests : IDisposable
 {
-    private readonly TestServer _server = new(new() { ["GITOPS_WRITE_RATE_LIMIT"] = "3" });
+    private readonly AppServer _server = new(new() { ["GITOPS_WRITE_RATE_LIMIT"] = "3" });
 
     public void Dispose()
     {
@@ -105,8 +105,8 @@ public class RateLimitTests : IDisposable
     {
         var codes = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)
-            codes.Add((await _server.PostJson(Reports.Synced("r", $"s{i}", TestServer.Start))).StatusCode);
-        var refused = await _server.PostJson(Reports.Synced("r", "late", TestServer.Start));
+            codes.Add((await _server.PostJson(Reports.Synced("r", $"s{i}", AppServer.Start))).StatusCode);
+        var refused = await _server.PostJson(Reports.Synced("r", "late", AppServer.Start));
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], codes);
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);

@@ -9,7 +9,7 @@ namespace GitOpsStatus.Server.Tests;
 /// <summary>Runs on both stores: <see cref="ApiTestsOnSqlite"/> and <see cref="ApiTestsOnPostgres"/>.</summary>
 public abstract class ApiTests(PostgresCluster? postgres) : IDisposable
 {
-    private readonly TestServer _server = new(postgres: postgres);
+    private readonly AppServer _server = new(postgres: postgres);
 
     public void Dispose()
     {
@@ -63,7 +63,7 @@ public abstract class ApiTests(PostgresCluster? postgres) : IDisposable
     [Fact]
     public async Task The_list_is_filtered_on_the_derived_status_and_paged()
     {
-        var t = TestServer.Start.AddMinutes(-1);
+        var t = AppServer.Start.AddMinutes(-1);
         await _server.PostJson(Reports.Synced("infra/rsyslog", "a", t));
         await _server.PostJson(Reports.Drifted("infra/rsyslog", "b", t, "x.conf"));
         await _server.PostJson(Reports.Synced("infra/rsyslog", "c", t.AddHours(-1)));
@@ -106,7 +106,7 @@ public abstract class ApiTests(PostgresCluster? postgres) : IDisposable
     [Fact]
     public async Task The_summary_counts_derived_statuses_overall_and_per_repo()
     {
-        var t = TestServer.Start.AddMinutes(-1);
+        var t = AppServer.Start.AddMinutes(-1);
         await _server.PostJson(Reports.Synced("infra/rsyslog", "a", t));
         await _server.PostJson(Reports.Drifted("infra/rsyslog", "b", t, "x.conf"));
         await _server.PostJson(Reports.Synced("web", "a", t.AddDays(-1)));
@@ -123,8 +123,8 @@ public abstract class ApiTests(PostgresCluster? postgres) : IDisposable
     [Fact]
     public async Task Deleting_a_retired_target_forgets_it_and_its_history()
     {
-        await _server.PostJson(Reports.Synced("infra/rsyslog", "old", TestServer.Start));
-        await _server.PostJson(Reports.Synced("infra/rsyslog", "kept", TestServer.Start));
+        await _server.PostJson(Reports.Synced("infra/rsyslog", "old", AppServer.Start));
+        await _server.PostJson(Reports.Synced("infra/rsyslog", "kept", AppServer.Start));
 
         var deleted = await _server.Send(HttpMethod.Delete, "/api/targets/old/infra/rsyslog");
         var again = await _server.Send(HttpMethod.Delete, "/api/targets/old/infra/rsyslog");

@@ -9,7 +9,7 @@ namespace GitOpsStatus.Server.Tests;
 /// <summary>Runs on both stores: <see cref="DurabilityTestsOnSqlite"/> and <see cref="DurabilityTestsOnPostgres"/>.</summary>
 public abstract class DurabilityTests(PostgresCluster? postgres) : IDisposable
 {
-    private readonly TestServer _server = new(postgres: postgres);
+    private readonly AppServer _server = new(postgres: postgres);
 
     public void Dispose()
     {
@@ -20,7 +20,7 @@ public abstract class DurabilityTests(PostgresCluster? postgres) : IDisposable
     [Fact]
     public async Task Every_acknowledged_report_survives_a_restart()
     {
-        var t = TestServer.Start.AddMinutes(-1);
+        var t = AppServer.Start.AddMinutes(-1);
         for (var i = 0; i < 50; i++)
             Assert.Equal(HttpStatusCode.OK, (await _server.PostJson(Reports.Drifted("repo", $"s-{i}", t, $"f{i}.conf"))).StatusCode);
 
@@ -34,7 +34,7 @@ public abstract class DurabilityTests(PostgresCluster? postgres) : IDisposable
     [Fact]
     public async Task Concurrent_reports_to_distinct_and_shared_targets_all_land_and_the_latest_wins()
     {
-        var t = TestServer.Start.AddMinutes(-10);
+        var t = AppServer.Start.AddMinutes(-10);
         var posts = Enumerable.Range(0, 200).Select(async i =>
         {
             // Half go to 100 distinct targets; half race on 4 shared ones, each with its own time.
@@ -65,7 +65,7 @@ public sealed class DurabilityTestsOnSqlite() : DurabilityTests(null)
     [Fact]
     public async Task A_database_from_an_older_server_is_migrated_and_a_newer_one_is_refused()
     {
-        using var server = new TestServer();
+        using var server = new AppServer();
         await server.PostJson(Reports.SeedSynced);
         server.Restart();
         Assert.Equal(1, (await server.StatusJson()).GetArrayLength());
@@ -93,7 +93,7 @@ public sealed class DurabilityTestsOnPostgres(PostgresCluster cluster) : Durabil
         var (name, database) = _cluster.CreateDatabase();
         try
         {
-            using var server = new TestServer(database: database);
+            using var server = new AppServer(database: database);
             await server.PostJson(Reports.SeedSynced);
             server.Restart();
             Assert.Equal(1, (await server.StatusJson()).GetArrayLength());

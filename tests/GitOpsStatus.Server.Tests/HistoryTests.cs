@@ -11,7 +11,7 @@ namespace GitOpsStatus.Server.Tests;
 public abstract class HistoryTests(PostgresCluster? postgres) : IDisposable
 {
     // The background loops run once at start-up, then not again during a test: the test drives them.
-    private readonly TestServer _server = new(new() { ["GITOPS_SWEEP_INTERVAL"] = "1d" }, postgres: postgres);
+    private readonly AppServer _server = new(new() { ["GITOPS_SWEEP_INTERVAL"] = "1d" }, postgres: postgres);
 
     public void Dispose()
     {
@@ -22,7 +22,7 @@ public abstract class HistoryTests(PostgresCluster? postgres) : IDisposable
     [Fact]
     public async Task History_has_one_event_per_change_and_none_per_heartbeat()
     {
-        var t = TestServer.Start.AddMinutes(-9);
+        var t = AppServer.Start.AddMinutes(-9);
         string[] posts =
         [
             Reports.Synced("infra/rsyslog", "web-1", t, revision: "r1"),
@@ -55,7 +55,7 @@ public abstract class HistoryTests(PostgresCluster? postgres) : IDisposable
     [Fact]
     public async Task History_pages_newest_first_with_a_next_link()
     {
-        var t = TestServer.Start.AddMinutes(-20);
+        var t = AppServer.Start.AddMinutes(-20);
         for (var i = 0; i < 5; i++)
             await _server.PostJson(Reports.Synced("r", "s", t.AddMinutes(i), revision: $"rev{i}"));
 
@@ -71,7 +71,7 @@ public abstract class HistoryTests(PostgresCluster? postgres) : IDisposable
     [Fact]
     public async Task Going_stale_and_coming_back_are_history_events_written_by_the_sweep_and_the_next_report()
     {
-        await _server.PostJson(Reports.Synced("r", "s", TestServer.Start, interval: 60));
+        await _server.PostJson(Reports.Synced("r", "s", AppServer.Start, interval: 60));
         _server.Clock.Advance(TimeSpan.FromMinutes(4));
 
         await _server.Services.GetRequiredService<StaleSweep>().RunOnceAsync();
@@ -90,12 +90,12 @@ public abstract class HistoryTests(PostgresCluster? postgres) : IDisposable
     [Fact]
     public async Task Events_older_than_the_retention_are_pruned_in_batches()
     {
-        var old = TestServer.Start.AddDays(-100);
+        var old = AppServer.Start.AddDays(-100);
         var targets = Enumerable.Range(0, HistoryPruner.BatchSize + 50).ToList();
         foreach (var chunk in targets.Chunk(50))
             await Task.WhenAll(chunk.Select(i => _server.PostJson(Reports.Synced("old", $"s-{i}", old))));
-        await _server.PostJson(Reports.Synced("keep", "s", TestServer.Start.AddDays(-100)));
-        await _server.PostJson(Reports.Drifted("keep", "s", TestServer.Start.AddDays(-89), "a.conf"));
+        await _server.PostJson(Reports.Synced("keep", "s", AppServer.Start.AddDays(-100)));
+        await _server.PostJson(Reports.Drifted("keep", "s", AppServer.Start.AddDays(-89), "a.conf"));
 
         var pruned = await _server.Services.GetRequiredService<HistoryPruner>().RunOnceAsync(CancellationToken.None);
 

@@ -10,7 +10,7 @@ namespace GitOpsStatus.Server.Tests;
 /// <summary>Runs on both stores: <see cref="IngestionTestsOnSqlite"/> and <see cref="IngestionTestsOnPostgres"/>.</summary>
 public abstract class IngestionTests(PostgresCluster? postgres) : IDisposable
 {
-    private readonly TestServer _server = new(postgres: postgres);
+    private readonly AppServer _server = new(postgres: postgres);
 
     public void Dispose()
     {
@@ -42,7 +42,7 @@ public abstract class IngestionTests(PostgresCluster? postgres) : IDisposable
     [Fact]
     public async Task The_answer_says_what_happened()
     {
-        var t = TestServer.Start.AddMinutes(-1);
+        var t = AppServer.Start.AddMinutes(-1);
         Assert.Equal("stored", await Outcome(Reports.Synced("r", "s", t)));
         Assert.Equal("unchanged", await Outcome(Reports.Synced("r", "s", t)));
         Assert.Equal("stored", await Outcome(Reports.Drifted("r", "s", t.AddSeconds(30), "a.conf")));

@@ -8,7 +8,7 @@ namespace GitOpsStatus.Server.Tests;
 /// <summary>Runs on both stores: <see cref="MetricsTestsOnSqlite"/> and <see cref="MetricsTestsOnPostgres"/>.</summary>
 public abstract partial class MetricsTests(PostgresCluster? postgres) : IDisposable
 {
-    private readonly TestServer _server = new(new() { ["GITOPS_SWEEP_INTERVAL"] = "1d" }, postgres: postgres);
+    private readonly AppServer _server = new(new() { ["GITOPS_SWEEP_INTERVAL"] = "1d" }, postgres: postgres);
 
     public void Dispose()
     {

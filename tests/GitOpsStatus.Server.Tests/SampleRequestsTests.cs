@@ -6,7 +6,7 @@ namespace GitOpsStatus.Server.Tests;
 /// <summary>Keeps <c>requests/status.http</c> working: every sample request runs, in order, against the real app.</summary>
 public partial class SampleRequestsTests : IDisposable
 {
-    private readonly TestServer _server = new(new()
+    private readonly AppServer _server = new(new()
     {
         ["GITOPS_WRITE_TOKENS"] = "change-me",
         ["GITOPS_READ_TOKEN"] = "change-me",

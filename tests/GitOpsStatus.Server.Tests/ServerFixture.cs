@@ -23,7 +23,7 @@ public sealed class ManualClock(DateTimeOffset now) : TimeProvider
 /// test shares between replicas. Dispose stops it (draining the writer) and drops a database it created;
 /// <see cref="Restart"/> starts a new app on the same data.
 /// </summary>
-public sealed class TestServer : IDisposable
+public sealed class AppServer : IDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 4, 21, 10, 31, 0, TimeSpan.Zero);
 
@@ -46,7 +46,7 @@ public sealed class TestServer : IDisposable
     /// <summary>The running app's services (its store, background services).</summary>
     public IServiceProvider Services => _factory.Services;
 
-    public TestServer(Dictionary<string, string>? settings = null, string? dataDir = null, ManualClock? clock = null,
+    public AppServer(Dictionary<string, string>? settings = null, string? dataDir = null, ManualClock? clock = null,
         Postgres.PostgresCluster? postgres = null, string? database = null)
     {
         _postgres = postgres;

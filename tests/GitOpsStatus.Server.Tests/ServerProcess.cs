@@ -14,6 +14,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public Uri BaseAddress { get; }
     public int Pid => _process.Id;
 
+    /// <summary>True once the process has stopped (by itself, unless a test stopped it).</summary>
+    public bool HasExited => _process.HasExited;
+
     private ServerProcess(Process process, Uri baseAddress)
     {
         _process = process;
@@ -40,10 +43,13 @@ public sealed partial class ServerProcess : IAsyncDisposable
         throw new InvalidOperationException($"the server exited with {process.ExitCode} before listening");
     }
 
-    /// <summary>Runs the server expecting it to stop by itself (a start-up failure); returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunToExitAsync(string dataDir)
+    /// <summary>Runs the server (with these extra environment variables) expecting it to stop by itself (a start-up failure); returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(string dataDir, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Process.Start(StartInfo(dataDir, []))!;
+        var start = StartInfo(dataDir, []);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
+        using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

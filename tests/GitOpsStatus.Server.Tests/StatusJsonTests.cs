@@ -9,7 +9,7 @@ namespace GitOpsStatus.Server.Tests;
 public abstract class StatusJsonTests(PostgresCluster? postgres) : IDisposable
 {
     private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
-    private readonly TestServer _server = new(postgres: postgres);
+    private readonly AppServer _server = new(postgres: postgres);
 
     public void Dispose()
     {
@@ -20,7 +20,7 @@ public abstract class StatusJsonTests(PostgresCluster? postgres) : IDisposable
     [Fact]
     public async Task Rows_are_sorted_by_repo_then_server_and_filtered()
     {
-        var t = TestServer.Start.AddMinutes(-1);
+        var t = AppServer.Start.AddMinutes(-1);
         await _server.PostJson(Reports.Synced("web", "b", t));
         await _server.PostJson(Reports.Drifted("infra/rsyslog", "z", t, "rsyslog.conf"));
         await _server.PostJson(Reports.Synced("web", "a", t));
@@ -38,8 +38,8 @@ public abstract class StatusJsonTests(PostgresCluster? postgres) : IDisposable
     [Fact]
     public async Task A_target_turns_stale_when_reports_stop()
     {
-        await _server.PostJson(Reports.Synced("r", "with-interval", TestServer.Start, interval: 120));
-        await _server.PostJson(Reports.Synced("r", "default", TestServer.Start));
+        await _server.PostJson(Reports.Synced("r", "with-interval", AppServer.Start, interval: 120));
+        await _server.PostJson(Reports.Synced("r", "default", AppServer.Start));
 
         _server.Clock.Advance(TimeSpan.FromMinutes(5));
         var afterFive = await _server.StatusJson();
@@ -80,7 +80,7 @@ public abstract class StatusJsonTests(PostgresCluster? postgres) : IDisposable
         again.Headers.IfNoneMatch.Add(etag);
         Assert.Equal(HttpStatusCode.NotModified, (await _server.Client.SendAsync(again)).StatusCode);
 
-        await _server.PostJson(Reports.Drifted("rsyslog", "rsyslog-lab", TestServer.Start, "x"));
+        await _server.PostJson(Reports.Drifted("rsyslog", "rsyslog-lab", AppServer.Start, "x"));
         var changed = new HttpRequestMessage(HttpMethod.Get, "/status.json");
         changed.Headers.IfNoneMatch.Add(etag);
         var response = await _server.Client.SendAsync(changed);

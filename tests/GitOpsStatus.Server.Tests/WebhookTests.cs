@@ -7,7 +7,7 @@ namespace GitOpsStatus.Server.Tests;
 public abstract class WebhookTests : IDisposable
 {
     private readonly WebhookListener _listener = new(failFirst: 2);
-    private readonly TestServer _server;
+    private readonly AppServer _server;
 
     protected WebhookTests(PostgresCluster? postgres) => _server = new(new()
     {
@@ -26,7 +26,7 @@ public abstract class WebhookTests : IDisposable
     [Fact]
     public async Task Each_transition_is_delivered_once_to_each_url_after_retries()
     {
-        var t = TestServer.Start;
+        var t = AppServer.Start;
         await _server.PostJson(Reports.Synced("infra/rsyslog", "web-1", t, interval: 3600)); // a green newcomer: no news
         await _server.PostJson(Reports.Drifted("infra/rsyslog", "web-1", t.AddSeconds(10), 3600, "rsyslog.conf", "rsyslog.d/30-lab.conf"));
         await _server.PostJson(Reports.Drifted("infra/rsyslog", "web-1", t.AddSeconds(20), 3600, "rsyslog.conf", "rsyslog.d/30-lab.conf")); // heartbeat
@@ -56,7 +56,7 @@ public abstract class WebhookTests : IDisposable
     [Fact]
     public async Task The_sweep_announces_a_target_gone_stale_and_its_recovery()
     {
-        await _server.PostJson(Reports.Synced("nginx", "web-2", TestServer.Start, interval: 60));
+        await _server.PostJson(Reports.Synced("nginx", "web-2", AppServer.Start, interval: 60));
         _server.Clock.Advance(TimeSpan.FromMinutes(4)); // past 3 × 60 s: nobody reads, the background sweep notices
 
         await _listener.WaitUntil(l => l.Delivered.Count == 2, () => _server.Clock.Advance(TimeSpan.FromSeconds(1)));
@@ -98,7 +98,7 @@ public sealed class WebhookTestsOnPostgres(PostgresCluster postgres) : WebhookTe
 public abstract class ReminderTests : IDisposable
 {
     private readonly WebhookListener _listener = new();
-    private readonly TestServer _server;
+    private readonly AppServer _server;
 
     protected ReminderTests(PostgresCluster? postgres) => _server = new(new()
     {
@@ -117,7 +117,7 @@ public abstract class ReminderTests : IDisposable
     [Fact]
     public async Task A_target_left_out_of_sync_is_reminded_after_the_interval()
     {
-        await _server.PostJson(Reports.Drifted("r", "s", TestServer.Start, 86400, "a.conf"));
+        await _server.PostJson(Reports.Drifted("r", "s", AppServer.Start, 86400, "a.conf"));
         await _listener.WaitUntil(l => l.Delivered.Count == 1);
 
         _server.Clock.Advance(TimeSpan.FromMinutes(61));

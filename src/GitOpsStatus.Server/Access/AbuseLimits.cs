@@ -1,23 +1,74 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.RateLimiting;
+using GitOpsStatus.Server.Metrics;
+using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Settings;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace GitOpsStatus.Server.Access;
 
 /// <summary>
 /// Bounds on what one client can cost: a per-client rate limit on writes (<c>GITOPS_WRITE_RATE_LIMIT</c>
-/// reports per minute, off by default) and a timeout on every request (<c>GITOPS_REQUEST_TIMEOUT</c>).
-/// A client is its write token when it sends one (behind an ingress every pipeline shares one address),
-/// else its remote address.
+/// reports per minute, off by default; the <see cref="WriteRate"/> policy) and a timeout on every request
+/// (<c>GITOPS_REQUEST_TIMEOUT</c>, 503 with <c>Retry-After</c>).
 /// </summary>
 public static class AbuseLimits
 {
+    /// <summary>The rate-limiting policy of the write routes.</summary>
+    public const string WriteRate = "write-rate";
+
     public static IServiceCollection AddAbuseLimits(this IServiceCollection services)
     {
-        services.AddSingleton(services => new WriteRateLimit(services.GetRequiredService<ServerOptions>().WriteRateLimit));
-        services.AddSingleton(services => new SharedDeadline(services.GetRequiredService<ServerOptions>().RequestTimeout));
+        services.AddRateLimiter(limits => limits.AddPolicy<string, WriteRatePolicy>(WriteRate));
         services.AddRequestTimeouts();
         services.AddOptions<RequestTimeoutOptions>().Configure<ServerOptions>((timeouts, options) =>
-            timeouts.DefaultPolicy = new RequestTimeoutPolicy { Timeout = options.RequestTimeout, TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable });
+            timeouts.DefaultPolicy = new RequestTimeoutPolicy
+            {
+                Timeout = options.RequestTimeout,
+                TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+                WriteTimeoutResponse = context => Problem.Unavailable(context, 503, "Request timed out",
+                    $"The request did not finish within {options.RequestTimeout.TotalSeconds:0.###} s (GITOPS_REQUEST_TIMEOUT); send it again.", 5)
+                    .ExecuteAsync(context),
+            });
         return services;
+    }
+
+    /// <summary>A token bucket per client; a refused report gets 429 with <c>Retry-After</c> and is counted.</summary>
+    private sealed class WriteRatePolicy(ServerOptions options, ServerMetrics metrics) : IRateLimiterPolicy<string>
+    {
+        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => async (rejected, _) =>
+        {
+            var context = rejected.HttpContext;
+            context.Response.Headers.RetryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
+                ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)).ToString(CultureInfo.InvariantCulture)
+                : "60";
+            metrics.CountRejection(StatusCodes.Status429TooManyRequests);
+            await Problem.Rejected(429, "Too many reports", "client",
+                $"this client sent more than {options.WriteRateLimit} reports in a minute (GITOPS_WRITE_RATE_LIMIT); wait for Retry-After seconds")
+                .ExecuteAsync(context);
+        };
+
+        public RateLimitPartition<string> GetPartition(HttpContext context) => options.WriteRateLimit == 0
+            ? RateLimitPartition.GetNoLimiter("")
+            : RateLimitPartition.GetTokenBucketLimiter(Client(context), _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = options.WriteRateLimit,
+                TokensPerPeriod = options.WriteRateLimit,
+                ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            });
+
+        /// <summary>A client is its write token when it sends one (behind an ingress every pipeline shares one address), else its remote address.</summary>
+        private static string Client(HttpContext context)
+        {
+            var authorization = context.Request.Headers.Authorization.ToString();
+            return authorization.Length > 0
+                ? "token:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(authorization)), 0, 8)
+                : "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        }
     }
 }

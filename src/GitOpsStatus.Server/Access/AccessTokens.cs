@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using GitOpsStatus.Server.Settings;
@@ -57,39 +58,24 @@ public sealed class AccessTokens
         return AnyWrite(hash) ? Verdict.OutOfScope : Verdict.Wrong;
     }
 
-    /// <summary>Deletes need the admin token; when the server is fully open they are open too.</summary>
-    public Verdict CheckAdmin(string? presented)
-    {
-        if (IsOpen)
-            return Verdict.Allowed;
-        if (presented is null)
-            return Verdict.Missing;
-        var hash = Hash(presented)!;
-        if (Matches(hash, _admin))
-            return Verdict.Allowed;
-        return Matches(hash, _read) | AnyWrite(hash) ? Verdict.OutOfScope : Verdict.Wrong;
-    }
-
     /// <summary>
-    /// Writes need a write token once <c>GITOPS_WRITE_TOKENS</c> is set; the grants of the presented
-    /// token (a token listed twice holds both scopes) decide, once the body is read, which targets it may write.
+    /// What the presented token grants, as claims (<see cref="Rights"/>): none when it is no configured token. A token
+    /// listed twice in <c>GITOPS_WRITE_TOKENS</c> holds both scopes; which targets they cover is decided once the body is read.
     /// </summary>
-    public (Verdict Verdict, WriteScope? Scope) CheckWrite(string? presented)
+    public List<Claim> Grants(string presented)
     {
-        if (_writes.Count == 0)
-            return (Verdict.Allowed, null);
-        if (presented is null)
-            return (Verdict.Missing, null);
         var hash = Hash(presented)!;
-        var granted = new List<WriteGrant>(1);
+        var claims = new List<Claim>(1);
+        if (Matches(hash, _read))
+            claims.Add(new Claim(Rights.Read, "*"));
+        if (Matches(hash, _admin))
+            claims.Add(new Claim(Rights.Admin, "*"));
         foreach (var grant in _writes)
         {
             if (Matches(hash, grant.Hash))
-                granted.Add(grant);
+                claims.Add(new Claim(Rights.Write, $"{grant.RepoGlob}@{grant.ServerGlob}"));
         }
-        if (granted.Count > 0)
-            return (Verdict.Allowed, new WriteScope(granted));
-        return (Matches(hash, _read) | Matches(hash, _admin) ? Verdict.OutOfScope : Verdict.Wrong, null);
+        return claims;
     }
 
     private bool AnyWrite(byte[] hash) => _writes.Aggregate(false, (any, grant) => any | Matches(hash, grant.Hash));
@@ -114,27 +100,10 @@ internal sealed record WriteGrant(byte[] Hash, string RepoGlob, string ServerGlo
             var at = scope.LastIndexOf('@');
             var (repo, server) = at < 0 ? (scope, "*") : (scope[..at], scope[(at + 1)..]);
             if (token.Length == 0 || repo.Length == 0 || server.Length == 0)
-                throw new InvalidOperationException(
+                throw new SettingException(
                     "Setting GITOPS_WRITE_TOKENS has an entry with an empty token, repo glob or server glob; expected entries like token, token:infra/* or token:infra/*@web-* (the token itself is not shown).");
             grants.Add(new WriteGrant(AccessTokens.Hash(token)!, repo, server));
         }
         return grants;
     }
-}
-
-/// <summary>The targets a write token may report for.</summary>
-public sealed class WriteScope
-{
-    private readonly List<WriteGrant> _grants;
-
-    internal WriteScope(List<WriteGrant> grants) => _grants = grants;
-
-    public bool Allows(string repo, string server) =>
-        _grants.Any(g => Glob.IsMatch(g.RepoGlob, repo) && Glob.IsMatch(g.ServerGlob, server));
-
-    /// <summary>True when some grant covers the repo (for some server): then it is the server that is out of scope.</summary>
-    public bool AllowsRepo(string repo) => _grants.Any(g => Glob.IsMatch(g.RepoGlob, repo));
-
-    /// <summary>The scopes, for an error message (globs only, never the token).</summary>
-    public string Describe() => string.Join(", ", _grants.Select(g => $"{g.RepoGlob}@{g.ServerGlob}"));
 }

@@ -40,7 +40,7 @@ public static class DashboardApi
     }
 
     /// <summary>
-    /// The API's read check (<see cref="AccessFilters"/>: bearer header or the token cookie); a browser
+    /// The API's read check (<see cref="TokenAuthentication"/>: bearer header or the token cookie); a browser
     /// without a valid credential is sent to the sign-in form instead of getting a 401 problem.
     /// </summary>
     private static StatusCodeHttpResult? RequireReadOrSignIn(HttpContext http)
@@ -48,7 +48,7 @@ public static class DashboardApi
         var tokens = http.RequestServices.GetRequiredService<AccessTokens>();
         if (tokens.CheckRead(null) == Verdict.Allowed)
             return null;
-        if (tokens.CheckRead(AccessFilters.Credential(http)) == Verdict.Allowed)
+        if (tokens.CheckRead(TokenAuthentication.Credential(http)) == Verdict.Allowed)
         {
             http.Items[SignedInKey] = true;
             return null;

@@ -28,7 +28,7 @@ internal static class LoginPage
         if (token.Length is 0 or > MaxTokenLength || tokens.CheckRead(token) != Verdict.Allowed)
             return Form(options, clock, next, "That token is not valid. Use the value of GITOPS_READ_TOKEN (or the admin token).", StatusCodes.Status401Unauthorized);
 
-        context.Response.Cookies.Append(AccessFilters.CookieName, token, new CookieOptions
+        context.Response.Cookies.Append(TokenAuthentication.CookieName, token, new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
@@ -41,7 +41,7 @@ internal static class LoginPage
 
     public static IResult Logout(HttpContext context)
     {
-        context.Response.Cookies.Delete(AccessFilters.CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Strict });
+        context.Response.Cookies.Delete(TokenAuthentication.CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Strict });
         return SeeOther(context, "/login");
     }
 

@@ -1,145 +1,81 @@
 using System.Buffers;
-using System.Diagnostics;
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
+using GitOpsStatus.Server.Access;
 using GitOpsStatus.Server.Metrics;
+using GitOpsStatus.Server.OpenApi;
 using GitOpsStatus.Server.Problems;
-using GitOpsStatus.Server.Security;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
+using GitOpsStatus.Server.Writing;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GitOpsStatus.Server.Ingestion;
 
 /// <summary><c>POST /api/status</c>: a checker's report in; 200 only once it is durably committed.</summary>
 public static class IngestApi
 {
-    private const string Path = "/api/status";
-
-    /// <summary>
-    /// Maps the hottest route as one plain handler, answered by the routing middleware as soon as it matches
-    /// (<c>ShortCircuit</c>): the rest of the pipeline is passed by, and what it does for other routes is done here
-    /// instead, for what it costs this route only: the security headers, the HTTP metrics, the write-token check,
-    /// the write rate limit, the request timeout (on one shared timer) and a 500 problem for an unexpected error.
-    /// Past the pipeline: 1.061 times the reports/s at 16 connections (bench/ingest/ab.sh, faster in 13 of 16 rounds;
-    /// a 10-round run gave 1.012). Earlier, endpoint filters gave way to the inline checks, and an IResult and the
-    /// async serializer to one write of the answer.
-    /// </summary>
+    /// <summary>The report route; Program.cs puts it in the write group (write token, write rate limit).</summary>
     public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder app)
     {
-        var route = new Route(app.ServiceProvider);
-        // A Func, not a RequestDelegate: the route keeps its method metadata, so the OpenAPI document still describes it.
-        Func<HttpContext, Task> ingest = context => IngestAsync(context, route);
-        app.MapPost(Path, ingest)
+        app.MapPost("/api/status", Ingest)
             .WithName("PostStatus")
             .WithSummary("Store a drift report for one (repo, server) target")
             .WithDescription("Body: the report JSON (see the StatusReport schema), Content-Type: application/json.")
-            .Produces<IngestResponse>()
+            .DocumentRequestBody<StatusReport, RouteHandlerBuilder>("application/json")
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
-            .ProducesValidationProblem(StatusCodes.Status401Unauthorized)
-            .ProducesValidationProblem(StatusCodes.Status403Forbidden)
             .ProducesValidationProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesValidationProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesValidationProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .ShortCircuit();
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
         return app;
     }
 
-    /// <summary>The route's singletons, each resolved on first use: opening the store (the writer) stays in Program.cs's start-up step.</summary>
-    private sealed class Route(IServiceProvider services)
+    private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> Ingest(HttpContext context, ClaimsPrincipal user,
+        GroupCommitWriter writer, ServerOptions options, TimeProvider clock, ServerMetrics metrics, IAuthorizationService authorization,
+        CancellationToken cancellationToken)
     {
-        public ServerOptions Options => field ??= services.GetRequiredService<ServerOptions>();
-        public GroupCommitWriter Writer => field ??= services.GetRequiredService<GroupCommitWriter>();
-        public TimeProvider Clock => field ??= services.GetRequiredService<TimeProvider>();
-        public Access.AccessTokens Tokens => field ??= services.GetRequiredService<Access.AccessTokens>();
-        public Access.WriteRateLimit RateLimit => field ??= services.GetRequiredService<Access.WriteRateLimit>();
-        public Access.SharedDeadline Deadline => field ??= services.GetRequiredService<Access.SharedDeadline>();
-        public ServerMetrics Metrics => field ??= services.GetRequiredService<ServerMetrics>();
-        public ILogger Logger => field ??= services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngestApi).FullName!);
-    }
-
-    private static async Task IngestAsync(HttpContext context, Route route)
-    {
-        var start = Stopwatch.GetTimestamp();
-        SecurityHeaders.Apply(context.Response.Headers);
-        try
-        {
-            await AnswerAsync(context, route);
-        }
-        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
-        {
-            // What UseExceptionHandler does for the other routes. Nothing was acknowledged, so nothing is lost.
-            route.Logger.LogError(e, "Unexpected error answering POST {Path}", Path);
-            if (context.Response.HasStarted)
-                throw;
-            context.Response.Clear();
-            SecurityHeaders.Apply(context.Response.Headers);
-            await Results.Problem("The report was not stored; send it again.", statusCode: 500, title: "Unexpected error").ExecuteAsync(context);
-        }
-        finally
-        {
-            route.Metrics.CountRequest(Path, HttpMethods.Post, context.Response.StatusCode, Stopwatch.GetElapsedTime(start));
-        }
-    }
-
-    private static async Task AnswerAsync(HttpContext context, Route route)
-    {
-        var (refused, stored) = await StoreAsync(context, route);
-        if (stored is null)
-        {
-            var code = (refused as IStatusCodeHttpResult)?.StatusCode ?? 500;
-            if (code >= 500)
-                route.Metrics.CountOutcome("failed");
-            else
-                route.Metrics.CountRejection(code);
-            await refused!.ExecuteAsync(context);
-            return;
-        }
-        route.Metrics.CountOutcome(stored.Outcome);
-        // Written in one piece with its length: no serializer state machine and no chunked encoding for ~150 bytes.
-        var body = JsonSerializer.SerializeToUtf8Bytes(stored, ServerJson.Default.IngestResponse);
-        context.Response.ContentType = "application/json; charset=utf-8";
-        context.Response.ContentLength = body.Length;
-        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        var answer = await StoreAsync(context, user, writer, options, clock, authorization, cancellationToken);
+        if (answer.Result is Ok<IngestResponse> stored)
+            metrics.CountOutcome(stored.Value!.Outcome);
+        else if (answer.Result is ProblemHttpResult { StatusCode: >= 500 })
+            metrics.CountOutcome("failed");
+        else if (answer.Result is ProblemHttpResult refused)
+            metrics.CountRejection(refused.StatusCode);
+        return answer;
     }
 
     /// <summary>The report's answer once durably committed, or the rejection (4xx) or failure (5xx) to send instead.</summary>
-    private static async Task<(IResult? Refused, IngestResponse? Stored)> StoreAsync(HttpContext context, Route route)
+    private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> StoreAsync(HttpContext context, ClaimsPrincipal user,
+        GroupCommitWriter writer, ServerOptions options, TimeProvider clock, IAuthorizationService authorization, CancellationToken cancellationToken)
     {
-        if (route.RateLimit.Refuse(context) is { } overRate)
-            return (overRate, null);
-        if (Access.AccessFilters.RefuseWrite(context, route.Tokens) is { } refused)
-            return (refused, null);
-        var options = route.Options;
         var request = context.Request;
         if (!RequestBody.IsJson(request.ContentType))
-            return (Problem.Rejected(415, "Unsupported content type", "Content-Type",
-                $"\"{request.ContentType}\" is not accepted; send the report as Content-Type: application/json (UTF-8)"), null);
+            return Problem.Rejected(415, "Unsupported content type", "Content-Type",
+                $"\"{request.ContentType}\" is not accepted; send the report as Content-Type: application/json (UTF-8)");
         if (request.ContentLength > options.MaxBodyBytes)
-            return (TooLarge(request.ContentLength.Value, options), null);
+            return TooLarge(request.ContentLength.Value, options);
 
         byte[]? buffer;
         int length;
-        var deadline = route.Deadline.Next();
         try
         {
-            // Not RequestAborted: a client that goes away ends the read by itself.
-            (buffer, length) = await RequestBody.ReadAsync(request, options.MaxBodyBytes, deadline);
+            // GITOPS_REQUEST_TIMEOUT cancels the read (the timeout middleware answers 503).
+            (buffer, length) = await RequestBody.ReadAsync(request, options.MaxBodyBytes, cancellationToken);
         }
         catch (BadHttpRequestException e)
         {
-            return (Problem.Rejected(e.StatusCode, "Unreadable request body", "$", e.Message), null);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            return (Problem.Unavailable(context, 503, "Request timed out",
-                $"The report's body did not arrive within {options.RequestTimeout.TotalSeconds:0.###} s (GITOPS_REQUEST_TIMEOUT); send it again.", 5), null);
+            return Problem.Rejected(e.StatusCode, "Unreadable request body", "$", e.Message);
         }
         if (buffer is null)
-            return (TooLarge(length, options), null);
+            return TooLarge(length, options);
 
         StatusReport? report;
         ReportError? parseError;
@@ -152,38 +88,40 @@ public static class IngestApi
             ArrayPool<byte>.Shared.Return(buffer);
         }
         if (parseError is not null)
-            return (Problem.Rejected(400, "Malformed report", [parseError]), null);
+            return Problem.Rejected(400, "Malformed report", [parseError]);
 
-        var now = route.Clock.GetUtcNow();
+        var now = clock.GetUtcNow();
         var errors = ReportValidator.Validate(report!, now);
         if (errors.Count > 0)
-            return (Problem.Rejected(422, "Invalid report", errors), null);
-        if (Access.AccessFilters.RefuseOutOfScope(context, report!.Repo!, report.Server!) is { } outOfScope)
-            return (outOfScope, null);
+            return Problem.Rejected(422, "Invalid report", errors);
+        var target = new ReportTarget(report!.Repo!, report.Server!);
+        if (!(await authorization.AuthorizeAsync(user, target, AccessPolicies.Target)).Succeeded)
+            return AccessPolicies.OutOfScope(user, target);
 
         try
         {
-            var incoming = Prepare(report!, now);
-            var result = await route.Writer.SubmitAsync(incoming, CancellationToken.None);
-            return (null, new IngestResponse(
-                Name(result.Outcome), incoming.Report.Repo!, incoming.Report.Server!, Status.Time.Iso(result.LatestLastCheck), result.EventRecorded));
+            var incoming = Prepare(report, now);
+            // Not cancelled once submitted: the report is stored whether or not its client still waits.
+            var result = await writer.SubmitAsync(incoming, CancellationToken.None);
+            return TypedResults.Ok(new IngestResponse(
+                Name(result.Outcome), incoming.Report.Repo!, incoming.Report.Server!, Targets.Time.Iso(result.LatestLastCheck), result.EventRecorded));
         }
         catch (ShuttingDownException)
         {
-            return (Problem.Unavailable(context, 503, "Shutting down", "The server is stopping; send the report again.", 5), null);
+            return Problem.Unavailable(context, 503, "Shutting down", "The server is stopping; send the report again.", 5);
         }
         catch (Exception e) when (StoreErrors.IsDiskFull(e))
         {
-            return (Problem.Unavailable(context, 507, "Storage full", "The server's disk is full; the report was not stored.", 60), null);
+            return Problem.Unavailable(context, 507, "Storage full", "The server's disk is full; the report was not stored.", 60);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Never acknowledged, so never lost: the checker retries (or spools) and a retry is idempotent.
-            return (Problem.Unavailable(context, 503, "Storage unavailable", $"The report was not stored: {StoreErrors.Describe(e)}", 5), null);
+            return Problem.Unavailable(context, 503, "Storage unavailable", $"The report was not stored: {StoreErrors.Describe(e)}", 5);
         }
     }
 
-    private static IResult TooLarge(long length, ServerOptions options) =>
+    private static ProblemHttpResult TooLarge(long length, ServerOptions options) =>
         Problem.Rejected(413, "Report too large", "$",
             $"the body is {length} bytes or more; at most {options.MaxBodyBytes} are accepted (GITOPS_MAX_BODY_BYTES); shorten the diffs");
 

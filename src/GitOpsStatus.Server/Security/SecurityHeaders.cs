@@ -18,8 +18,7 @@ public static class SecurityHeaders
         return next(context);
     });
 
-    /// <summary>Fills in the headers; also called by the report route, which the routing middleware answers before this one runs.</summary>
-    public static void Apply(IHeaderDictionary headers)
+    private static void Apply(IHeaderDictionary headers)
     {
         headers.XContentTypeOptions = "nosniff";
         if (string.IsNullOrEmpty(headers.XFrameOptions))

@@ -107,7 +107,7 @@ public sealed record ServerOptions
         var text = config[key];
         if (string.IsNullOrWhiteSpace(text))
             return fallback;
-        return parse(text.Trim()) ?? throw new InvalidOperationException(
+        return parse(text.Trim()) ?? throw new SettingException(
             $"Setting {key}=\"{text}\" is not valid; expected {(typeof(T) == typeof(TimeSpan) ? "a duration like 90s, 10m, 2h or 00:10:00" : "a positive number of bytes like 1048576 or 1MiB")}.");
     }
 
@@ -116,7 +116,7 @@ public sealed record ServerOptions
         var text = config[key];
         if (string.IsNullOrWhiteSpace(text))
             return fallback;
-        return int.TryParse(text.Trim(), CultureInfo.InvariantCulture, out var n) && n >= min ? n : throw new InvalidOperationException(
+        return int.TryParse(text.Trim(), CultureInfo.InvariantCulture, out var n) && n >= min ? n : throw new SettingException(
             $"Setting {key}=\"{text}\" is not valid; expected a whole number of at least {min}.");
     }
 

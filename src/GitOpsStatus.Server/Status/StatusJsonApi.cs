@@ -2,9 +2,12 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
+using GitOpsStatus.Server.OpenApi;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace GitOpsStatus.Server.Status;
@@ -21,13 +24,17 @@ public static class StatusJsonApi
         app.MapGet("/status.json", Get)
             .WithName("GetStatusJson")
             .WithSummary("Every target as a flat row, for Grafana Infinity")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .WithDescription("One object per target, sorted by repo then server; every key always present with one JSON type (absent text is \"\"). "
+                + "Filters: repo, server (exact), status (comma list, derived now). Send If-None-Match with the last ETag to get 304 while nothing changed.")
+            .Produces<IReadOnlyList<StatusJsonRow>>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status304NotModified)
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .DocumentHeader(StatusCodes.Status200OK, "ETag", "A strong tag over the body; send it back in If-None-Match.")
+            .DocumentHeader(StatusCodes.Status304NotModified, "ETag", "The tag the client sent, still current.");
         return app;
     }
 
-    private static async Task<IResult> Get(HttpContext context, IStatusStore store, ServerOptions options, TimeProvider clock,
+    private static async Task<Results<ProblemHttpResult, StatusCodeHttpResult, EmptyHttpResult>> Get(HttpContext context, IStatusStore store, ServerOptions options, TimeProvider clock,
         string? repo, string? server, string? status)
     {
         var statuses = ParseStatuses(status);
@@ -44,11 +51,11 @@ public static class StatusJsonApi
         headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
         var ifNoneMatch = context.Request.GetTypedHeaders().IfNoneMatch;
         if (ifNoneMatch.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(etag, useStrongComparison: true)))
-            return Results.StatusCode(StatusCodes.Status304NotModified);
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.ContentLength = body.Length;
         await body.CopyToAsync(context.Response.Body, context.RequestAborted);
-        return Results.Empty;
+        return TypedResults.Empty;
     }
 
     internal static void Write(IBufferWriter<byte> output, IEnumerable<TargetRow> rows, DateTimeOffset now, ServerOptions options, HashSet<string> statuses)
@@ -57,7 +64,7 @@ public static class StatusJsonApi
         json.WriteStartArray();
         foreach (var row in rows)
         {
-            var derived = DerivedStatus.Of(row, now, options);
+            var derived = row.Derived(now, options);
             if (statuses.Count > 0 && !statuses.Contains(derived.Status))
                 continue;
             json.WriteStartObject();

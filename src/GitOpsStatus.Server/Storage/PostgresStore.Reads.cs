@@ -35,7 +35,7 @@ public sealed partial class PostgresStore
         using var command = _dataSource.CreateCommand("SELECT repo, server, sync_status, drift_count, last_check, interval_seconds FROM targets ORDER BY repo, server");
         using var reader = command.ExecuteReader();
         while (reader.Read())
-            yield return new TargetGauge(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt64(4), NullableLong(reader, 5));
+            yield return new TargetGauge(reader.GetString(0), reader.GetString(1), reader.GetString(2), Count(reader, 3), reader.GetInt64(4), Interval(reader, 5));
     }
 
     public async Task<TargetDetail?> ReadTargetAsync(string repo, string server, CancellationToken cancellationToken)
@@ -49,7 +49,7 @@ public sealed partial class PostgresStore
         return new TargetDetail(ReadTarget(reader), JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!, json);
     }
 
-    public async Task<TargetPage> ReadTargetPageAsync(TargetQuery query, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<TargetRowPage> ReadTargetPageAsync(TargetQuery query, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // count(*) OVER () gives the total with the page in one statement (one snapshot).
         var statusFilter = query.Statuses.Count > 0 ? $"AND {DerivedStatusSql} = ANY(@statuses)" : "";
@@ -81,7 +81,7 @@ public sealed partial class PostgresStore
             count.Parameters.AddWithValue("statuses", query.Statuses.ToArray());
             total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
         }
-        return new TargetPage(rows, (int)total);
+        return new TargetRowPage(rows, (int)total);
     }
 
     public async Task<StatusSummary> ReadSummaryAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace GitOpsStatus.Server.Tests.Postgres;
 public sealed class OutageTests : IDisposable
 {
     private readonly PostgresServer _postgres = new();
-    private readonly TestServer _server;
+    private readonly AppServer _server;
 
     public OutageTests()
     {
@@ -19,7 +19,7 @@ public sealed class OutageTests : IDisposable
             using var command = new Npgsql.NpgsqlCommand("CREATE DATABASE status", connection);
             command.ExecuteNonQuery();
         }
-        _server = new TestServer(database: _postgres.ConnectionString("status"));
+        _server = new AppServer(database: _postgres.ConnectionString("status"));
     }
 
     public void Dispose()
@@ -31,7 +31,7 @@ public sealed class OutageTests : IDisposable
     [Fact]
     public async Task While_postgres_is_down_reports_get_503_with_retry_after_and_the_replica_recovers_by_itself()
     {
-        var t = TestServer.Start.AddMinutes(-5);
+        var t = AppServer.Start.AddMinutes(-5);
         Assert.Equal(HttpStatusCode.OK, (await _server.PostJson(Reports.Synced("r", "before", t))).StatusCode);
 
         _postgres.Stop();
@@ -56,7 +56,7 @@ public sealed class OutageTests : IDisposable
         var acknowledged = new ConcurrentDictionary<string, DateTimeOffset>();
         var refused = 0;
         var sent = 0;
-        var t0 = TestServer.Start.AddHours(-1);
+        var t0 = AppServer.Start.AddHours(-1);
         using var restarted = new CancellationTokenSource();
         var ackedAfterRestart = 0;
 

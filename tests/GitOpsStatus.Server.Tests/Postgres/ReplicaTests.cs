@@ -12,7 +12,7 @@ namespace GitOpsStatus.Server.Tests.Postgres;
 public sealed class ReplicaTests(PostgresCluster cluster) : IDisposable
 {
     private readonly (string Name, string ConnectionString) _database = cluster.CreateDatabase();
-    private readonly ManualClock _clock = new(TestServer.Start);
+    private readonly ManualClock _clock = new(AppServer.Start);
     private readonly List<IDisposable> _owned = [];
 
     public void Dispose()
@@ -22,9 +22,9 @@ public sealed class ReplicaTests(PostgresCluster cluster) : IDisposable
         cluster.DropDatabase(_database.Name);
     }
 
-    private TestServer Replica(Dictionary<string, string>? settings = null)
+    private AppServer Replica(Dictionary<string, string>? settings = null)
     {
-        var server = new TestServer(settings, clock: _clock, database: _database.ConnectionString);
+        var server = new AppServer(settings, clock: _clock, database: _database.ConnectionString);
         _owned.Add(server);
         return server;
     }
@@ -33,7 +33,7 @@ public sealed class ReplicaTests(PostgresCluster cluster) : IDisposable
     public async Task Writes_through_one_replica_are_read_through_the_other()
     {
         var (a, b) = (Replica(), Replica());
-        var t = TestServer.Start.AddMinutes(-2);
+        var t = AppServer.Start.AddMinutes(-2);
 
         await a.PostJson(Reports.Drifted("infra/rsyslog", "web-1", t, "rsyslog.conf"));
         var seenByB = Assert.Single((await b.StatusJson()).EnumerateArray());
@@ -51,7 +51,7 @@ public sealed class ReplicaTests(PostgresCluster cluster) : IDisposable
     public async Task A_thousand_concurrent_reports_to_ten_targets_on_two_replicas_keep_the_newest_and_one_event_per_change()
     {
         var replicas = new[] { Replica(), Replica() };
-        var t0 = TestServer.Start.AddHours(-1);
+        var t0 = AppServer.Start.AddHours(-1);
         var random = new Random(8);
         // Report i is for target i % 10, i seconds after t0; its content changes every 10 reports so
         // that whichever order they land in, some are changes and some heartbeats.
@@ -102,7 +102,7 @@ public sealed class ReplicaTests(PostgresCluster cluster) : IDisposable
         var settings = new Dictionary<string, string> { ["GITOPS_WEBHOOK_URLS"] = listener.Url, ["GITOPS_SWEEP_INTERVAL"] = "1d" };
         var (a, b) = (Replica(settings), Replica(settings));
         foreach (var i in Enumerable.Range(0, 20))
-            await (i % 2 == 0 ? a : b).PostJson(Reports.Synced("fleet", $"s-{i}", TestServer.Start, interval: 60)); // green newcomers: no news
+            await (i % 2 == 0 ? a : b).PostJson(Reports.Synced("fleet", $"s-{i}", AppServer.Start, interval: 60)); // green newcomers: no news
         _clock.Advance(TimeSpan.FromMinutes(4));
 
         var sweeps = new[] { a, b, a, b }.Select(r => Task.Run(() => r.Services.GetRequiredService<StaleSweep>().RunOnceAsync()));

@@ -57,8 +57,8 @@ public class FuzzTests
     [Fact]
     public async Task The_endpoint_answers_every_generated_body_with_a_200_or_a_4xx_problem_and_keeps_earlier_reports()
     {
-        using var server = new TestServer();
-        await server.PostJson(Reports.Synced("fuzz", "sentinel", TestServer.Start.AddMinutes(-1), revision: "keep-me"));
+        using var server = new AppServer();
+        await server.PostJson(Reports.Synced("fuzz", "sentinel", AppServer.Start.AddMinutes(-1), revision: "keep-me"));
         var sentinel = (await server.StatusJson("?server=sentinel")).ToString();
         long inputs = 0, bytes = 0, accepted = 0;
 

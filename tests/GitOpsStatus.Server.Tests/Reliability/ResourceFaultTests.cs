@@ -26,9 +26,9 @@ public class ResourceFaultTests : IDisposable
     public async Task A_full_disk_refuses_reports_with_507_keeps_the_earlier_ones_and_recovers_when_space_returns()
     {
         var filler = Path.Combine(_mount, "filler");
-        using (var server = new TestServer(dataDir: Path.Combine(_mount, "data")))
+        using (var server = new AppServer(dataDir: Path.Combine(_mount, "data")))
         {
-            var t = TestServer.Start.AddMinutes(-5);
+            var t = AppServer.Start.AddMinutes(-5);
             Assert.Equal(HttpStatusCode.OK, (await server.PostJson(Reports.Drifted("disk", "before", t, "a.conf"))).StatusCode);
             FillUp(filler);
 
@@ -45,6 +45,7 @@ public class ResourceFaultTests : IDisposable
             Assert.Equal(HttpStatusCode.InsufficientStorage, refused.StatusCode);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             Assert.NotNull(refused.Headers.RetryAfter);
+            await (await OpenApiContract.LoadAsync(server.Client)).CheckAsync(refused);
             // (/readyz may already answer 200 here: its probe is a one-page write, which can fit in WAL
             // frames the failed batch left behind. It turns 503 only while even that fails.)
             Assert.Equal("a.conf", (await server.StatusJson("?server=before"))[0].GetProperty("files").GetString());

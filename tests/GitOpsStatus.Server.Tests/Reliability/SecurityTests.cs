@@ -11,7 +11,7 @@ public class SecurityTests : IDisposable
     private const string ReadToken = "rtok-51d7e09a3bc68f24";
     private const string WrongToken = "guess-0a1b2c3d4e5f6789";
 
-    private readonly TestServer _server = new(new Dictionary<string, string>
+    private readonly AppServer _server = new(new Dictionary<string, string>
     {
         ["GITOPS_WRITE_TOKENS"] = $"{WriteToken}:infra/*",
         ["GITOPS_ADMIN_TOKEN"] = AdminToken,
@@ -27,7 +27,7 @@ public class SecurityTests : IDisposable
     [Fact]
     public async Task No_token_appears_in_logs_error_bodies_or_pages()
     {
-        var t = TestServer.Start.AddMinutes(-1);
+        var t = AppServer.Start.AddMinutes(-1);
         var bodies = new List<string>();
         async Task Call(HttpMethod method, string path, string? token, string? json = null)
         {
