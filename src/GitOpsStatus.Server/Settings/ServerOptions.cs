@@ -20,9 +20,6 @@ public sealed record ServerOptions
     /// <summary>Stale limit for reports that carry no <c>interval_seconds</c>.</summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>A report with <c>interval_seconds</c> is STALE after this many intervals.</summary>
-    public const int StaleIntervals = 3;
-
     /// <summary>Largest accepted request body.</summary>
     public long MaxBodyBytes { get; init; } = 1024 * 1024;
 
