@@ -9,6 +9,7 @@ using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Metrics;
 using GitOpsStatus.Server.Notifications;
+using GitOpsStatus.Server.OpenApi;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Security;
 using GitOpsStatus.Server.Settings;
@@ -37,7 +38,7 @@ builder.Services.AddNotifications();
 builder.Services.AddHistoryPruning();
 builder.Services.AddHealth();
 builder.Services.AddProblems();
-builder.Services.AddOpenApi();
+builder.Services.AddApiDocument();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

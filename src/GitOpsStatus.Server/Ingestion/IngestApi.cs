@@ -6,6 +6,7 @@ using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Access;
 using GitOpsStatus.Server.Metrics;
+using GitOpsStatus.Server.OpenApi;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
@@ -26,14 +27,14 @@ public static class IngestApi
             .WithName("PostStatus")
             .WithSummary("Store a drift report for one (repo, server) target")
             .WithDescription("Body: the report JSON (see the StatusReport schema), Content-Type: application/json.")
+            .DocumentRequestBody<StatusReport, RouteHandlerBuilder>("application/json")
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
-            .ProducesValidationProblem(StatusCodes.Status401Unauthorized)
-            .ProducesValidationProblem(StatusCodes.Status403Forbidden)
             .ProducesValidationProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesValidationProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesValidationProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
         return app;
     }
 

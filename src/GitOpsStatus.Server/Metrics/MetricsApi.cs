@@ -19,7 +19,8 @@ public static class MetricsApi
     {
         app.MapGet("/metrics", Write).WithName("GetMetrics").WithTags("Metrics")
             .WithSummary("Prometheus metrics: per-target sync status, drift count, last check, staleness; totals; ingestion and HTTP counters")
-            .Produces(StatusCodes.Status200OK, contentType: ContentType);
+            .WithDescription("Prometheus text exposition format 0.0.4. Per-target families carry repo and server labels; gitops_status_sync is 0 SYNCED, 1 OUT_OF_SYNC, 2 STALE, 3 UNKNOWN.")
+            .Produces<string>(StatusCodes.Status200OK, ContentType);
         return app;
     }
 
