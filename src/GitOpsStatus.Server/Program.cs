@@ -7,6 +7,7 @@ using GitOpsStatus.Server.Dashboard;
 using GitOpsStatus.Server.Health;
 using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Ingestion;
+using GitOpsStatus.Server.Logging;
 using GitOpsStatus.Server.Metrics;
 using GitOpsStatus.Server.Notifications;
 using GitOpsStatus.Server.OpenApi;
@@ -39,6 +40,7 @@ builder.Services.AddHistoryPruning();
 builder.Services.AddHealth();
 builder.Services.AddProblems();
 builder.Services.AddApiDocument();
+builder.Services.AddRequestLogging();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -51,6 +53,7 @@ builder.Services.AddOptions<KestrelServerOptions>()
 var app = builder.Build();
 app.UseSecurityHeaders();
 app.UseHttpMetrics();
+app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestTimeouts();

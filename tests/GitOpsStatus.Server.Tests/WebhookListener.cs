@@ -18,7 +18,7 @@ public sealed class WebhookListener : IDisposable
     public string Url { get; }
     public ConcurrentQueue<Delivery> Received { get; } = new();
 
-    public sealed record Delivery(string Path, int Answered, string Body)
+    public sealed record Delivery(string Path, int Answered, string Body, string? UserAgent = null)
     {
         public JsonElement Json => JsonDocument.Parse(Body).RootElement;
     }
@@ -75,7 +75,7 @@ public sealed class WebhookListener : IDisposable
             using var reader = new StreamReader(context.Request.InputStream);
             var body = await reader.ReadToEndAsync();
             var status = Interlocked.Decrement(ref _failuresLeft) >= 0 ? 500 : 204;
-            Received.Enqueue(new Delivery(context.Request.Url!.AbsolutePath, status, body));
+            Received.Enqueue(new Delivery(context.Request.Url!.AbsolutePath, status, body, context.Request.UserAgent));
             context.Response.StatusCode = status;
             context.Response.Close();
         }
