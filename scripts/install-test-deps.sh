@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, the real components the test suite runs against, skipping what is
 # already there: OpenSSH (sshd for the checker), Ansible, Chromium (dashboard tests),
-# promtool (from Debian's prometheus package), PostgreSQL, rsync.
+# promtool (from Debian's prometheus package), PostgreSQL, rsync; then Spectral (npm) for the OpenAPI lint.
 set -euo pipefail
 
 packages=(openssh-server openssh-client ansible chromium prometheus postgresql rsync python3 git)
@@ -26,3 +26,8 @@ fi
 id gitops-pg >/dev/null 2>&1 || $sudo useradd --system --no-create-home --shell /usr/sbin/nologin gitops-pg
 # The checker's fault tests log in over SSH as a non-root user, for whom chmod 000 really means unreadable.
 id gitops-check >/dev/null 2>&1 || $sudo useradd --system --no-create-home --home-dir / --shell /bin/sh --password '*' gitops-check
+
+# Spectral, the OpenAPI linter OpenApiTests runs on the served document: npm's package, pinned in
+# tests/spectral/package-lock.json, installed into tests/spectral/node_modules.
+command -v npm >/dev/null || { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+[ -x "$(dirname "$0")/../tests/spectral/node_modules/.bin/spectral" ] || npm ci --prefix "$(dirname "$0")/../tests/spectral" --no-audit --no-fund --loglevel=error

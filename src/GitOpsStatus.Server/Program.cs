@@ -9,11 +9,13 @@ using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Metrics;
 using GitOpsStatus.Server.Notifications;
+using GitOpsStatus.Server.OpenApi;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Security;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Writing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 // appsettings.json is found beside the binary whatever the working directory (GITOPS_DATA_DIR stays relative to it).
@@ -30,12 +32,13 @@ builder.Services.AddStatusStore();
 builder.Services.AddSingleton<GroupCommitWriter>();
 builder.Services.AddAccessControl();
 builder.Services.AddSingleton<ServerMetrics>();
+builder.Services.AddHttpMetrics();
 builder.Services.AddAbuseLimits();
 builder.Services.AddNotifications();
 builder.Services.AddHistoryPruning();
 builder.Services.AddHealth();
 builder.Services.AddProblems();
-builder.Services.AddOpenApi();
+builder.Services.AddApiDocument();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using CsCheck;
-using GitOpsStatus.Server.Status;
+using GitOpsStatus.Server.Targets;
 
 namespace GitOpsStatus.Server.Tests;
 

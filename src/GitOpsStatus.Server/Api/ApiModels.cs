@@ -1,7 +1,7 @@
 using System.Text.Json;
 using GitOpsStatus.Server.Settings;
-using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
 
 namespace GitOpsStatus.Server.Api;
 
@@ -58,7 +58,7 @@ internal static class ApiMapping
 {
     public static TargetItem ToItem(this TargetRow row, DateTimeOffset now, ServerOptions options)
     {
-        var derived = DerivedStatus.Of(row, now, options);
+        var derived = row.Derived(now, options);
         var path = TargetsApi.TargetPath(row.Repo, row.Server);
         return new TargetItem(row.Repo, row.Server, derived.Status, derived.Value, Time.Iso(derived.Since),
             row.LastSyncedAt is { } synced ? Time.Iso(synced) : null, row.DriftCount,

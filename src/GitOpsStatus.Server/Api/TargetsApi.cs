@@ -1,10 +1,11 @@
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
-using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
+using GitOpsStatus.Server.Writing;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GitOpsStatus.Server.Api;
@@ -25,14 +26,19 @@ public static class TargetsApi
         var api = app.MapGroup("/api").WithTags("Targets");
         api.MapGet("/targets", List).WithName("ListTargets")
             .WithSummary("Targets with their derived status, sorted by repo then server, filtered and paged")
-            .WithDescription("Filters: repo, server (exact), status (comma list of SYNCED, OUT_OF_SYNC, STALE, UNKNOWN, derived now). Paging: limit (1–1000, default 100), offset.");
+            .WithDescription("Filters: repo, server (exact), status (comma list of SYNCED, OUT_OF_SYNC, STALE, UNKNOWN, derived now). Paging: limit (1–1000, default 100), offset.")
+            .ProducesValidationProblem();
         api.MapGet("/targets/{server}/{**repo}", Get).WithName("GetTarget")
             .WithSummary("One target with its latest report: every file, change kind, hashes and diff")
-            .WithDescription("The server comes first and the repo last, so repos containing '/' need no encoding: /api/targets/web-1/infra/rsyslog.");
+            .WithDescription("The server comes first and the repo last, so repos containing '/' need no encoding: /api/targets/web-1/infra/rsyslog.")
+            .ProducesValidationProblem(StatusCodes.Status404NotFound);
         api.MapGet("/history/{server}/{**repo}", History).WithName("GetTargetHistory")
             .WithSummary("A target's change events, newest first, paged")
-            .WithDescription("One event per change of status, drifted file set or revision (never per heartbeat), and one when the target went STALE. Paging: limit (1–1000, default 100), before (the id from the previous page's next link).");
-        api.MapGet("/summary", Summary).WithName("GetSummary").WithSummary("Targets per derived status, overall and per repo");
+            .WithDescription("One event per change of status, drifted file set or revision (never per heartbeat), and one when the target went STALE. Paging: limit (1–1000, default 100), before (the id from the previous page's next link).")
+            .ProducesValidationProblem()
+            .ProducesValidationProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/summary", Summary).WithName("GetSummary").WithSummary("Targets per derived status, overall and per repo")
+            .WithDescription("Counts of SYNCED, OUT_OF_SYNC, STALE and UNKNOWN targets, derived at the time given in at.");
         return app;
     }
 
@@ -40,7 +46,9 @@ public static class TargetsApi
     public static IEndpointRouteBuilder MapTargetsAdmin(this IEndpointRouteBuilder app)
     {
         app.MapDelete("/api/targets/{server}/{**repo}", Delete).WithName("DeleteTarget").WithTags("Targets")
-            .WithSummary("Forget a retired target: its row, its history and its pending notifications (admin token)");
+            .WithSummary("Forget a retired target: its row, its history and its pending notifications (admin token)")
+            .WithDescription("For a server that was retired: without this its last report would go STALE and stay. A target that reports again comes back.")
+            .ProducesValidationProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -78,12 +86,20 @@ public static class TargetsApi
     }
 
     private static async Task<Results<Ok<HistoryList>, ProblemHttpResult>> History(
-        IStatusStore store, string server, string repo, int? limit, long? before, CancellationToken cancellationToken)
+        IStatusStore store, string server, string repo, int? limit, string? before, CancellationToken cancellationToken)
     {
         if (BadLimit(limit) is { } limitError)
             return limitError;
-        var page = await store.ReadHistoryAsync(repo, server, limit ?? DefaultLimit, before, cancellationToken);
-        if (page.Events.Count == 0 && before is null && await store.ReadTargetAsync(repo, server, cancellationToken) is null)
+        // Read as text: a long? that fails to bind answers 400 without naming the field (500 in Development).
+        long? beforeId = null;
+        if (!string.IsNullOrEmpty(before))
+        {
+            if (!long.TryParse(before, System.Globalization.NumberStyles.None, Inv, out var parsed) || parsed < 1)
+                return Rejected("before", $"\"{before}\" is not an event id; expected a whole number of 1 or more, from the previous page's next link");
+            beforeId = parsed;
+        }
+        var page = await store.ReadHistoryAsync(repo, server, limit ?? DefaultLimit, beforeId, cancellationToken);
+        if (page.Events.Count == 0 && beforeId is null && await store.ReadTargetAsync(repo, server, cancellationToken) is null)
             return NotFound(repo, server);
         var next = page.NextBeforeId is { } id ? $"/api/history/{TargetPath(repo, server)}?limit={limit ?? DefaultLimit}&before={id}" : null;
         return TypedResults.Ok(new HistoryList(repo, server, page.Events.Select(e => e.ToItem()).ToList(), next));

@@ -1,6 +1,6 @@
 using System.Globalization;
 using GitOpsStatus.Core.Reports;
-using GitOpsStatus.Server.Status;
+using GitOpsStatus.Server.Targets;
 
 namespace GitOpsStatus.Server.Dashboard;
 

@@ -1,4 +1,5 @@
 using GitOpsStatus.Server.Settings;
+using GitOpsStatus.Server.Targets;
 
 namespace GitOpsStatus.Server.Dashboard;
 
@@ -30,7 +31,7 @@ internal static class Layout
             <a class="skip" href="#main">Skip to content</a>
             <header class="bar">
             <a class="brand" href="/">gitops-status</a>
-            <p id="updated" class="updated">Updated <time datetime="{Status.Time.Iso(now)}">{Format.Clock(now)}</time></p>
+            <p id="updated" class="updated">Updated <time datetime="{Targets.Time.Iso(now)}">{Format.Clock(now)}</time></p>
 
             """);
         if (signOut)

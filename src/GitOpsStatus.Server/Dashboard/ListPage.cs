@@ -18,14 +18,14 @@ internal static class ListPage
         var query = ListQuery.From(context.Request.Query);
         var rows = await store.ReadTargetsAsync(new TargetFilter(), context.RequestAborted);
         var now = clock.GetUtcNow();
-        var list = TargetList.Build(rows, query, now, options);
+        var list = TargetListView.Build(rows, query, now, options);
         var html = new Html(64 * 1024 + Math.Min(list.Rows.Count, ListQuery.PageSize) * 700);
         Render(html, list, query, now, options, signOut: context.Items.ContainsKey(DashboardApi.SignedInKey));
         context.Response.Headers["Server-Timing"] = $"render;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0}";
         return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
     }
 
-    internal static void Render(Html html, TargetList list, ListQuery query, DateTimeOffset now, ServerOptions options, bool signOut = false)
+    internal static void Render(Html html, TargetListView list, ListQuery query, DateTimeOffset now, ServerOptions options, bool signOut = false)
     {
         var bad = list.Counts[SyncStatus.OutOfSync] + list.Counts[SyncStatus.Unknown];
         Layout.Open(html, bad > 0 ? $"{bad} need attention" : "Targets", options, now, signOut: signOut);
@@ -36,7 +36,7 @@ internal static class ListPage
         Layout.Close(html);
     }
 
-    private static void Counts(Html html, TargetList list, ListQuery query)
+    private static void Counts(Html html, TargetListView list, ListQuery query)
     {
         html.Raw("<nav id=\"counts\" class=\"counts\" aria-label=\"Filter by status\">\n");
         foreach (var status in SyncStatus.All)
@@ -48,7 +48,7 @@ internal static class ListPage
         html.Raw("</nav>\n");
     }
 
-    private static void Filters(Html html, TargetList list, ListQuery query)
+    private static void Filters(Html html, TargetListView list, ListQuery query)
     {
         html.Add($"""
             <form id="filters" class="filters" role="search" method="get" action="/">
@@ -72,7 +72,7 @@ internal static class ListPage
 
     private static RawHtml Selected(bool selected) => new(selected ? " selected" : "");
 
-    private static void Table(Html html, TargetList list, ListQuery query, DateTimeOffset now)
+    private static void Table(Html html, TargetListView list, ListQuery query, DateTimeOffset now)
     {
         var pages = Math.Max(1, (list.Rows.Count + ListQuery.PageSize - 1) / ListQuery.PageSize);
         var page = Math.Min(query.Page, pages);
@@ -102,7 +102,7 @@ internal static class ListPage
         html.Raw("</section>\n");
     }
 
-    private static string Caption(TargetList list, int first, int count) =>
+    private static string Caption(TargetListView list, int first, int count) =>
         count == 0 ? $"0 of {list.Total} targets"
         : count == list.Rows.Count ? $"{count} of {list.Total} targets"
         : $"{first + 1}–{first + count} of {list.Rows.Count} matching ({list.Total} targets)";

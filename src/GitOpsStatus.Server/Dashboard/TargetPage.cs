@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Settings;
-using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
 
 namespace GitOpsStatus.Server.Dashboard;
 
@@ -36,7 +36,7 @@ internal static class TargetPage
         }
 
         var history = await store.ReadHistoryAsync(repo, server, HistoryPageSize, before, context.RequestAborted);
-        Render(html, detail, history, before, DerivedStatus.Of(detail.Row, now, options), now, options, signedIn);
+        Render(html, detail, history, before, detail.Row.Derived(now, options), now, options, signedIn);
         context.Response.Headers["Server-Timing"] = $"render;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0}";
         return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
     }
@@ -70,7 +70,7 @@ internal static class TargetPage
         Fact(html, "Revision", row.Revision);
         Fact(html, "Source", row.Source);
         Fact(html, "Checker", report.Checker);
-        Fact(html, "Interval", row.IntervalSeconds is { } interval ? $"{interval} s (stale after {interval * ServerOptions.StaleIntervals} s)" : null);
+        Fact(html, "Interval", row.IntervalSeconds is { } interval ? $"{interval} s (stale after {interval * TargetRules.StaleIntervals} s)" : null);
         Fact(html, "Duration", report.DurationMs is { } ms ? $"{ms} ms" : null);
         Fact(html, "Error", row.Error);
         html.Raw("</dl>\n");

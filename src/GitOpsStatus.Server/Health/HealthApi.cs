@@ -1,6 +1,6 @@
-using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Writing;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -11,6 +11,7 @@ namespace GitOpsStatus.Server.Health;
 public static class HealthApi
 {
     private const string Ready = "ready";
+    private static readonly HttpMethodMetadata Get = new([HttpMethods.Get]);
 
     public static IServiceCollection AddHealth(this IServiceCollection services)
     {
@@ -20,14 +21,15 @@ public static class HealthApi
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = (context, _) => Text(context, "ok\n") });
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = (context, _) => Text(context, "ok\n") })
+            .WithMetadata(Get);
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(Ready),
             ResponseWriter = (context, report) => report.Status == HealthStatus.Healthy
                 ? Text(context, "ready\n")
                 : Problem.Failed(503, "Not ready", string.Join(" ", report.Entries.Values.Select(e => e.Description))).ExecuteAsync(context),
-        });
+        }).WithMetadata(Get);
         return app;
     }
 

@@ -6,9 +6,12 @@ using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Access;
 using GitOpsStatus.Server.Metrics;
+using GitOpsStatus.Server.OpenApi;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
+using GitOpsStatus.Server.Writing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -24,14 +27,14 @@ public static class IngestApi
             .WithName("PostStatus")
             .WithSummary("Store a drift report for one (repo, server) target")
             .WithDescription("Body: the report JSON (see the StatusReport schema), Content-Type: application/json.")
+            .DocumentRequestBody<StatusReport, RouteHandlerBuilder>("application/json")
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
-            .ProducesValidationProblem(StatusCodes.Status401Unauthorized)
-            .ProducesValidationProblem(StatusCodes.Status403Forbidden)
             .ProducesValidationProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesValidationProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesValidationProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
         return app;
     }
 
@@ -101,7 +104,7 @@ public static class IngestApi
             // Not cancelled once submitted: the report is stored whether or not its client still waits.
             var result = await writer.SubmitAsync(incoming, CancellationToken.None);
             return TypedResults.Ok(new IngestResponse(
-                Name(result.Outcome), incoming.Report.Repo!, incoming.Report.Server!, Status.Time.Iso(result.LatestLastCheck), result.EventRecorded));
+                Name(result.Outcome), incoming.Report.Repo!, incoming.Report.Server!, Targets.Time.Iso(result.LatestLastCheck), result.EventRecorded));
         }
         catch (ShuttingDownException)
         {

@@ -2,6 +2,7 @@ using System.Buffers;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
 
 namespace GitOpsStatus.Server.Metrics;
 
@@ -18,7 +19,8 @@ public static class MetricsApi
     {
         app.MapGet("/metrics", Write).WithName("GetMetrics").WithTags("Metrics")
             .WithSummary("Prometheus metrics: per-target sync status, drift count, last check, staleness; totals; ingestion and HTTP counters")
-            .Produces(StatusCodes.Status200OK, contentType: ContentType);
+            .WithDescription("Prometheus text exposition format 0.0.4. Per-target families carry repo and server labels; gitops_status_sync is 0 SYNCED, 1 OUT_OF_SYNC, 2 STALE, 3 UNKNOWN.")
+            .Produces<string>(StatusCodes.Status200OK, ContentType);
         return app;
     }
 
@@ -29,7 +31,6 @@ public static class MetricsApi
         context.Response.Headers.CacheControl = "no-store";
         var output = new Exposition(context.Response.BodyWriter);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var staleMs = (long)options.StaleAfter.TotalMilliseconds;
         var totals = new long[SyncStatus.All.Count];
 
         // One read of the rows into a compact table (labels pre-encoded once, ~50 bytes a target),
@@ -38,8 +39,7 @@ public static class MetricsApi
         var labels = new ArrayBufferWriter<byte>(1 << 16);
         foreach (var gauge in store.EachGauge())
         {
-            var limit = gauge.IntervalSeconds is { } interval ? interval * 1000 * ServerOptions.StaleIntervals : staleMs;
-            var stale = now > gauge.LastCheck + limit; // the rule of DerivedStatus.Of
+            var stale = TargetRules.IsStale(now, gauge.LastCheck, gauge.IntervalSeconds, options.StaleAfter);
             var value = stale ? SyncStatus.Value(SyncStatus.Stale) : SyncStatus.Value(gauge.SyncStatus);
             totals[value]++;
             var offset = labels.WrittenCount;

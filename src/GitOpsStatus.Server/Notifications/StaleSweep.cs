@@ -1,5 +1,5 @@
-using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Settings;
+using GitOpsStatus.Server.Writing;
 
 namespace GitOpsStatus.Server.Notifications;
 

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using GitOpsStatus.Server.Settings;
-using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
 
 namespace GitOpsStatus.Server.Notifications;
 

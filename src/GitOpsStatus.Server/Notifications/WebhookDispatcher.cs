@@ -1,6 +1,6 @@
-using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Writing;
 
 namespace GitOpsStatus.Server.Notifications;
 

@@ -2,9 +2,11 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
+using GitOpsStatus.Server.OpenApi;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
@@ -22,9 +24,13 @@ public static class StatusJsonApi
         app.MapGet("/status.json", Get)
             .WithName("GetStatusJson")
             .WithSummary("Every target as a flat row, for Grafana Infinity")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .WithDescription("One object per target, sorted by repo then server; every key always present with one JSON type (absent text is \"\"). "
+                + "Filters: repo, server (exact), status (comma list, derived now). Send If-None-Match with the last ETag to get 304 while nothing changed.")
+            .Produces<IReadOnlyList<StatusJsonRow>>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status304NotModified)
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .DocumentHeader(StatusCodes.Status200OK, "ETag", "A strong tag over the body; send it back in If-None-Match.")
+            .DocumentHeader(StatusCodes.Status304NotModified, "ETag", "The tag the client sent, still current.");
         return app;
     }
 
@@ -58,7 +64,7 @@ public static class StatusJsonApi
         json.WriteStartArray();
         foreach (var row in rows)
         {
-            var derived = DerivedStatus.Of(row, now, options);
+            var derived = row.Derived(now, options);
             if (statuses.Count > 0 && !statuses.Contains(derived.Status))
                 continue;
             json.WriteStartObject();

@@ -23,7 +23,7 @@ namespace GitOpsStatus.Server.Storage;
 /// throws, nothing of it is stored, or (a connection lost during COMMIT) it may be: callers answer 503 and
 /// the sender retries, which is safe because a retry is idempotent.</item>
 /// <item><b>Concurrent writers.</b> Each replica calls the write methods from <see cref="WriterThreads"/>
-/// threads (its <see cref="Ingestion.GroupCommitWriter"/>): one for SQLite, which allows one writer and relies on
+/// threads (its group-commit writer (<c>Writing/GroupCommitWriter</c>)): one for SQLite, which allows one writer and relies on
 /// it; several for PostgreSQL, where writers on this and other replicas may interleave: every decision that
 /// depends on stored state (newer or not, what changed, whether to announce) is taken by the database on
 /// the locked, latest committed row inside the write, never read first and written later.</item>
@@ -91,7 +91,7 @@ public interface IStatusStore : IDisposable
     Task<TargetDetail?> ReadTargetAsync(string repo, string server, CancellationToken cancellationToken);
 
     /// <summary>One page of targets sorted by repo then server, filtered on the status derived at <paramref name="now"/>.</summary>
-    Task<TargetPage> ReadTargetPageAsync(TargetQuery query, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<TargetRowPage> ReadTargetPageAsync(TargetQuery query, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Targets per status derived at <paramref name="now"/>, overall and per repo.</summary>
     Task<StatusSummary> ReadSummaryAsync(DateTimeOffset now, CancellationToken cancellationToken);

@@ -1,12 +1,11 @@
-using GitOpsStatus.Server.Settings;
+using GitOpsStatus.Server.Targets;
 
 namespace GitOpsStatus.Server.Storage;
 
 public sealed partial class PostgresStore
 {
-    /// <summary>The status derived at <c>@now</c>, the rule of <see cref="Status.DerivedStatus.Of"/> (as <see cref="SqliteStore.DerivedStatusSql"/>).</summary>
-    internal static readonly string DerivedStatusSql =
-        $"CASE WHEN @now > last_check + COALESCE(interval_seconds * {1000 * ServerOptions.StaleIntervals}, @stale_ms) THEN 'STALE' ELSE sync_status END";
+    /// <summary>The derived status in SQL, at <c>@now</c> (<see cref="TargetRules.Derive"/>).</summary>
+    internal static readonly string DerivedStatusSql = TargetRules.DerivedStatusSql("@now", "@stale_ms");
 
     /// <summary>
     /// The batch statement. <c>input</c>: one row per target, in key order. <c>up</c>: insert, or update
@@ -18,7 +17,7 @@ public sealed partial class PostgresStore
     /// </summary>
     private static string IngestSql(bool notify)
     {
-        var wasStale = $"(t.alert_status = 'STALE' OR excluded.received_at > t.last_check + COALESCE(t.interval_seconds * {1000 * ServerOptions.StaleIntervals}, @stale_ms))";
+        var wasStale = $"(t.alert_status = 'STALE' OR {TargetRules.IsStaleSql("excluded.received_at", "t.last_check", "t.interval_seconds", "@stale_ms")})";
         var recovered = "(t.alert_status = 'STALE' AND excluded.alert_status <> 'STALE')";
         var outbox = notify ? """
             , ob AS (

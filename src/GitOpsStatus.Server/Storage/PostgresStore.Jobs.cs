@@ -1,3 +1,4 @@
+using GitOpsStatus.Server.Targets;
 using Npgsql;
 using NpgsqlTypes;
 using static GitOpsStatus.Server.Storage.StoredRows;
@@ -54,7 +55,7 @@ public sealed partial class PostgresStore
 
     public int SweepStale(DateTimeOffset now, int batchSize)
     {
-        var staleAt = $"t.last_check + COALESCE(t.interval_seconds * {1000 * Settings.ServerOptions.StaleIntervals}, @stale_ms)";
+        var staleAt = TargetRules.StaleAtSql("t.last_check", "t.interval_seconds", "@stale_ms");
         using var command = _dataSource.CreateCommand($"""
             WITH due AS (
                 SELECT id, alert_status FROM targets

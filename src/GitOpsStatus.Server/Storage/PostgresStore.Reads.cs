@@ -49,7 +49,7 @@ public sealed partial class PostgresStore
         return new TargetDetail(ReadTarget(reader), JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!, json);
     }
 
-    public async Task<TargetPage> ReadTargetPageAsync(TargetQuery query, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<TargetRowPage> ReadTargetPageAsync(TargetQuery query, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // count(*) OVER () gives the total with the page in one statement (one snapshot).
         var statusFilter = query.Statuses.Count > 0 ? $"AND {DerivedStatusSql} = ANY(@statuses)" : "";
@@ -81,7 +81,7 @@ public sealed partial class PostgresStore
             count.Parameters.AddWithValue("statuses", query.Statuses.ToArray());
             total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
         }
-        return new TargetPage(rows, (int)total);
+        return new TargetRowPage(rows, (int)total);
     }
 
     public async Task<StatusSummary> ReadSummaryAsync(DateTimeOffset now, CancellationToken cancellationToken)

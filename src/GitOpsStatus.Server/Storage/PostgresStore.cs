@@ -1,5 +1,6 @@
 using System.Text;
 using GitOpsStatus.Server.Settings;
+using GitOpsStatus.Server.Targets;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -128,7 +129,7 @@ public sealed partial class PostgresStore : IStatusStore
 
     /// <summary>The status to announce for this report: STALE if it arrived already past its stale limit.</summary>
     private string AlertOf(IncomingReport r) =>
-        r.ReceivedAt.ToUnixTimeMilliseconds() > r.LastCheck.ToUnixTimeMilliseconds() + StaleLimitMs(r.Report.IntervalSeconds)
+        TargetRules.IsStale(r.ReceivedAt.ToUnixTimeMilliseconds(), r.LastCheck.ToUnixTimeMilliseconds(), r.Report.IntervalSeconds, _options.StaleAfter)
             ? Core.Reports.SyncStatus.Stale
             : r.Report.SyncStatus!;
 
@@ -175,9 +176,6 @@ public sealed partial class PostgresStore : IStatusStore
     }
 
     private long StaleMs => (long)_options.StaleAfter.TotalMilliseconds;
-
-    private long StaleLimitMs(long? intervalSeconds) =>
-        intervalSeconds is { } interval ? interval * 1000 * ServerOptions.StaleIntervals : StaleMs;
 
     private static int CompareKeys(IncomingReport a, IncomingReport b)
     {

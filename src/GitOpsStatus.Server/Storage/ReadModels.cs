@@ -47,7 +47,7 @@ public sealed record StatusSummary(StatusCounts Overall, IReadOnlyList<RepoCount
 public sealed record RepoCounts(string Repo, StatusCounts Counts);
 
 /// <summary>One page of targets and how many match in all.</summary>
-public sealed record TargetPage(IReadOnlyList<TargetRow> Rows, int Total);
+public sealed record TargetRowPage(IReadOnlyList<TargetRow> Rows, int Total);
 
 /// <summary>Filters and paging for listing targets; <paramref name="Statuses"/> are derived statuses (empty: any).</summary>
 public sealed record TargetQuery(string? Repo, string? Server, IReadOnlySet<string> Statuses, int Limit, int Offset);

@@ -1,10 +1,13 @@
+using System.Text.Json;
+using GitOpsStatus.Core.Reports;
+using GitOpsStatus.Server.Targets;
 using Microsoft.Data.Sqlite;
 
 namespace GitOpsStatus.Server.Storage;
 
 /// <summary>
 /// Writes other than reports. Like <see cref="ApplyBatch"/>, each is called only on the writer thread
-/// (through <see cref="Ingestion.GroupCommitWriter.RunAsync{T}"/>) and commits one short transaction.
+/// (through the group-commit writer's <c>RunAsync</c>) and commits one short transaction.
 /// </summary>
 public sealed partial class SqliteStore
 {
@@ -35,6 +38,81 @@ public sealed partial class SqliteStore
             """, ("$cutoff", at), ("$n", batchSize));
         tx.Commit();
         return events + outbox;
+    }
+
+    /// <summary>
+    /// Marks up to <paramref name="batchSize"/> targets that went STALE since the last sweep: their
+    /// announced status becomes STALE, a history event and the notifications are written, in one
+    /// transaction. Returns how many; call again while it returns <paramref name="batchSize"/>.
+    /// </summary>
+    public int SweepStale(DateTimeOffset now, int batchSize)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        using var tx = _writer.BeginTransaction(deferred: false);
+        var found = new List<(long Id, Transition Transition)>();
+        using (var select = _writer.CreateCommand())
+        {
+            select.Transaction = tx;
+            select.CommandText = $"""
+                SELECT id, repo, server, alert_status, drift_count, revision, last_check, interval_seconds, report
+                FROM targets WHERE alert_status IS NOT 'STALE' AND {DerivedStatusSql} = 'STALE' LIMIT $n
+                """;
+            BindNow(select, now);
+            select.Parameters.AddWithValue("$n", batchSize);
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                var staleAt = TargetRules.StaleAt(reader.GetInt64(6), reader.IsDBNull(7) ? null : reader.GetInt64(7), _options.StaleAfter);
+                var report = JsonSerializer.Deserialize(reader.GetString(8), ReportJson.Default.StatusReport)!;
+                found.Add((reader.GetInt64(0), new Transition(Transition.Changed, reader.GetString(1), reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), SyncStatus.Stale, staleAt, reader.GetInt32(4),
+                    Transition.FilesJsonOf(report.Files?.Select(f => f.Name!) ?? []), reader.IsDBNull(5) ? null : reader.GetString(5))));
+            }
+        }
+        foreach (var (id, t) in found)
+        {
+            Execute(tx, "UPDATE targets SET alert_status = 'STALE', alerted_at = $now WHERE id = $id", ("$now", nowMs), ("$id", id));
+            Execute(tx, """
+                INSERT INTO events (repo, server, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision)
+                SELECT repo, server, $at, $now, 'status', $from, 'STALE', drift_count, files, revision, revision FROM targets WHERE id = $id
+                """, ("$at", t.At), ("$now", nowMs), ("$from", t.From), ("$id", id));
+            QueueNotifications(t, nowMs);
+        }
+        tx.Commit();
+        return found.Count;
+    }
+
+    /// <summary>Queues a reminder for up to <paramref name="batchSize"/> targets OUT_OF_SYNC or STALE and last announced at least <paramref name="every"/> ago.</summary>
+    public int QueueReminders(DateTimeOffset now, TimeSpan every, int batchSize)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        using var tx = _writer.BeginTransaction(deferred: false);
+        var due = new List<(long Id, Transition Transition)>();
+        using (var select = _writer.CreateCommand())
+        {
+            select.Transaction = tx;
+            select.CommandText = """
+                SELECT id, repo, server, alert_status, drift_count, revision, report FROM targets
+                WHERE alert_status IN ('OUT_OF_SYNC', 'STALE') AND alerted_at <= $due LIMIT $n
+                """;
+            select.Parameters.AddWithValue("$due", nowMs - (long)every.TotalMilliseconds);
+            select.Parameters.AddWithValue("$n", batchSize);
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                var report = JsonSerializer.Deserialize(reader.GetString(6), ReportJson.Default.StatusReport)!;
+                var status = reader.GetString(3);
+                due.Add((reader.GetInt64(0), new Transition(Transition.Reminder, reader.GetString(1), reader.GetString(2), status, status, nowMs,
+                    reader.GetInt32(4), Transition.FilesJsonOf(report.Files?.Select(f => f.Name!) ?? []), reader.IsDBNull(5) ? null : reader.GetString(5))));
+            }
+        }
+        foreach (var (id, t) in due)
+        {
+            Execute(tx, "UPDATE targets SET alerted_at = $now WHERE id = $id", ("$now", nowMs), ("$id", id));
+            QueueNotifications(t, nowMs);
+        }
+        tx.Commit();
+        return due.Count;
     }
 
     private int Execute(SqliteTransaction tx, string sql, params (string Name, object? Value)[] parameters)

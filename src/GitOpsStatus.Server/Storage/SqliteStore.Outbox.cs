@@ -1,6 +1,3 @@
-using System.Text.Json;
-using GitOpsStatus.Core.Reports;
-using GitOpsStatus.Server.Settings;
 using static GitOpsStatus.Server.Storage.StoredRows;
 
 namespace GitOpsStatus.Server.Storage;
@@ -16,88 +13,10 @@ public sealed record OutboxItem(long Id, string Url, Transition Transition, int 
 /// </summary>
 public sealed partial class SqliteStore
 {
-    private long StaleLimitMs(long? intervalSeconds) =>
-        intervalSeconds is { } interval ? interval * 1000 * ServerOptions.StaleIntervals : (long)_options.StaleAfter.TotalMilliseconds;
-
     private void QueueNotifications(Transition transition, long now)
     {
         foreach (var url in _options.WebhookUrls)
             _commands.InsertOutbox(transition, url, now);
-    }
-
-    /// <summary>
-    /// Marks up to <paramref name="batchSize"/> targets that went STALE since the last sweep: their
-    /// announced status becomes STALE, a history event and the notifications are written, in one
-    /// transaction. Returns how many; call again while it returns <paramref name="batchSize"/>.
-    /// </summary>
-    public int SweepStale(DateTimeOffset now, int batchSize)
-    {
-        var nowMs = now.ToUnixTimeMilliseconds();
-        using var tx = _writer.BeginTransaction(deferred: false);
-        var found = new List<(long Id, Transition Transition)>();
-        using (var select = _writer.CreateCommand())
-        {
-            select.Transaction = tx;
-            select.CommandText = $"""
-                SELECT id, repo, server, alert_status, drift_count, revision, last_check, interval_seconds, report
-                FROM targets WHERE alert_status IS NOT 'STALE' AND {DerivedStatusSql} = 'STALE' LIMIT $n
-                """;
-            BindNow(select, now);
-            select.Parameters.AddWithValue("$n", batchSize);
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
-            {
-                var staleAt = reader.GetInt64(6) + StaleLimitMs(reader.IsDBNull(7) ? null : reader.GetInt64(7));
-                var report = JsonSerializer.Deserialize(reader.GetString(8), ReportJson.Default.StatusReport)!;
-                found.Add((reader.GetInt64(0), new Transition(Transition.Changed, reader.GetString(1), reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), SyncStatus.Stale, staleAt, reader.GetInt32(4),
-                    Transition.FilesJsonOf(report.Files?.Select(f => f.Name!) ?? []), reader.IsDBNull(5) ? null : reader.GetString(5))));
-            }
-        }
-        foreach (var (id, t) in found)
-        {
-            Execute(tx, "UPDATE targets SET alert_status = 'STALE', alerted_at = $now WHERE id = $id", ("$now", nowMs), ("$id", id));
-            Execute(tx, """
-                INSERT INTO events (repo, server, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision)
-                SELECT repo, server, $at, $now, 'status', $from, 'STALE', drift_count, files, revision, revision FROM targets WHERE id = $id
-                """, ("$at", t.At), ("$now", nowMs), ("$from", t.From), ("$id", id));
-            QueueNotifications(t, nowMs);
-        }
-        tx.Commit();
-        return found.Count;
-    }
-
-    /// <summary>Queues a reminder for up to <paramref name="batchSize"/> targets OUT_OF_SYNC or STALE and last announced at least <paramref name="every"/> ago.</summary>
-    public int QueueReminders(DateTimeOffset now, TimeSpan every, int batchSize)
-    {
-        var nowMs = now.ToUnixTimeMilliseconds();
-        using var tx = _writer.BeginTransaction(deferred: false);
-        var due = new List<(long Id, Transition Transition)>();
-        using (var select = _writer.CreateCommand())
-        {
-            select.Transaction = tx;
-            select.CommandText = """
-                SELECT id, repo, server, alert_status, drift_count, revision, report FROM targets
-                WHERE alert_status IN ('OUT_OF_SYNC', 'STALE') AND alerted_at <= $due LIMIT $n
-                """;
-            select.Parameters.AddWithValue("$due", nowMs - (long)every.TotalMilliseconds);
-            select.Parameters.AddWithValue("$n", batchSize);
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
-            {
-                var report = JsonSerializer.Deserialize(reader.GetString(6), ReportJson.Default.StatusReport)!;
-                var status = reader.GetString(3);
-                due.Add((reader.GetInt64(0), new Transition(Transition.Reminder, reader.GetString(1), reader.GetString(2), status, status, nowMs,
-                    reader.GetInt32(4), Transition.FilesJsonOf(report.Files?.Select(f => f.Name!) ?? []), reader.IsDBNull(5) ? null : reader.GetString(5))));
-            }
-        }
-        foreach (var (id, t) in due)
-        {
-            Execute(tx, "UPDATE targets SET alerted_at = $now WHERE id = $id", ("$now", nowMs), ("$id", id));
-            QueueNotifications(t, nowMs);
-        }
-        tx.Commit();
-        return due.Count;
     }
 
     /// <summary>Claims up to <paramref name="max"/> due notifications until <paramref name="now"/> + <paramref name="lease"/>, oldest first.</summary>

@@ -1,4 +1,5 @@
 using GitOpsStatus.Server.Settings;
+using GitOpsStatus.Server.Targets;
 using Microsoft.Data.Sqlite;
 
 namespace GitOpsStatus.Server.Storage;
@@ -108,11 +109,11 @@ public sealed partial class SqliteStore : IStatusStore
         // The status last announced (STALE included) decides what is a transition; a target that went
         // STALE (announced, or derived now) re-enters its reported status with a new status_since.
         var announced = stored is null ? null : stored.AlertStatus ?? stored.SyncStatus;
-        var wasStale = stored is not null && (announced == Core.Reports.SyncStatus.Stale || now > stored.LastCheck + StaleLimitMs(stored.IntervalSeconds));
+        var wasStale = stored is not null && (announced == Core.Reports.SyncStatus.Stale || TargetRules.IsStale(now, stored.LastCheck, stored.IntervalSeconds, _options.StaleAfter));
         var statusChanged = stored is null || stored.SyncStatus != status || wasStale;
         var statusSince = statusChanged ? lastCheck : stored!.StatusSince;
         var lastSynced = status == Core.Reports.SyncStatus.Synced ? lastCheck : stored?.LastSyncedAt;
-        var alert = now > lastCheck + StaleLimitMs(report.IntervalSeconds) ? Core.Reports.SyncStatus.Stale : status;
+        var alert = TargetRules.IsStale(now, lastCheck, report.IntervalSeconds, _options.StaleAfter) ? Core.Reports.SyncStatus.Stale : status;
         var alertChanged = announced != alert;
         _commands.Store(stored, incoming, lastCheck, statusSince, lastSynced, alert, alertChanged ? now : stored!.AlertedAt);
 

@@ -1,3 +1,6 @@
+using GitOpsStatus.Server.Settings;
+using GitOpsStatus.Server.Targets;
+
 namespace GitOpsStatus.Server.Storage;
 
 /// <summary>A target's latest state as stored (times in Unix milliseconds); STALE is derived from it at read time.</summary>
@@ -14,7 +17,12 @@ public sealed record TargetRow(
     string? Revision,
     string? Source,
     long? IntervalSeconds,
-    string? Error);
+    string? Error)
+{
+    /// <summary>The status readers see at <paramref name="now"/> (<see cref="TargetRules.Derive"/>).</summary>
+    public DerivedStatus Derived(DateTimeOffset now, ServerOptions options) =>
+        TargetRules.Derive(SyncStatus, LastCheck, StatusSince, IntervalSeconds, now, options.StaleAfter);
+}
 
 /// <summary>Exact-match filters for listing targets; null means any.</summary>
 public sealed record TargetFilter(string? Repo = null, string? Server = null);

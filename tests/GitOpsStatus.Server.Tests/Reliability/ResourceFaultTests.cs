@@ -45,6 +45,7 @@ public class ResourceFaultTests : IDisposable
             Assert.Equal(HttpStatusCode.InsufficientStorage, refused.StatusCode);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             Assert.NotNull(refused.Headers.RetryAfter);
+            await (await OpenApiContract.LoadAsync(server.Client)).CheckAsync(refused);
             // (/readyz may already answer 200 here: its probe is a one-page write, which can fit in WAL
             // frames the failed batch left behind. It turns 503 only while even that fails.)
             Assert.Equal("a.conf", (await server.StatusJson("?server=before"))[0].GetProperty("files").GetString());

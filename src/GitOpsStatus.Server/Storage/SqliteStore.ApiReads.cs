@@ -1,6 +1,6 @@
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
-using GitOpsStatus.Server.Settings;
+using GitOpsStatus.Server.Targets;
 using Microsoft.Data.Sqlite;
 using static GitOpsStatus.Server.Storage.StoredRows;
 
@@ -9,12 +9,8 @@ namespace GitOpsStatus.Server.Storage;
 /// <summary>Reads for the JSON API and the dashboard: one target, a page of targets, counts per status.</summary>
 public sealed partial class SqliteStore
 {
-    /// <summary>
-    /// The derived status in SQL, the same rule as <see cref="Status.DerivedStatus.Of"/>: STALE once
-    /// <c>$now</c> is past <c>last_check</c> + 3 × <c>interval_seconds</c> (or + <c>$stale_ms</c>).
-    /// </summary>
-    internal static readonly string DerivedStatusSql =
-        $"CASE WHEN $now > last_check + COALESCE(interval_seconds * {1000 * ServerOptions.StaleIntervals}, $stale_ms) THEN 'STALE' ELSE sync_status END";
+    /// <summary>The derived status in SQL, at <c>$now</c> (<see cref="TargetRules.Derive"/>).</summary>
+    internal static readonly string DerivedStatusSql = TargetRules.DerivedStatusSql("$now", "$stale_ms");
 
     /// <summary>The target's row and full stored report, or null when no such target.</summary>
     public async Task<TargetDetail?> ReadTargetAsync(string repo, string server, CancellationToken cancellationToken)
@@ -50,7 +46,7 @@ public sealed partial class SqliteStore
     }
 
     /// <summary>One page of targets sorted by repo then server, filtered on the status derived at <paramref name="now"/>.</summary>
-    public async Task<TargetPage> ReadTargetPageAsync(TargetQuery query, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<TargetRowPage> ReadTargetPageAsync(TargetQuery query, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = OpenReader();
         await using var command = connection.CreateCommand();
@@ -85,7 +81,7 @@ public sealed partial class SqliteStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             rows.Add(ReadTarget(reader));
-        return new TargetPage(rows, total);
+        return new TargetRowPage(rows, total);
     }
 
     /// <summary>Targets per status derived at <paramref name="now"/>, overall and per repo, in one grouped query.</summary>

@@ -1,7 +1,7 @@
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Settings;
-using GitOpsStatus.Server.Status;
 using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Targets;
 
 namespace GitOpsStatus.Server.Dashboard;
 
@@ -13,7 +13,7 @@ internal readonly record struct ListedTarget(TargetRow Row, DerivedStatus Status
 /// and repo filters, so that the header answers "how many of these are red"), the rows that pass
 /// every filter in the asked order, and every repo for the repo picker.
 /// </summary>
-internal sealed record TargetList(IReadOnlyDictionary<string, int> Counts, List<ListedTarget> Rows, List<string> Repos, int Total)
+internal sealed record TargetListView(IReadOnlyDictionary<string, int> Counts, List<ListedTarget> Rows, List<string> Repos, int Total)
 {
     /// <summary>Worst first: the default order puts what needs a person at the top.</summary>
     public static int Severity(string status) => status switch
@@ -24,7 +24,7 @@ internal sealed record TargetList(IReadOnlyDictionary<string, int> Counts, List<
         _ => 3,
     };
 
-    public static TargetList Build(List<TargetRow> stored, ListQuery query, DateTimeOffset now, ServerOptions options)
+    public static TargetListView Build(List<TargetRow> stored, ListQuery query, DateTimeOffset now, ServerOptions options)
     {
         var counts = SyncStatus.All.ToDictionary(s => s, _ => 0);
         var repos = new List<string>();
@@ -38,13 +38,13 @@ internal sealed record TargetList(IReadOnlyDictionary<string, int> Counts, List<
                 continue;
             if (query.Text.Length > 0 && !Matches(row, query.Text))
                 continue;
-            var status = DerivedStatus.Of(row, now, options);
+            var status = row.Derived(now, options);
             counts[status.Status]++;
             if (query.Status.Length == 0 || status.Status == query.Status)
                 rows.Add(new ListedTarget(row, status));
         }
         rows.Sort(Comparer(query.Sort, query.Descending));
-        return new TargetList(counts, rows, repos, stored.Count);
+        return new TargetListView(counts, rows, repos, stored.Count);
     }
 
     private static bool Matches(TargetRow row, string text) =>

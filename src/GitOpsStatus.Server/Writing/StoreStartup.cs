@@ -1,8 +1,8 @@
 using System.Data.Common;
-using GitOpsStatus.Server.Ingestion;
 using GitOpsStatus.Server.Settings;
+using GitOpsStatus.Server.Storage;
 
-namespace GitOpsStatus.Server.Storage;
+namespace GitOpsStatus.Server.Writing;
 
 /// <summary>Opens the store at start-up, so a data directory that cannot be used stops the server with one clear line.</summary>
 public static partial class StoreStartup

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace GitOpsStatus.Server.Status;
+namespace GitOpsStatus.Server.Targets;
 
 /// <summary>The one time format readers see: ISO 8601 UTC with milliseconds, e.g. 2026-04-21T10:30:00.000Z.</summary>
 internal static class Time

@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Threading.Channels;
 using GitOpsStatus.Server.Storage;
 
-namespace GitOpsStatus.Server.Ingestion;
+namespace GitOpsStatus.Server.Writing;
 
 /// <summary>
 /// Group commit: requests enqueue their report and wait; a writer thread (one on SQLite, <see cref="IStatusStore.WriterThreads"/>) drains whatever has queued up

@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace GitOpsStatus.Server.Ingestion;
+namespace GitOpsStatus.Server.Writing;
 
 /// <summary>
 /// A background round of store writes every <c>GITOPS_SWEEP_INTERVAL</c> (the stale sweep, history

@@ -1,0 +1,20 @@
+namespace GitOpsStatus.Server.Status;
+
+/// <summary>
+/// One row of <c>/status.json</c> as the OpenAPI document describes it (the route writes rows with a
+/// <c>Utf8JsonWriter</c>; OpenApiTests validates real bodies against this). Absent text is <c>""</c>, never null.
+/// </summary>
+public sealed record StatusJsonRow(
+    string Repo,
+    string Server,
+    string SyncStatus,
+    int StatusValue,
+    int DriftCount,
+    string Files,
+    string LastCheck,
+    string ReceivedAt,
+    string StatusSince,
+    string LastSyncedAt,
+    string Revision,
+    string Source,
+    string Error);
