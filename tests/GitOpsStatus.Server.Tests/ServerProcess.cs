@@ -14,6 +14,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public Uri BaseAddress { get; }
     public int Pid => _process.Id;
 
+    /// <summary>True once the process has stopped (by itself, unless a test stopped it).</summary>
+    public bool HasExited => _process.HasExited;
+
     private ServerProcess(Process process, Uri baseAddress)
     {
         _process = process;

@@ -12,6 +12,12 @@ public static class ReportValidator
     public const int MaxErrorLength = 4096;
     public const long MaxIntervalSeconds = 31L * 24 * 3600;
 
+    /// <summary>What a 32-bit column (PostgreSQL <c>integer</c>) and every reader holds.</summary>
+    public const long MaxDriftCount = int.MaxValue;
+
+    /// <summary>31 days: past 2³¹ (so not a 32-bit number), well under 2⁵³ (JavaScript's exact integers).</summary>
+    public const long MaxDurationMs = MaxIntervalSeconds * 1000;
+
     /// <summary>How far ahead of the server's clock a <c>last_check</c> may be (sender clock skew).</summary>
     public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
 
@@ -30,8 +36,8 @@ public static class ReportValidator
             Fail("last_check", $"\"{lastCheck:O}\" is in the future (server time is {now:O}); send the time the check ran");
         if (report.IntervalSeconds is { } interval && interval is < 1 or > MaxIntervalSeconds)
             Fail("interval_seconds", $"{interval} is out of range; expected 1 to {MaxIntervalSeconds} seconds");
-        if (report.DurationMs is < 0)
-            Fail("duration_ms", $"{report.DurationMs} is negative; expected a duration in milliseconds");
+        if (report.DurationMs is { } duration && duration is < 0 or > MaxDurationMs)
+            Fail("duration_ms", $"{duration} is out of range; expected 0 to {MaxDurationMs} milliseconds (31 days)");
         CheckText(report.Revision, "revision", MaxTextLength, Fail);
         CheckText(report.Source, "source", MaxTextLength, Fail);
         CheckText(report.Checker, "checker", MaxTextLength, Fail);
@@ -62,6 +68,8 @@ public static class ReportValidator
         }
         if (count is < 0)
             fail("drift_count", $"{count} is negative; expected the number of drifted files");
+        else if (count is > MaxDriftCount)
+            fail("drift_count", $"{count} is out of range; expected 0 to {MaxDriftCount}");
         if (count is { } c && fileCount is { } f && c >= 0 && c != f)
             fail("files", $"lists {f} file(s) but drift_count is {c}; they must agree");
 

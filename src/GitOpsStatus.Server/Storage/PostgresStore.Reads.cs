@@ -35,7 +35,7 @@ public sealed partial class PostgresStore
         using var command = _dataSource.CreateCommand("SELECT repo, server, sync_status, drift_count, last_check, interval_seconds FROM targets ORDER BY repo, server");
         using var reader = command.ExecuteReader();
         while (reader.Read())
-            yield return new TargetGauge(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt64(4), NullableLong(reader, 5));
+            yield return new TargetGauge(reader.GetString(0), reader.GetString(1), reader.GetString(2), Count(reader, 3), reader.GetInt64(4), Interval(reader, 5));
     }
 
     public async Task<TargetDetail?> ReadTargetAsync(string repo, string server, CancellationToken cancellationToken)

@@ -62,10 +62,10 @@ public sealed partial class SqliteStore
             using var reader = select.ExecuteReader();
             while (reader.Read())
             {
-                var staleAt = TargetRules.StaleAt(reader.GetInt64(6), reader.IsDBNull(7) ? null : reader.GetInt64(7), _options.StaleAfter);
+                var staleAt = TargetRules.StaleAt(reader.GetInt64(6), StoredRows.Interval(reader, 7), _options.StaleAfter);
                 var report = JsonSerializer.Deserialize(reader.GetString(8), ReportJson.Default.StatusReport)!;
                 found.Add((reader.GetInt64(0), new Transition(Transition.Changed, reader.GetString(1), reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), SyncStatus.Stale, staleAt, reader.GetInt32(4),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), SyncStatus.Stale, staleAt, StoredRows.Count(reader, 4),
                     Transition.FilesJsonOf(report.Files?.Select(f => f.Name!) ?? []), reader.IsDBNull(5) ? null : reader.GetString(5))));
             }
         }
@@ -103,7 +103,7 @@ public sealed partial class SqliteStore
                 var report = JsonSerializer.Deserialize(reader.GetString(6), ReportJson.Default.StatusReport)!;
                 var status = reader.GetString(3);
                 due.Add((reader.GetInt64(0), new Transition(Transition.Reminder, reader.GetString(1), reader.GetString(2), status, status, nowMs,
-                    reader.GetInt32(4), Transition.FilesJsonOf(report.Files?.Select(f => f.Name!) ?? []), reader.IsDBNull(5) ? null : reader.GetString(5))));
+                    StoredRows.Count(reader, 4), Transition.FilesJsonOf(report.Files?.Select(f => f.Name!) ?? []), reader.IsDBNull(5) ? null : reader.GetString(5))));
             }
         }
         foreach (var (id, t) in due)

@@ -51,9 +51,9 @@ internal sealed partial class SqliteTargetCursor : IDisposable
 
     /// <summary>The current row, as <see cref="StoredRows.ReadTarget"/> would read it.</summary>
     public TargetRow Current => new(
-        Text(0), Text(1), Text(2), Native.ColumnInt(_stmt, 3), Text(4), Native.ColumnInt64(_stmt, 5),
+        Text(0), Text(1), Text(2), StoredRows.Count(Native.ColumnInt64(_stmt, 3)), Text(4), Native.ColumnInt64(_stmt, 5),
         Native.ColumnInt64(_stmt, 6), Native.ColumnInt64(_stmt, 7), NullableLong(8), NullableText(9),
-        NullableText(10), NullableLong(11), NullableText(12));
+        NullableText(10), NullableLong(11) is { } interval ? StoredRows.Interval(interval) : null, NullableText(12));
 
     public void Dispose() => _statement.Dispose();
 
@@ -86,9 +86,6 @@ internal sealed partial class SqliteTargetCursor : IDisposable
 
         [LibraryImport(Library, EntryPoint = "sqlite3_column_type")]
         public static partial int ColumnType(IntPtr stmt, int column);
-
-        [LibraryImport(Library, EntryPoint = "sqlite3_column_int")]
-        public static partial int ColumnInt(IntPtr stmt, int column);
 
         [LibraryImport(Library, EntryPoint = "sqlite3_column_int64")]
         public static partial long ColumnInt64(IntPtr stmt, int column);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using GitOpsStatus.Core.Reports;
 
 namespace GitOpsStatus.Server.Storage;
 
@@ -19,14 +20,14 @@ internal static class StoredRows
     public const string OutboxColumns = "id, url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, attempts";
 
     public static TargetRow ReadTarget(DbDataReader r) => new(
-        r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetString(4), r.GetInt64(5), r.GetInt64(6),
-        r.GetInt64(7), NullableLong(r, 8), NullableString(r, 9), NullableString(r, 10), NullableLong(r, 11), NullableString(r, 12));
+        r.GetString(0), r.GetString(1), r.GetString(2), Count(r, 3), r.GetString(4), r.GetInt64(5), r.GetInt64(6),
+        r.GetInt64(7), NullableLong(r, 8), NullableString(r, 9), NullableString(r, 10), Interval(r, 11), NullableString(r, 12));
 
     public static OutboxItem ReadOutboxItem(DbDataReader r) => new(
         r.GetInt64(0), r.GetString(1),
         new Transition(r.GetString(2), r.GetString(3), r.GetString(4), NullableString(r, 5), r.GetString(6), r.GetInt64(7),
-            r.GetInt32(8), r.GetString(9), NullableString(r, 10)),
-        r.GetInt32(11));
+            Count(r, 8), r.GetString(9), NullableString(r, 10)),
+        Count(r, 11));
 
     /// <summary>Reads a history query that asked for <paramref name="limit"/> + 1 events: the extra one only says an older page exists.</summary>
     public static async Task<HistoryPage> ReadHistoryPageAsync(DbDataReader reader, int limit, CancellationToken cancellationToken)
@@ -36,7 +37,7 @@ internal static class StoredRows
         {
             events.Add(new HistoryEvent(
                 reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), NullableString(reader, 4),
-                reader.GetString(5), reader.GetInt32(6), reader.GetString(7), NullableString(reader, 8), NullableString(reader, 9)));
+                reader.GetString(5), Count(reader, 6), reader.GetString(7), NullableString(reader, 8), NullableString(reader, 9)));
         }
         if (events.Count <= limit)
             return new HistoryPage(events, null);
@@ -45,5 +46,22 @@ internal static class StoredRows
     }
 
     public static long? NullableLong(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+
+    // Stored numbers are not trusted to fit: rows written before the validator bounded them (a drift_count of 2³¹ made
+    // every 32-bit read throw) or by hand are read into the contract's range (README, "The report").
+
+    /// <summary>A stored count (drift_count, attempts) read into 0 to <see cref="ReportValidator.MaxDriftCount"/>.</summary>
+    public static int Count(DbDataReader r, int i) => Count(r.GetInt64(i));
+
+    public static int Count(long stored) => (int)Math.Clamp(stored, 0, ReportValidator.MaxDriftCount);
+
+    /// <summary>A stored interval_seconds read into 1 s to <see cref="ReportValidator.MaxIntervalSeconds"/>.</summary>
+    public static long? Interval(DbDataReader r, int i) => r.IsDBNull(i) ? null : Interval(r.GetInt64(i));
+
+    public static long Interval(long stored) => Math.Clamp(stored, 1, ReportValidator.MaxIntervalSeconds);
+
+    /// <summary>The same clamp in SQL, for both stores (NULL stays NULL; PostgreSQL's GREATEST would skip it).</summary>
+    public static string IntervalSql(string column) =>
+        $"(CASE WHEN {column} < 1 THEN 1 WHEN {column} > {ReportValidator.MaxIntervalSeconds} THEN {ReportValidator.MaxIntervalSeconds} ELSE {column} END)";
     public static string? NullableString(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 }

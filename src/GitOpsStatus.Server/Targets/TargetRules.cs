@@ -14,7 +14,7 @@ public static class TargetRules
 
     /// <summary>How long after its last check a target goes STALE: 3 × its interval, or <paramref name="staleAfter"/> (<c>GITOPS_STALE_AFTER</c>) when it sent none.</summary>
     public static long StaleLimitMs(long? intervalSeconds, TimeSpan staleAfter) =>
-        intervalSeconds is { } interval ? interval * 1000 * StaleIntervals : (long)staleAfter.TotalMilliseconds;
+        intervalSeconds is { } interval ? Storage.StoredRows.Interval(interval) * 1000 * StaleIntervals : (long)staleAfter.TotalMilliseconds;
 
     /// <summary>The moment the target goes STALE (it is STALE at any later moment).</summary>
     public static long StaleAt(long lastCheck, long? intervalSeconds, TimeSpan staleAfter) => lastCheck + StaleLimitMs(intervalSeconds, staleAfter);
@@ -35,7 +35,7 @@ public static class TargetRules
 
     /// <summary><see cref="StaleAt"/> in SQL, over the given column or parameter names; <paramref name="staleMs"/> holds <c>GITOPS_STALE_AFTER</c> in ms.</summary>
     public static string StaleAtSql(string lastCheck, string intervalSeconds, string staleMs) =>
-        $"{lastCheck} + COALESCE({intervalSeconds} * {1000 * StaleIntervals}, {staleMs})";
+        $"{lastCheck} + COALESCE({Storage.StoredRows.IntervalSql(intervalSeconds)} * {1000 * StaleIntervals}, {staleMs})";
 
     /// <summary><see cref="IsStale"/> in SQL.</summary>
     public static string IsStaleSql(string now, string lastCheck, string intervalSeconds, string staleMs) =>
