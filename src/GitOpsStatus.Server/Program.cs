@@ -78,8 +78,11 @@ if (!app.OpenStore())
     return 1;
 }
 app.LogAccessMode();
+// A background service that failed stopped the host (BackgroundServiceExceptionBehavior.StopHost, the default), which
+// exits 0 by itself: exit 1 then, so a supervisor (systemd Restart=on-failure, Kubernetes) restarts the server.
+var background = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
 app.Run();
-return 0;
+return background.Any(s => s.ExecuteTask is { IsFaulted: true }) ? 1 : 0;
 
 /// <summary>The app's entry point, public for <c>WebApplicationFactory</c>.</summary>
 public partial class Program;

@@ -23,9 +23,14 @@ public sealed class WebhookListener : IDisposable
         public JsonElement Json => JsonDocument.Parse(Body).RootElement;
     }
 
-    public WebhookListener(int failFirst = 0)
+    private readonly TimeSpan _answerAfter;
+
+    /// <param name="failFirst">how many requests get a 500 first</param>
+    /// <param name="answerAfter">how long each answer takes (a slow sink)</param>
+    public WebhookListener(int failFirst = 0, TimeSpan answerAfter = default)
     {
         _failuresLeft = failFirst;
+        _answerAfter = answerAfter;
         for (var attempt = 0; ; attempt++)
         {
             var port = FreePort();
@@ -75,6 +80,8 @@ public sealed class WebhookListener : IDisposable
             using var reader = new StreamReader(context.Request.InputStream);
             var body = await reader.ReadToEndAsync();
             var status = Interlocked.Decrement(ref _failuresLeft) >= 0 ? 500 : 204;
+            if (_answerAfter > TimeSpan.Zero)
+                await Task.Delay(_answerAfter);
             Received.Enqueue(new Delivery(context.Request.Url!.AbsolutePath, status, body, context.Request.UserAgent));
             context.Response.StatusCode = status;
             context.Response.Close();
