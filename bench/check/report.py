@@ -36,7 +36,8 @@ out = ["# Checker benchmark", "",
        f"{os.cpu_count()} cores, {platform.platform()}; {version(['rsync', '--version'])}; "
        f"{version(['ansible-playbook', '--version'])}; {version(['hyperfine', '--version'])}; "
        f"load average at the end {os.getloadavg()[0]:.1f} (other work on the machine widens the ± figures).",
-       "gitops-status is the Native AOT build (`dotnet publish -p:PublishAot=true`). Trees are deterministic "
+       f"gitops-status is the tool as a user installs it: the packages `scripts/release.sh` makes, installed with "
+       f"`dotnet tool install` (`{open(os.path.join(work, 'version.txt')).read().strip()}`). Trees are deterministic "
        "(`bench/check/make-tree.py`): config-like files of about 0.3–1 KiB in N/100 directories, with 1 % modified, "
        "0.5 % missing and 0.5 % extra on the actual side. Both tools compare by content (`rsync -c`, SHA-256) and "
        "report extra files (`--delete`, `--extra`). gitops-status also builds a unified diff of every modified file. "
@@ -53,6 +54,9 @@ for n in (1000, 10000):
         verdicts.append(ok)
         out.append(f"| {n:,} | {where} | {ms(gs)} | {ms(rs)} | {ratio:.2f}× | {'met' if ok else 'MISSED'} (≤ 1.0×) | {cpu(gs)} / {cpu(rs)} |")
 bare = load("ssh-bare")["ssh host true"]
+start = load("startup")
+out += ["", f"Start-up of the installed tool: `gitops-status --version` {ms(start['gitops-status --version'])}, "
+        f"`gitops-status --help` {ms(start['gitops-status --help'])}."]
 out += ["", f"A bare `ssh host true` to the same sshd takes {ms(bare)}: that much of every SSH figure is the connection itself.", ""]
 a = load("ansible-100")["ansible-playbook --check --diff"]
 g = load("gs-100")["gitops-status check"]

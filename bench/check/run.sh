@@ -13,7 +13,6 @@ command -v hyperfine >/dev/null || need+=(hyperfine)
 command -v rsync >/dev/null || need+=(rsync)
 command -v ansible-playbook >/dev/null || need+=(ansible)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
-command -v clang >/dev/null || command -v clang-14 >/dev/null || need+=(clang)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]}" >&2
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
@@ -27,12 +26,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The benchmarked binary: Native AOT (start-up is most of a small check; see the README).
-cc=$(command -v clang || command -v clang-14)
-echo "Building gitops-status (Native AOT)…" >&2
-dotnet publish src/GitOpsStatus.Cli -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker="$cc" \
-  -o "$work/bin" -v quiet -nologo >/dev/null
-gs="$work/bin/gitops-status"
+# The benchmarked tool is what a user installs: the packages scripts/release.sh packs, installed with
+# `dotnet tool install` (which picks the Native AOT linux-x64 package), exactly as the README says.
+echo "Packing and installing gitops-status (scripts/release.sh, dotnet tool install)…" >&2
+scripts/release.sh --rid linux-x64 --out "$work/release" >/dev/null 2>"$work/release.log" || { cat "$work/release.log" >&2; exit 1; }
+dotnet tool install GitOpsStatus.Cli --tool-path "$work/tools" --source "$work/release/packages" >/dev/null
+gs="$work/tools/gitops-status"
+"$gs" --version | tee "$work/version.txt" >&2
 
 for n in 100 1000 10000; do python3 bench/check/make-tree.py "$work/t$n" "$n" >&2; done
 
@@ -74,6 +74,8 @@ for n in 1000 10000; do
     -n "rsync -n -r -c --delete -i" "rsync -n -r -c --delete -i -e 'ssh $ssh_opts' $t/desired/ $user@127.0.0.1:$t/actual/ >/dev/null" >&2
 done
 hyperfine -N -w 2 -r "$runs" --export-json "$work/ssh-bare.json" -n "ssh host true" "ssh $ssh_opts $user@127.0.0.1 true" >&2
+# Start-up: what a cron run pays before any work.
+hyperfine -N -w 3 -r "$runs" --export-json "$work/startup.json" -n "gitops-status --version" "$gs --version" -n "gitops-status --help" "$gs --help" >&2
 
 # Ansible's check mode with the copy module, one task iteration per file, over the same sshd.
 t="$work/t100"

@@ -1,7 +1,9 @@
 -- wrk script: POST a drift report per request, cycling over N distinct targets.
 -- Every request carries a later last_check than the previous one for its target, so each is
 -- "stored" (the full write path), never "unchanged" or "superseded".
+-- Each target keeps its status (a heartbeat), unless CHANGE=1: then every report flips it (SYNCED <-> OUT_OF_SYNC).
 local targets = tonumber(os.getenv("TARGETS") or "10000")
+local change = os.getenv("CHANGE") == "1"
 local threads_total = tonumber(os.getenv("THREADS") or "2")
 local base = os.time() - 86400
 local counter = 0
@@ -25,7 +27,9 @@ function request()
   local ms = math.floor(n / targets)
   local at = os.date("!%Y-%m-%dT%H:%M:%S", base + math.floor(ms / 1000)) .. string.format(".%03dZ", ms % 1000)
   local body
-  if target % 10 == 0 then
+  local drifted = target % 10 == 0
+  if change then drifted = (target + ms) % 2 == 1 end
+  if drifted then
     body = string.format('{"repo":"bench/rsyslog","server":"srv-%05d","sync_status":"OUT_OF_SYNC","drift_count":2,"files":[{"name":"rsyslog.conf"},{"name":"rsyslog.d/30-lab.conf"}],"last_check":"%s","interval_seconds":120}', target, at)
   else
     body = string.format('{"repo":"bench/rsyslog","server":"srv-%05d","sync_status":"SYNCED","drift_count":0,"files":[],"last_check":"%s","interval_seconds":120}', target, at)

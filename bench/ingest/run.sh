@@ -4,6 +4,7 @@
 #
 #   bench/ingest/run.sh                 # 10,000 targets, 1/16/64 connections, 15 alternating rounds of 10 s
 #   TARGETS=1000 DURATION=5 ROUNDS=3 CONNS="16" bench/ingest/run.sh
+#   CHANGE=1 OUT=bench/results/ingest-change.md bench/ingest/run.sh   # every report changes its target's status
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO_ROOT=$(cd "$HERE/../.." && pwd)
@@ -23,7 +24,8 @@ ROUNDS=${ROUNDS:-15}
 THREADS=2
 OUT=${OUT:-$REPO_ROOT/bench/results/ingest.md}
 with_work_dir
-export TARGETS THREADS
+CHANGE=${CHANGE:-0}
+export TARGETS THREADS CHANGE
 
 echo "publishing the server (Release)..." >&2
 publish_server "$WORK/server"
@@ -99,7 +101,7 @@ done
   echo "rounds of ${DURATION} s: this shared VM's speed drifts by ±20 % over minutes, for Pushgateway too, so only rounds"
   echo "taken side by side compare. A row shows each side's median round; the ratio is the median of the per-round"
   echo "ratios; every round's figure is listed below the table. Every report is newer than the last for its target,"
-  echo "so each one takes the full write path (\`stored\`)."
+  echo "so each one takes the full write path (\`stored\`). $([ "$CHANGE" = 1 ] && echo "CHANGE=1: every report flips its target's status (SYNCED/OUT_OF_SYNC), so each records a history event." || echo "Each target keeps its status from report to report, as heartbeats do.")"
   echo "gitops-status answers 200 only after the report's batch is committed with \`synchronous=FULL\` (fsync)."
   echo "Pushgateway pushes an equivalent 4-metric group per target (PUT /metrics/job/…/repo/…/server/…); it keeps"
   echo "groups in memory and writes its persistence file every 5 minutes, so a SIGKILL loses every push since."

@@ -16,6 +16,8 @@ public static class CliApp
             AnsibleCommand.Create(io),
             WatchCommand.Create(io),
         };
+        foreach (var version in root.Options.OfType<VersionOption>())
+            version.Action = new VersionLine();
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

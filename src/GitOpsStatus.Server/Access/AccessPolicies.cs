@@ -30,18 +30,26 @@ public static class AccessPolicies
         services.AddAuthentication()
             .AddScheme<TokenOptions, TokenAuthentication>(TokenAuthentication.Bearer, null)
             .AddScheme<TokenOptions, TokenAuthentication>(TokenAuthentication.BearerOrCookie, o => o.AcceptCookie = true);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Read, Policy(TokenAuthentication.BearerOrCookie, new AccessRequirement("read", "GITOPS_READ_TOKEN")))
-            .AddPolicy(Write, Policy(TokenAuthentication.Bearer, new AccessRequirement("write", "GITOPS_WRITE_TOKENS")))
-            .AddPolicy(Admin, Policy(TokenAuthentication.BearerOrCookie, new AccessRequirement("admin", "GITOPS_ADMIN_TOKEN")))
-            .AddPolicy(Target, policy => policy.AddRequirements(new TargetRequirement()));
+        services.AddAuthorization();
+        // A policy authenticates only when tokens of its kind are configured: open access costs no token check.
+        services.AddOptions<AuthorizationOptions>().Configure<AccessTokens>((authorization, tokens) =>
+        {
+            authorization.AddPolicy(Read, Policy(tokens.ReadsGuarded, TokenAuthentication.BearerOrCookie, new AccessRequirement("read", "GITOPS_READ_TOKEN")));
+            authorization.AddPolicy(Write, Policy(tokens.WritesGuarded, TokenAuthentication.Bearer, new AccessRequirement("write", "GITOPS_WRITE_TOKENS")));
+            authorization.AddPolicy(Admin, Policy(!tokens.IsOpen, TokenAuthentication.BearerOrCookie, new AccessRequirement("admin", "GITOPS_ADMIN_TOKEN")));
+            authorization.AddPolicy(Target, policy => policy.AddRequirements(new TargetRequirement()));
+        });
         services.AddSingleton<IAuthorizationHandler, AccessHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessRefusal>();
         return services;
     }
 
-    private static Action<AuthorizationPolicyBuilder> Policy(string scheme, AccessRequirement requirement) =>
-        policy => policy.AddAuthenticationSchemes(scheme).AddRequirements(requirement);
+    private static Action<AuthorizationPolicyBuilder> Policy(bool guarded, string scheme, AccessRequirement requirement) => policy =>
+    {
+        if (guarded)
+            policy.AddAuthenticationSchemes(scheme);
+        policy.AddRequirements(requirement);
+    };
 
     /// <summary>A 403 naming the field (repo or server) the write token's globs do not cover.</summary>
     internal static ProblemHttpResult OutOfScope(ClaimsPrincipal user, ReportTarget target)

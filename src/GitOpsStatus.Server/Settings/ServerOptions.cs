@@ -55,6 +55,9 @@ public sealed record ServerOptions
     /// <summary>A request still running after this long is cancelled (503).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>One log line per HTTP request (ASP.NET Core's HTTP logging).</summary>
+    public bool HttpLogging { get; init; }
+
     /// <summary>Command-line flags and the setting each one sets.</summary>
     public static readonly Dictionary<string, string> Flags = new()
     {
@@ -73,6 +76,7 @@ public sealed record ServerOptions
         ["--sweep-interval"] = "GITOPS_SWEEP_INTERVAL",
         ["--write-rate-limit"] = "GITOPS_WRITE_RATE_LIMIT",
         ["--request-timeout"] = "GITOPS_REQUEST_TIMEOUT",
+        ["--http-logging"] = "GITOPS_HTTP_LOGGING",
     };
 
     /// <summary>Reads the settings; a bad value stops start-up with a sentence naming it.</summary>
@@ -96,6 +100,7 @@ public sealed record ServerOptions
             SweepInterval = Read(config, "GITOPS_SWEEP_INTERVAL", defaults.SweepInterval, ParseDuration),
             WriteRateLimit = ReadCount(config, "GITOPS_WRITE_RATE_LIMIT", defaults.WriteRateLimit, min: 0),
             RequestTimeout = Read(config, "GITOPS_REQUEST_TIMEOUT", defaults.RequestTimeout, ParseDuration),
+            HttpLogging = ReadFlag(config, "GITOPS_HTTP_LOGGING", defaults.HttpLogging),
         };
     }
 
@@ -106,6 +111,19 @@ public sealed record ServerOptions
             return fallback;
         return parse(text.Trim()) ?? throw new SettingException(
             $"Setting {key}=\"{text}\" is not valid; expected {(typeof(T) == typeof(TimeSpan) ? "a duration like 90s, 10m, 2h or 00:10:00" : "a positive number of bytes like 1048576 or 1MiB")}.");
+    }
+
+    private static bool ReadFlag(IConfiguration config, string key, bool fallback)
+    {
+        var text = config[key];
+        if (string.IsNullOrWhiteSpace(text))
+            return fallback;
+        return text.Trim().ToLowerInvariant() switch
+        {
+            "true" or "1" or "on" or "yes" => true,
+            "false" or "0" or "off" or "no" => false,
+            _ => throw new SettingException($"Setting {key}=\"{text}\" is not valid; expected true or false."),
+        };
     }
 
     private static int ReadCount(IConfiguration config, string key, int fallback, int min)

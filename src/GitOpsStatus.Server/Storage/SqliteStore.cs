@@ -117,18 +117,33 @@ public sealed partial class SqliteStore : IStatusStore
         return new IngestResult(IngestOutcome.Stored, effects.Changes.Length > 0, incoming.LastCheck);
     }
 
-    /// <summary>A real write (page 1 of the database, rewritten unchanged) that fails while the disk is full or read-only.
-    /// Writer thread only.</summary>
-    public void ProbeWrite()
+    /// <summary>A real write (page 1 of the database, rewritten unchanged) that fails while the disk is full or read-only;
+    /// with <paramref name="bytes"/>, that many bytes are committed to a scratch table and deleted again (the table is
+    /// made on first use, outside the migrations: it holds nothing between probes). Writer thread only.</summary>
+    public void ProbeWrite(int bytes)
     {
-        using var tx = _writer.BeginTransaction(deferred: false);
-        using var command = _writer.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = "PRAGMA user_version";
-        var version = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        command.CommandText = $"PRAGMA user_version = {version}";
-        command.ExecuteNonQuery();
-        tx.Commit();
+        using (var tx = _writer.BeginTransaction(deferred: false))
+        {
+            using var command = _writer.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "PRAGMA user_version";
+            var version = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            command.CommandText = $"PRAGMA user_version = {version}";
+            command.ExecuteNonQuery();
+            if (bytes > 0)
+            {
+                command.CommandText = "CREATE TABLE IF NOT EXISTS readiness_probe (data BLOB NOT NULL); INSERT INTO readiness_probe VALUES (zeroblob($bytes))";
+                command.Parameters.AddWithValue("$bytes", bytes);
+                command.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        if (bytes > 0)
+        {
+            using var tx = _writer.BeginTransaction(deferred: false);
+            Execute(tx, "DELETE FROM readiness_probe");
+            tx.Commit();
+        }
     }
 
     /// <summary>Opens a read-only pooled connection.</summary>
