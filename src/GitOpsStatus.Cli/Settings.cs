@@ -35,5 +35,8 @@ internal sealed class Settings(ParseResult parse, CliIo io)
             : throw new UsageException($"{Source(option, env)} is \"{text}\"; expected a duration like 120, 90s, 2m or 500ms.");
     }
 
+    /// <summary>Whether the command line names the option (its environment variable aside).</summary>
+    public bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+
     private string Source(Option option, string env) => parse.GetResult(option) is not null ? option.Name : env;
 }

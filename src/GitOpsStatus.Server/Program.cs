@@ -7,6 +7,7 @@ using GitOpsStatus.Server.Dashboard;
 using GitOpsStatus.Server.Health;
 using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Ingestion;
+using GitOpsStatus.Server.Logging;
 using GitOpsStatus.Server.Metrics;
 using GitOpsStatus.Server.Notifications;
 using GitOpsStatus.Server.OpenApi;
@@ -40,6 +41,7 @@ builder.Services.AddHistoryPruning();
 builder.Services.AddHealth();
 builder.Services.AddProblems();
 builder.Services.AddApiDocument();
+builder.Services.AddRequestLogging();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -53,6 +55,7 @@ var app = builder.Build();
 app.UseForwardedHeaders();
 app.UseSecurityHeaders();
 app.UseHttpMetrics();
+app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestTimeouts();
@@ -78,8 +81,11 @@ if (!app.OpenStore())
     return 1;
 }
 app.LogAccessMode();
+// A background service that failed stopped the host (BackgroundServiceExceptionBehavior.StopHost, the default), which
+// exits 0 by itself: exit 1 then, so a supervisor (systemd Restart=on-failure, Kubernetes) restarts the server.
+var background = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
 app.Run();
-return 0;
+return background.Any(s => s.ExecuteTask is { IsFaulted: true }) ? 1 : 0;
 
 /// <summary>The app's entry point, public for <c>WebApplicationFactory</c>.</summary>
 public partial class Program;

@@ -88,9 +88,30 @@ public sealed class ConfigTests : IDisposable
             """);
 
         var result = await CheckAsync();
+        var text = await CliRunner.RunAsync(["check", "--no-send"], cwd: tree.Root);
 
         var report = Assert.Single(Reports.Parse(result.Out));
         Assert.Equal([("/mode.conf", ChangeKind.Mode), ("/owner.conf", ChangeKind.Owner)], report.Files!.Select(f => (f.Name!, f.Change!)));
+        var group = Processes.Run("id", "-gn").Trim();
+        Assert.Equal(("0600", "0644", null, null), (report.Files![0].ExpectedMode, report.Files[0].ActualMode, report.Files[0].ExpectedOwner, report.Files[0].ActualOwner));
+        Assert.Equal((null, null, "nobody:nogroup", $"{user}:{group}"), (report.Files![1].ExpectedMode, report.Files[1].ActualMode, report.Files[1].ExpectedOwner, report.Files[1].ActualOwner));
+        Assert.Empty(ReportValidator.Validate(report, DateTimeOffset.UtcNow));
+        Assert.Contains("  mode      /mode.conf  mode 0600 wanted, 0644 found  (desired/mode.conf)\n", text.Out, StringComparison.Ordinal);
+        Assert.Contains($"  owner     /owner.conf  owner nobody:nogroup wanted, {user}:{group} found  (desired/owner.conf)\n", text.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--known-hosts", "known_hosts")]
+    [InlineData("--ssh-key", "id_ed25519")]
+    [InlineData("--server", "other")]
+    public async Task A_one_off_flag_beside_a_config_file_is_refused_rather_than_ignored(string flag, string value)
+    {
+        tree.Write("gitops-status.yaml", "repo: r\ntargets:\n  - server: s\n    ssh: root@127.0.0.1\n    files:\n      - { src: a.conf, dest: /a.conf }\n");
+
+        var result = await CheckAsync(flag, value);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"gitops-status: {flag} applies to a one-off check (with --desired) only; with a config file, set it for the target in gitops-status.yaml.\n", result.Err);
     }
 
     [Fact]

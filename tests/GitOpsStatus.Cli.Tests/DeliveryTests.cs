@@ -153,4 +153,22 @@ public sealed class DeliveryTests : IDisposable
         Assert.Empty(await server.TargetsAsync());
         Assert.Empty(Spooled());
     }
+    [Fact]
+    public async Task A_refused_token_is_explained_once_naming_the_clients_setting()
+    {
+        using var guarded = new StatusServer(new Dictionary<string, string> { ["GITOPS_WRITE_TOKENS"] = "w-secret:infra/*@web-*", ["GITOPS_READ_TOKEN"] = "r-secret" });
+        var (desired, actual) = tree.Pair(("a.conf", "a\n"));
+
+        var none = await CheckAsync(desired, actual, Env(guarded.Url));
+        var wrong = await CheckAsync(desired, actual, Env(guarded.Url), "--token", "nope");
+        var readToken = await CheckAsync(desired, actual, Env(guarded.Url), "--token", "r-secret");
+        var outOfScope = await CheckAsync(desired, actual, Env(guarded.Url), "--token", "w-secret");
+
+        Assert.Equal((1, 1, 1, 1), (none.ExitCode, wrong.ExitCode, readToken.ExitCode, outOfScope.ExitCode));
+        Assert.Contains("refused the report for infra/rsyslog/lab-1: HTTP 401: the server requires a write token and none was sent; pass --token or set GITOPS_TOKEN\n", none.Err, StringComparison.Ordinal);
+        Assert.Contains("HTTP 401: the server does not accept the token sent (from --token or GITOPS_TOKEN); check it against the server's write tokens\n", wrong.Err, StringComparison.Ordinal);
+        Assert.Contains("HTTP 403: the token sent (from --token or GITOPS_TOKEN) is valid but not a write token\n", readToken.Err, StringComparison.Ordinal);
+        Assert.Contains("HTTP 403: server: this write token may report only for infra/*@web-* (repo@server globs), not for \"infra/rsyslog\"@\"lab-1\"; the token sent (from --token or GITOPS_TOKEN) does not cover this target\n", outOfScope.Err, StringComparison.Ordinal);
+        Assert.All([none.Err, wrong.Err, readToken.Err, outOfScope.Err], err => Assert.DoesNotContain("GITOPS_WRITE_TOKENS", err, StringComparison.Ordinal));
+    }
 }

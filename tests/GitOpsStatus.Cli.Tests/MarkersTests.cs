@@ -114,4 +114,34 @@ public sealed class MarkersTests : IDisposable
         Assert.Contains("has no DRIFTED_FILES= or SYNC_STATUS= marker", noMarkers.Err, StringComparison.Ordinal);
         Assert.Empty(await server.TargetsAsync());
     }
+    [Fact]
+    public async Task Push_exits_as_check_does_1_for_UNKNOWN_and_3_for_drift_with_fail_on_drift()
+    {
+        var unknown = await PushAsync("SYNC_STATUS=UNKNOWN\n", "--repo", "rsyslog", "--server", "lab-u");
+        var drifted = await PushAsync(SeedDrifted, "--repo", "rsyslog", "--server", "rsyslog-lab", "--fail-on-drift");
+        var synced = await PushAsync("DRIFTED_FILES=\nSYNC_STATUS=SYNCED\n", "--repo", "rsyslog", "--server", "lab-s", "--fail-on-drift");
+
+        Assert.Equal((1, 3, 0), (unknown.ExitCode, drifted.ExitCode, synced.ExitCode));
+        var rows = await server.TargetsAsync();
+        Assert.Equal(("UNKNOWN", "OUT_OF_SYNC"), (rows["lab-u"].GetProperty("sync_status").GetString(), rows["rsyslog-lab"].GetProperty("sync_status").GetString()));
+    }
+
+    [Fact]
+    public async Task Push_no_send_prints_the_report_it_would_send_with_the_git_HEAD_as_its_revision()
+    {
+        var repo = tree.Dir("ansible-repo");
+        tree.Write("ansible-repo/drift-check.yml", "- hosts: all\n");
+        Processes.Run("git", "-C", repo, "init", "-q");
+        Processes.Run("git", "-C", repo, "add", ".");
+        Processes.Run("git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "first");
+        var head = Processes.Run("git", "-C", repo, "rev-parse", "HEAD").Trim();
+
+        var result = await CliRunner.RunAsync(["push", "--markers", "-", "--repo", "rsyslog", "--server", "rsyslog-lab", "--format", "json", "--no-send"],
+            stdin: SeedDrifted, cwd: repo);
+
+        Assert.Equal(0, result.ExitCode);
+        var report = Assert.Single(Reports.Parse(result.Out));
+        Assert.Equal((SyncStatus.OutOfSync, head), (report.SyncStatus, report.Revision));
+        Assert.Empty(await server.TargetsAsync());
+    }
 }

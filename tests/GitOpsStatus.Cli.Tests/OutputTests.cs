@@ -72,4 +72,20 @@ public sealed class OutputTests : IDisposable
         Assert.Equal("rsyslog: 2 target(s), 1 synced, 1 out of sync, 0 unknown", lines[4]);
         Assert.DoesNotContain('\e', result.Out);
     }
+    [Fact]
+    public async Task Text_with_diff_prints_each_drifted_files_diff_under_its_line()
+    {
+        TwoTargets();
+
+        var plain = await CliRunner.RunAsync(["check", "--no-send"], cwd: tree["repo"]);
+        var result = await CliRunner.RunAsync(["check", "--no-send", "--diff"], cwd: tree["repo"]);
+        var json = await CliRunner.RunAsync(["check", "--no-send", "--diff", "--format", "json"], cwd: tree["repo"]);
+
+        var lines = result.Out.Split('\n');
+        Assert.Equal("  modified  rsyslog.conf  (files/rsyslog.conf)", lines[1]);
+        Assert.Equal(["      --- files/rsyslog.conf", "      +++ rsyslog-lab:rsyslog.conf", "      @@ -1,1 +1,1 @@", "      -main", "      +edited"], lines[2..7]);
+        Assert.Equal("  missing   rsyslog.d/30-lab.conf  (files/rsyslog.d/30-lab.conf)", lines[7]);
+        Assert.DoesNotContain("+edited", plain.Out, StringComparison.Ordinal);
+        Assert.Equal((2, "gitops-status: --diff applies to --format text; --format json carries the diffs in its own way.\n"), (json.ExitCode, json.Err));
+    }
 }

@@ -85,4 +85,34 @@ public sealed class WatchTests : IDisposable
         Assert.Equal(2, nothing.ExitCode);
         Assert.StartsWith("gitops-status: Nothing to watch: no gitops-status.yaml in", nothing.Err, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task Watch_checks_at_start_up_and_rereads_its_config_before_each_run_keeping_the_last_good_one()
+    {
+        tree.Pair(("a.conf", "a\n"), ("b.conf", "b\n"));
+        string Config(params string[] servers) => $"repo: rsyslog\nurl: {server.Url}\ntargets:\n" + string.Concat(servers.Select(s =>
+            $"  - server: {s}\n    path: actual\n    files:\n      - {{ src: desired/{s[^1]}.conf, dest: /{s[^1]}.conf }}\n"));
+        tree.Write("gitops-status.yaml", Config("lab-a"));
+        var clock = new FakeClock(DateTimeOffset.UtcNow);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var io = new CliIo(log, log, name => name == "GITOPS_SPOOL_DIR" ? tree["spool"] : null, () => new MemoryStream(), tree.Root, Clock: clock);
+
+        var watch = CliApp.RunAsync(["watch", "--retries", "0"], io, stop.Token);
+        for (var i = 0; i < 200 && !Log().Contains("run 1:", StringComparison.Ordinal); i++)
+            await Task.Delay(50, TestContext.Current.CancellationToken); // the clock does not move: run 1 is the start-up check
+        Assert.Contains("run 1: 1 report(s): 1 synced", Log(), StringComparison.Ordinal);
+        tree.Write("gitops-status.yaml", Config("lab-a", "lab-b"));
+        await AdvanceUntilLoggedAsync(clock, "run 2: 2 report(s): 2 synced");
+        tree.Write("gitops-status.yaml", "repo: rsyslog\ntargets: [unclosed\n");
+        await AdvanceUntilLoggedAsync(clock, "run 3: 2 report(s): 2 synced");
+        await stop.CancelAsync();
+        await watch.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        var lines = Log().TrimEnd().Split('\n');
+        Assert.Contains("gitops-status watch: gitops-status.yaml changed: now 2 target(s) of rsyslog; added lab-b", lines[2], StringComparison.Ordinal);
+        Assert.Contains("gitops-status watch: run 3: gitops-status.yaml cannot be used, checking the last good one instead: gitops-status.yaml, line 3: is not valid YAML", lines[4], StringComparison.Ordinal);
+        Assert.EndsWith("gitops-status watch: stopped after 3 run(s)", lines[^1], StringComparison.Ordinal);
+        Assert.Equal(7, lines.Length); // start, run 1, config change, run 2, broken config, run 3, stop
+        var targets = await server.TargetsAsync();
+        Assert.Equal(["SYNCED", "SYNCED"], targets.Values.Select(t => t.GetProperty("sync_status").GetString()));
+    }
 }

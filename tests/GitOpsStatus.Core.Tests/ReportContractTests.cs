@@ -59,8 +59,25 @@ public class ReportContractTests
     [InlineData("""{"repo":"infra//x","server":"s","sync_status":"SYNCED","drift_count":0}""", "repo")]
     [InlineData("""{"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":2,"files":[{"name":"a"},{"name":"a"}]}""", "files[1].name")]
     [InlineData("""{"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":1,"files":[{"name":"a\u0007b"}]}""", "files[0].name")]
+    [InlineData("""{"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":1,"files":[{"name":"a","change":"mode","expected_mode":"rw-r--r--"}]}""", "files[0].expected_mode")]
+    [InlineData("""{"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":1,"files":[{"name":"a","change":"mode","actual_mode":"0649"}]}""", "files[0].actual_mode")]
+    [InlineData("""{"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":1,"files":[{"name":"a","change":"owner","actual_owner":"root\u0000"}]}""", "files[0].actual_owner")]
     public void A_broken_rule_names_its_field(string json, string field) =>
         Assert.Contains(field, ErrorsOf(json).Select(e => e.Field));
+
+    [Fact]
+    public void A_mode_or_owner_change_carries_both_sides_and_reads_back_as_sent()
+    {
+        const string json = """{"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":2,"files":[{"name":"/etc/a","change":"mode","expected_mode":"0600","actual_mode":"0644"},{"name":"/etc/b","change":"owner","expected_owner":"root:adm","actual_owner":"www-data:www-data"}]}""";
+
+        var (report, error) = ReportParser.Parse(System.Text.Encoding.UTF8.GetBytes(json));
+
+        Assert.Null(error);
+        Assert.Empty(ReportValidator.Validate(report!, DateTimeOffset.UtcNow));
+        Assert.Equal(("0600", "0644"), (report!.Files![0].ExpectedMode, report.Files[0].ActualMode));
+        Assert.Equal(("root:adm", "www-data:www-data"), (report.Files[1].ExpectedOwner, report.Files[1].ActualOwner));
+        Assert.Contains("\"expected_owner\":\"root:adm\"", System.Text.Json.JsonSerializer.Serialize(report, ReportJson.Default.StatusReport), StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Unknown_with_an_error_is_accepted() =>

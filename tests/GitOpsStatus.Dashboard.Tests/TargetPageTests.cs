@@ -93,4 +93,20 @@ public sealed class TargetPageTests(Chromium chromium) : IAsyncLifetime
         await Expect(_page.Locator("h1")).ToHaveTextAsync("No such target");
         Assert.DoesNotContain(_problems, p => !p.Contains("404", StringComparison.Ordinal));
     }
+    [Fact]
+    public async Task A_mode_or_owner_change_shows_what_git_wants_and_what_the_server_has()
+    {
+        await _server.Post("""
+            {"repo":"infra/ssh","server":"bastion","sync_status":"OUT_OF_SYNC","drift_count":2,"last_check":"2026-04-21T10:30:00Z","interval_seconds":120,
+             "files":[{"name":"/etc/ssh/sshd_config","change":"mode","expected_mode":"0600","actual_mode":"0644"},
+                      {"name":"/etc/ssh/banner","change":"owner","expected_owner":"root","actual_owner":"deploy:deploy"}]}
+            """);
+
+        await _page.GotoAsync(_server.Url("/targets/bastion/infra/ssh"));
+
+        var files = _page.Locator("section.file");
+        await Expect(files.Filter(new() { HasText = "/etc/ssh/banner" }).Locator(".meta").First).ToHaveTextAsync("owner: git wants root, the server has deploy:deploy");
+        await Expect(files.Filter(new() { HasText = "/etc/ssh/sshd_config" }).Locator(".meta").First).ToHaveTextAsync("mode: git wants 0600, the server has 0644");
+        Assert.Empty(_problems);
+    }
 }

@@ -18,14 +18,19 @@ public sealed class WebhookListener : IDisposable
     public string Url { get; }
     public ConcurrentQueue<Delivery> Received { get; } = new();
 
-    public sealed record Delivery(string Path, int Answered, string Body)
+    public sealed record Delivery(string Path, int Answered, string Body, string? UserAgent = null)
     {
         public JsonElement Json => JsonDocument.Parse(Body).RootElement;
     }
 
-    public WebhookListener(int failFirst = 0)
+    private readonly TimeSpan _answerAfter;
+
+    /// <param name="failFirst">how many requests get a 500 first</param>
+    /// <param name="answerAfter">how long each answer takes (a slow sink)</param>
+    public WebhookListener(int failFirst = 0, TimeSpan answerAfter = default)
     {
         _failuresLeft = failFirst;
+        _answerAfter = answerAfter;
         for (var attempt = 0; ; attempt++)
         {
             var port = FreePort();
@@ -75,7 +80,9 @@ public sealed class WebhookListener : IDisposable
             using var reader = new StreamReader(context.Request.InputStream);
             var body = await reader.ReadToEndAsync();
             var status = Interlocked.Decrement(ref _failuresLeft) >= 0 ? 500 : 204;
-            Received.Enqueue(new Delivery(context.Request.Url!.AbsolutePath, status, body));
+            if (_answerAfter > TimeSpan.Zero)
+                await Task.Delay(_answerAfter);
+            Received.Enqueue(new Delivery(context.Request.Url!.AbsolutePath, status, body, context.Request.UserAgent));
             context.Response.StatusCode = status;
             context.Response.Close();
         }

@@ -71,6 +71,31 @@ public abstract class WebhookTests : IDisposable
         Assert.Equal(("recovery", "STALE", "SYNCED"), (generic[1].GetProperty("event").GetString(), generic[1].GetProperty("from").GetString(), generic[1].GetProperty("to").GetString()));
     }
 
+    [Fact]
+    public async Task Slack_tells_stale_from_unknown_and_every_request_names_the_server_in_its_user_agent()
+    {
+        await _server.PostJson(Reports.Synced("nginx", "web-3", AppServer.Start, interval: 60));
+        await _server.PostJson(System.Text.Json.JsonSerializer.Serialize(new
+        {
+            repo = "nginx",
+            server = "web-4",
+            sync_status = "UNKNOWN",
+            drift_count = 0,
+            last_check = AppServer.Start.ToString("O"),
+            error = "ssh: connect to host web-4 port 22: Connection refused",
+            interval_seconds = 3600,
+        }));
+        _server.Clock.Advance(TimeSpan.FromMinutes(4)); // web-3 goes STALE
+        await _listener.WaitUntil(l => l.Delivered.Count(d => d.Path == "/slack") == 2, () => _server.Clock.Advance(TimeSpan.FromSeconds(1)));
+
+        var slack = _listener.Delivered.Where(d => d.Path == "/slack").Select(d => d.Json.GetProperty("text").GetString()!).ToList();
+        var stale = Assert.Single(slack, text => text.Contains("*web-3*", StringComparison.Ordinal));
+        var unknown = Assert.Single(slack, text => text.Contains("*web-4*", StringComparison.Ordinal));
+        Assert.NotEqual(stale.Split(' ')[0], unknown.Split(' ')[0]);
+        Assert.StartsWith(":", unknown, StringComparison.Ordinal);
+        Assert.All(_listener.Received, d => Assert.Matches(@"^gitops-status/\d+\.\d+\.\d+", d.UserAgent ?? ""));
+    }
+
     /// <summary>Every outbox row is sent or abandoned: nothing more can arrive.</summary>
     private async Task WaitUntilOutboxIsEmpty()
     {

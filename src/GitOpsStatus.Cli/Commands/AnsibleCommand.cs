@@ -53,7 +53,7 @@ internal sealed class AnsibleCommand
             io.Err.WriteLine($"gitops-status: {e.Message}");
             return ExitCodes.Failure;
         }
-        ReportsOut.Print(reports, outputFormat, io);
+        ReportsOut.Print(reports, outputFormat, io, output.Diffs(settings, outputFormat));
         return await ReportsOut.DeliverAsync(reports, deliveryOptions, delivery.Spool(settings, io), output.FailsOnDrift(settings), io, cancellationToken);
     }
 }

@@ -31,8 +31,8 @@ internal sealed class AnsibleOptionSet
             throw new UsageException("Pass either PLAYBOOK (to run ansible-playbook) or --from FILE (a saved JSON output), not both.");
         if (from is null && playbook is null)
             throw new UsageException("Name the PLAYBOOK to run in check mode (with -i INVENTORY), or pass --from FILE with a saved JSON output.");
-        if (playbook is not null && inventory is null)
-            throw new UsageException("The ansible check needs -i INVENTORY, as ansible-playbook does.");
+        if (playbook is not null && inventory is null && !InventoryConfigured(io))
+            throw new UsageException("The ansible check needs an inventory: pass -i INVENTORY, or name it in ansible.cfg (inventory = … under [defaults]) or ANSIBLE_INVENTORY.");
         var fromPath = from is null ? null : Path.GetFullPath(from, io.CurrentDirectory);
         if (fromPath is not null && !File.Exists(fromPath))
             throw new UsageException($"--from \"{from}\" does not exist.");
@@ -58,6 +58,33 @@ internal sealed class AnsibleOptionSet
                 MaxDiffBytes = settings.Int(MaxDiffBytes, "GITOPS_MAX_DIFF_BYTES", 256, 16 * 1024 * 1024) ?? CheckOptions.DefaultMaxDiffBytes,
             },
         };
+    }
+
+    /// <summary>
+    /// Whether ansible-playbook will find an inventory without -i: ANSIBLE_INVENTORY, or <c>inventory</c> under
+    /// <c>[defaults]</c> in the one ansible.cfg it reads (ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg).
+    /// </summary>
+    private static bool InventoryConfigured(CliIo io)
+    {
+        if (io.Env("ANSIBLE_INVENTORY") is { Length: > 0 })
+            return true;
+        var candidates = new[]
+        {
+            io.Env("ANSIBLE_CONFIG"), Path.Join(io.CurrentDirectory, "ansible.cfg"),
+            io.Env("HOME") is { Length: > 0 } home ? Path.Join(home, ".ansible.cfg") : null, "/etc/ansible/ansible.cfg",
+        };
+        if (candidates.FirstOrDefault(File.Exists) is not { } file)
+            return false;
+        var section = "";
+        foreach (var raw in File.ReadLines(file))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith('[') && line.EndsWith(']'))
+                section = line[1..^1].Trim();
+            else if (section == "defaults" && line.Split('=', 2) is [var key, var value] && key.Trim() is "inventory" or "hostfile" && value.Trim().Length > 0)
+                return true;
+        }
+        return false;
     }
 
     private Dictionary<string, string> Map(Settings settings)

@@ -61,7 +61,7 @@ internal sealed class CheckCommand
         using var progress = new ProgressLine(io, plan.Targets.Count);
         var reports = await CheckRunner.RunAsync(plan, options, _ => progress.Advance(), cancellationToken);
         progress.Dispose();
-        ReportsOut.Print(reports, outputFormat, io);
+        ReportsOut.Print(reports, outputFormat, io, output.Diffs(settings, outputFormat));
         return await ReportsOut.DeliverAsync(reports, deliveryOptions, delivery.Spool(settings, io),
             output.FailsOnDrift(settings), io, cancellationToken);
     }

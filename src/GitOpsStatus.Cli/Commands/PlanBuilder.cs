@@ -16,7 +16,12 @@ internal sealed class PlanBuilder(Settings settings, CliIo io)
         if (desiredDir is not null && configFile is not null)
             throw new UsageException("Pass either --config or --desired (a one-off check), not both.");
         if (desiredDir is null)
+        {
+            // The config names these per target; a flag that would be silently ignored is refused instead.
+            if (new Option[] { repo, server, actual, extra, sshKey, knownHosts }.FirstOrDefault(settings.Given) is { } ignored)
+                throw new UsageException($"{ignored.Name} applies to a one-off check (with --desired) only; with a config file, set it for the target in {Path.GetFileName(configFile ?? ConfigLoader.DefaultFileName)}.");
             return FromConfig(configFile);
+        }
 
         var repoName = settings.String(repo, "GITOPS_REPO") ?? throw new UsageException("A one-off check needs --repo NAME (or GITOPS_REPO).");
         var serverName = settings.String(server, "GITOPS_SERVER") ?? throw new UsageException("A one-off check needs --server NAME (or GITOPS_SERVER).");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using GitOpsStatus.Core.Ansible;
+using GitOpsStatus.Core.Drift;
 using GitOpsStatus.Core.Reports;
 
 namespace GitOpsStatus.Cli.Commands;
@@ -14,6 +15,8 @@ internal sealed class PushCommand
     private readonly Option<string?> server = new("--server") { Description = "With --markers: the server name, unless the markers carry SERVER= [env: GITOPS_SERVER]" };
     private readonly Option<string?> source = new("--source") { Description = "With --markers: why the check ran: deploy, cron, manual or free text [env: GITOPS_SOURCE]" };
     private readonly Option<string?> interval = new("--interval") { Description = "With --markers: how often the check runs, e.g. 2m, so the server can show STALE [env: GITOPS_INTERVAL]" };
+    private readonly Option<string?> revision = new("--revision") { Description = "With --markers: the desired state's commit [env: GITOPS_REVISION; default the git HEAD of the current directory]" };
+    private readonly ReportsOutOptionSet output = new("report");
     private readonly DeliveryOptionSet delivery = new();
     private readonly CliIo io;
 
@@ -24,8 +27,9 @@ internal sealed class PushCommand
         var handler = new PushCommand(io);
         var command = new Command("push", "Validate and deliver a ready report JSON (or, with --markers, the seed's DRIFTED_FILES=/SYNC_STATUS= output), with the same retries, spool and exit codes as check.\n" + ExitCodes.Help);
         command.Arguments.Add(handler.file);
-        foreach (var option in (Option[])[handler.markers, handler.repo, handler.server, handler.source, handler.interval])
+        foreach (var option in (Option[])[handler.markers, handler.repo, handler.server, handler.source, handler.interval, handler.revision])
             command.Options.Add(option);
+        handler.output.AddTo(command);
         handler.delivery.AddTo(command);
         command.SetAction(handler.RunAsync);
         return command;
@@ -34,7 +38,10 @@ internal sealed class PushCommand
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var settings = new Settings(parse, io);
-        var options = delivery.Resolve(settings, io, configUrl: null);
+        var outputFormat = output.OutputFormat(settings);
+        var diffs = output.Diffs(settings, outputFormat);
+        var send = output.Send(settings);
+        var options = send ? delivery.Resolve(settings, io, configUrl: null) : null;
         var path = parse.GetValue(file)!;
         var name = path == "-" ? "stdin" : path;
         byte[] body;
@@ -64,16 +71,20 @@ internal sealed class PushCommand
             io.Err.WriteLine($"gitops-status: {name}{(reports.Count > 1 ? $" report {index}" : "")} is not a valid report: {string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}"))}.");
         if (invalid.Count > 0)
             return ExitCodes.Failure;
-        var delivered = await DeliveryOptionSet.DeliverAsync(reports, options, delivery.Spool(settings, io), io, cancellationToken);
-        return delivered ? ExitCodes.Ok : ExitCodes.Failure;
+        // Quiet by default, as the seed's curl was; --format (or --no-send, which would otherwise do nothing visible) prints them.
+        if (parse.GetResult(output.Format) is not null || io.Env("GITOPS_FORMAT") is { Length: > 0 } || !send)
+            ReportsOut.Print(reports, outputFormat, io, diffs);
+        return await ReportsOut.DeliverAsync(reports, options, delivery.Spool(settings, io), output.FailsOnDrift(settings), io, cancellationToken);
     }
 
     /// <summary>The seed's markers as reports; a missing repo or server is a usage error naming the flag.</summary>
     private List<StatusReport>? FromMarkers(Settings settings, byte[] body, string name)
     {
         var interval = settings.Duration(this.interval, "GITOPS_INTERVAL") is { } every ? Math.Max(1, (long)every.TotalSeconds) : (long?)null;
+        var commit = settings.String(revision, "GITOPS_REVISION") ?? GitRevision.Find(io.CurrentDirectory)?.Commit;
         var reports = SeedMarkers.ToReports(System.Text.Encoding.UTF8.GetString(body), settings.String(repo, "GITOPS_REPO"),
-            settings.String(server, "GITOPS_SERVER"), DateTimeOffset.UtcNow, settings.String(source, "GITOPS_SOURCE"), interval);
+            settings.String(server, "GITOPS_SERVER"), DateTimeOffset.UtcNow, settings.String(source, "GITOPS_SOURCE"), interval)
+            .Select(r => r with { Revision = r.Revision ?? commit }).ToList();
         if (reports.Count == 0)
         {
             io.Err.WriteLine($"gitops-status: {name} has no DRIFTED_FILES= or SYNC_STATUS= marker; expected the output of the drift-check playbook.");
@@ -83,7 +94,7 @@ internal sealed class PushCommand
             throw new UsageException($"{name} has markers without REPO=: pass --repo NAME (or set GITOPS_REPO).");
         if (reports.Any(r => r.Server is null))
             throw new UsageException($"{name} has markers without SERVER=: pass --server NAME (or set GITOPS_SERVER).");
-        return reports.ToList();
+        return reports;
     }
 
     private List<StatusReport>? Read(byte[] body, string name)

@@ -7,7 +7,7 @@ namespace GitOpsStatus.Cli.Commands;
 /// <summary>The end of every checking command (ansible, watch), as <c>check</c> does it: print in the chosen format, deliver, pick the exit code.</summary>
 internal static class ReportsOut
 {
-    public static void Print(IReadOnlyList<StatusReport> reports, string format, CliIo io)
+    public static void Print(IReadOnlyList<StatusReport> reports, string format, CliIo io, bool diffs = false)
     {
         if (reports.Count == 0)
             return;
@@ -20,7 +20,7 @@ internal static class ReportsOut
                 MarkersOutput.Write(reports, io.Out);
                 break;
             default:
-                TextOutput.Write(reports, io.Out, io.Colour);
+                TextOutput.Write(reports, io.Out, io.Colour, diffs);
                 break;
         }
     }

@@ -8,6 +8,7 @@ internal sealed class ReportsOutOptionSet(string checkedThing)
 {
     public readonly Option<string?> Format = new("--format") { Description = "text, json (the reports) or markers (DRIFTED_FILES=/SYNC_STATUS= lines) [env: GITOPS_FORMAT; default text]" };
     public readonly Option<bool> FailOnDrift = new("--fail-on-drift") { Description = $"Exit with 3 when a {checkedThing} is OUT_OF_SYNC [env: GITOPS_FAIL_ON_DRIFT]" };
+    public readonly Option<bool> Diff = new("--diff") { Description = "With --format text: print each drifted file's diff [env: GITOPS_DIFF]" };
     public readonly Option<bool> NoSend = new("--no-send") { Description = "Check and print only; do not deliver [env: GITOPS_NO_SEND]" };
 
     public void AddTo(Command command)
@@ -15,6 +16,7 @@ internal sealed class ReportsOutOptionSet(string checkedThing)
         command.Options.Add(Format);
         command.Options.Add(FailOnDrift);
         command.Options.Add(NoSend);
+        command.Options.Add(Diff);
     }
 
     public string OutputFormat(Settings settings)
@@ -24,6 +26,11 @@ internal sealed class ReportsOutOptionSet(string checkedThing)
             ? outputFormat
             : throw new UsageException($"--format is \"{outputFormat}\"; expected text, json or markers.");
     }
+
+    public bool Diffs(Settings settings, string outputFormat) =>
+        settings.Flag(Diff, "GITOPS_DIFF") && (outputFormat == "text"
+            ? true
+            : throw new UsageException($"--diff applies to --format text; --format {outputFormat} carries the diffs in its own way."));
 
     public bool Send(Settings settings) => !settings.Flag(NoSend, "GITOPS_NO_SEND");
 

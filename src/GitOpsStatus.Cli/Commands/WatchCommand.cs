@@ -52,7 +52,8 @@ internal sealed class WatchCommand
         var period = Period(cron, clock.GetUtcNow()) ?? throw new UsageException($"--schedule \"{cronText}\" never fires again.");
 
         var book = settings.String(playbook, "GITOPS_PLAYBOOK");
-        var plan = Plan(settings, book);
+        var configFile = ConfigFile(settings, book);
+        var plan = configFile is null ? null : ConfigLoader.Load(configFile);
         var job = book is null ? null : ansible.Job(settings, io, book, settings.String(inventory, "GITOPS_ANSIBLE_INVENTORY"), [], from: null, period);
         var source = settings.String(ansible.Source, "GITOPS_SOURCE") ?? "watch";
         if (job is not null)
@@ -63,25 +64,33 @@ internal sealed class WatchCommand
             Revision = settings.String(ansible.Revision, "GITOPS_REVISION"),
             Source = source,
             IntervalSeconds = job?.Reports.IntervalSeconds ?? period,
-            MaxDiffBytes = settings.Int(ansible.MaxDiffBytes, "GITOPS_MAX_DIFF_BYTES", 256, 16 * 1024 * 1024) ?? plan?.MaxDiffBytes ?? CheckOptions.DefaultMaxDiffBytes,
             SshProgram = io.Env("GITOPS_SSH") is { Length: > 0 } ssh ? ssh : "ssh",
         };
-        var deliveryOptions = settings.Flag(noSend, "GITOPS_NO_SEND") ? null : delivery.Resolve(settings, io, plan?.Url);
+        var maxDiffBytes = settings.Int(ansible.MaxDiffBytes, "GITOPS_MAX_DIFF_BYTES", 256, 16 * 1024 * 1024);
+        var send = !settings.Flag(noSend, "GITOPS_NO_SEND");
+        var deliveryOptions = send ? delivery.Resolve(settings, io, plan?.Url) : null;
         var spool = delivery.Spool(settings, io);
 
         var what = string.Join(" and ", new[] { plan is null ? null : $"{plan.Targets.Count} target(s) of {plan.Repo}", job is null ? null : $"playbook {Path.GetFileName(job.Playbook)}" }.OfType<string>());
-        Log(clock, $"watching {what} on \"{cronText}\" (every {period} s); SIGTERM or Ctrl-C stops");
+        Log(clock, $"watching {what} on \"{cronText}\" (every {period} s), checking now; SIGTERM or Ctrl-C stops");
         var runs = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var now = clock.GetUtcNow();
-            if (cron.GetNextOccurrence(now, TimeZoneInfo.Local) is not { } next)
-                break;
             try
             {
-                await Task.Delay(next - now, clock, cancellationToken);
+                // The first run is at start-up; the next ones on the schedule.
+                if (runs > 0)
+                {
+                    var now = clock.GetUtcNow();
+                    if (cron.GetNextOccurrence(now, TimeZoneInfo.Local) is not { } next)
+                        break;
+                    await Task.Delay(next - now, clock, cancellationToken);
+                }
                 runs++;
-                Log(clock, await RunOnceAsync(runs, plan, options, job, deliveryOptions, spool, cancellationToken));
+                if (configFile is not null)
+                    (plan, deliveryOptions) = Reload(configFile, runs, plan!, deliveryOptions, send, settings, clock);
+                var runOptions = options with { MaxDiffBytes = maxDiffBytes ?? plan?.MaxDiffBytes ?? CheckOptions.DefaultMaxDiffBytes };
+                Log(clock, await RunOnceAsync(runs, plan, runOptions, job, deliveryOptions, spool, cancellationToken));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -90,6 +99,36 @@ internal sealed class WatchCommand
         }
         Log(clock, $"stopped after {runs} run(s)");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The config as it is now, read before every run, so a target added while the agent runs is checked at the next run.
+    /// A config that no longer loads is one log line, and the run checks the last good one: a typo must not turn every
+    /// target UNKNOWN (or drop it) on the dashboard.
+    /// </summary>
+    private (CheckPlan Plan, DeliveryOptions? Delivery) Reload(string file, int run, CheckPlan current, DeliveryOptions? currentDelivery, bool send,
+        Settings settings, TimeProvider clock)
+    {
+        try
+        {
+            var fresh = ConfigLoader.Load(file);
+            var freshDelivery = send ? delivery.Resolve(settings, io, fresh.Url) : null;
+            var before = current.Targets.Select(t => t.Server).ToHashSet(StringComparer.Ordinal);
+            var after = fresh.Targets.Select(t => t.Server).ToHashSet(StringComparer.Ordinal);
+            if (!before.SetEquals(after) || fresh.Repo != current.Repo)
+            {
+                var added = after.Except(before).Order(StringComparer.Ordinal).ToList();
+                var removed = before.Except(after).Order(StringComparer.Ordinal).ToList();
+                Log(clock, $"{Path.GetFileName(file)} changed: now {after.Count} target(s) of {fresh.Repo}" +
+                    (added.Count > 0 ? $"; added {string.Join(", ", added)}" : "") + (removed.Count > 0 ? $"; removed {string.Join(", ", removed)}" : ""));
+            }
+            return (fresh, freshDelivery);
+        }
+        catch (Exception e) when (e is ConfigException or UsageException or IOException or UnauthorizedAccessException)
+        {
+            Log(clock, $"run {run}: {Path.GetFileName(file)} cannot be used, checking the last good one instead: {e.Message.TrimEnd('.')}.");
+            return (current, currentDelivery);
+        }
     }
 
     /// <summary>One run: every check, then delivery; any failure is the run's log line, never the end of the agent.</summary>
@@ -126,14 +165,14 @@ internal sealed class WatchCommand
     }
 
     /// <summary>--config when given; else ./gitops-status.yaml, unless a playbook alone is to be watched.</summary>
-    private CheckPlan? Plan(Settings settings, string? playbookPath)
+    private string? ConfigFile(Settings settings, string? playbookPath)
     {
         var configFile = settings.String(config, "GITOPS_CONFIG");
         if (configFile is null && playbookPath is not null)
             return null;
         var file = Path.GetFullPath(configFile ?? ConfigLoader.DefaultFileName, io.CurrentDirectory);
         if (File.Exists(file))
-            return ConfigLoader.Load(file);
+            return file;
         throw new UsageException(configFile is not null
             ? $"The config file {file} does not exist."
             : $"Nothing to watch: no {ConfigLoader.DefaultFileName} in {io.CurrentDirectory}; pass --config FILE and/or --playbook PLAYBOOK -i INVENTORY --repo NAME.");

@@ -34,7 +34,7 @@ public static class AnsibleCheck
             return AnsibleResults.ToReports(await File.ReadAllBytesAsync(from, cancellationToken), options);
 
         var callback = AnsiblePlaybook.StdoutCallback();
-        var run = await AnsiblePlaybook.RunAsync(job.Program, job.Playbook!, job.Inventory!, job.ExtraArgs, job.WorkingDirectory, callback, cancellationToken);
+        var run = await AnsiblePlaybook.RunAsync(job.Program, job.Playbook!, job.Inventory, job.ExtraArgs, job.WorkingDirectory, callback, cancellationToken);
         IReadOnlyList<StatusReport> reports;
         try
         {

@@ -45,7 +45,8 @@ public static class AnsiblePlaybook
         }
     }
 
-    public static async Task<PlaybookRun> RunAsync(string program, string playbook, string inventory, IReadOnlyList<string> extraArgs,
+    // inventory: -i's value; null leaves the inventory to ansible.cfg or ANSIBLE_INVENTORY.
+    public static async Task<PlaybookRun> RunAsync(string program, string playbook, string? inventory, IReadOnlyList<string> extraArgs,
         string workingDirectory, string callback, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(program)
@@ -55,7 +56,7 @@ public static class AnsiblePlaybook
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        foreach (var arg in (string[])[playbook, "-i", inventory, "--check", "--diff", .. extraArgs])
+        foreach (var arg in (string[])[playbook, .. inventory is null ? [] : (string[])["-i", inventory], "--check", "--diff", .. extraArgs])
             start.ArgumentList.Add(arg);
         start.Environment["ANSIBLE_STDOUT_CALLBACK"] = callback;
         start.Environment["ANSIBLE_NOCOLOR"] = "1";

@@ -80,7 +80,7 @@ public sealed class ReportSender : IDisposable
             var code = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
                 return new SendResult(SendOutcome.Delivered, Field(body, "outcome") ?? $"HTTP {code}");
-            var detail = $"HTTP {code}: {Field(body, "detail") ?? Field(body, "title") ?? Shorten(body)}{Errors(body)}";
+            var detail = code is 401 or 403 ? $"HTTP {code}: {AccessDetail(code, body)}" : $"HTTP {code}: {Said(body)}";
             return new SendResult(IsTransient(response.StatusCode) ? SendOutcome.Unreachable : SendOutcome.Rejected, detail);
         }
         // SocketsHttpHandler lets a SocketException escape when the peer resets a connection just after accepting it.
@@ -88,6 +88,23 @@ public sealed class ReportSender : IDisposable
         {
             return new SendResult(SendOutcome.Unreachable, e.Message);
         }
+    }
+
+    /// <summary>A refused token is the client's to fix: name the client's setting, not the server's list of tokens.</summary>
+    private string AccessDetail(int code, string body) =>
+        code == 401
+            ? options.Token is null
+                ? "the server requires a write token and none was sent; pass --token or set GITOPS_TOKEN"
+                : "the server does not accept the token sent (from --token or GITOPS_TOKEN); check it against the server's write tokens"
+            : Errors(body, "") is { Length: > 0 } scope && (scope.Contains("repo:", StringComparison.Ordinal) || scope.Contains("server:", StringComparison.Ordinal))
+                ? $"{Said(body)}; the token sent (from --token or GITOPS_TOKEN) does not cover this target"
+                : "the token sent (from --token or GITOPS_TOKEN) is valid but not a write token";
+
+    /// <summary>What the server said: its detail (or title, or body), and each named field not already in it.</summary>
+    private static string Said(string body)
+    {
+        var detail = Field(body, "detail") ?? Field(body, "title") ?? Shorten(body);
+        return detail + Errors(body, detail);
     }
 
     private static bool IsTransient(HttpStatusCode code) =>
@@ -107,8 +124,8 @@ public sealed class ReportSender : IDisposable
         }
     }
 
-    /// <summary>Problem details' <c>errors</c> (field → messages), flattened: the server names each offending field.</summary>
-    private static string Errors(string body)
+    /// <summary>Problem details' <c>errors</c> (field → messages), flattened, leaving out what <paramref name="shown"/> already says.</summary>
+    private static string Errors(string body, string shown)
     {
         try
         {
@@ -116,8 +133,10 @@ public sealed class ReportSender : IDisposable
             if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("errors", out var errors)
                 || errors.ValueKind != JsonValueKind.Object)
                 return "";
-            var parts = errors.EnumerateObject().Select(p => $"{p.Name}: {string.Join("; ", p.Value.ValueKind == JsonValueKind.Array ? p.Value.EnumerateArray().Select(v => v.ToString()) : [p.Value.ToString()])}");
-            return " (" + string.Join(", ", parts) + ")";
+            var parts = errors.EnumerateObject()
+                .Select(p => $"{p.Name}: {string.Join("; ", p.Value.ValueKind == JsonValueKind.Array ? p.Value.EnumerateArray().Select(v => v.ToString()) : [p.Value.ToString()])}")
+                .Where(part => !shown.Contains(part, StringComparison.Ordinal)).ToList();
+            return parts.Count == 0 ? "" : " (" + string.Join(", ", parts) + ")";
         }
         catch (JsonException)
         {

@@ -25,9 +25,9 @@ public static class DriftComparer
             else if (!string.Equals(found.Sha256, expected, StringComparison.Ordinal))
                 findings.Add(new Finding(file with { Change = ChangeKind.Modified, ActualSha256 = found.Sha256 }, wanted));
             else if (wanted.Mapping.Mode is { } mode && found.Mode != mode)
-                findings.Add(new Finding(file with { Change = ChangeKind.Mode, ActualSha256 = found.Sha256 }, wanted));
+                findings.Add(new Finding(file with { Change = ChangeKind.Mode, ActualSha256 = found.Sha256, ExpectedMode = FourDigits(mode), ActualMode = FourDigits(found.Mode) }, wanted));
             else if (wanted.Mapping.Owner is { } owner && !OwnerMatches(owner, found.Owner))
-                findings.Add(new Finding(file with { Change = ChangeKind.Owner, ActualSha256 = found.Sha256 }, wanted));
+                findings.Add(new Finding(file with { Change = ChangeKind.Owner, ActualSha256 = found.Sha256, ExpectedOwner = owner, ActualOwner = found.Owner }, wanted));
         }
 
         foreach (var scan in plan.ExtraScans)
@@ -65,6 +65,9 @@ public static class DriftComparer
         }
         return builder.ToString();
     }
+
+    /// <summary>Modes are compared as stat prints them ("644"); reports show them as people write them ("0644").</summary>
+    private static string? FourDigits(string? mode) => mode?.PadLeft(4, '0');
 
     /// <summary><c>root</c> compares the user only; <c>root:adm</c> compares both.</summary>
     private static bool OwnerMatches(string expected, string? actual) =>

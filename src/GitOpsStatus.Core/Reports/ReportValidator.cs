@@ -129,7 +129,17 @@ public static class ReportValidator
             CheckSha(file.ActualSha256, $"{at}.actual_sha256", fail);
             if (file.RepoPath is { } repoPath && Names.FileNameProblem(repoPath) is { } pathProblem)
                 fail($"{at}.repo_path", $"{Quote(repoPath)} {pathProblem}");
+            CheckMode(file.ExpectedMode, $"{at}.expected_mode", fail);
+            CheckMode(file.ActualMode, $"{at}.actual_mode", fail);
+            CheckText(file.ExpectedOwner, $"{at}.expected_owner", MaxTextLength, fail);
+            CheckText(file.ActualOwner, $"{at}.actual_owner", MaxTextLength, fail);
         }
+    }
+
+    private static void CheckMode(string? value, string field, Action<string, string> fail)
+    {
+        if (value is not null && (value.Length is < 1 or > 5 || value.Any(c => c is < '0' or > '7')))
+            fail(field, $"{Quote(value)} is not a file mode; expected octal digits like \"0644\"");
     }
 
     private static void CheckSha(string? value, string field, Action<string, string> fail)

@@ -56,4 +56,14 @@ public sealed record DriftedFile
 
     /// <summary>True when either side is binary: no diff body is sent.</summary>
     public bool? Binary { get; init; }
+
+    /// <summary>With <c>mode</c>: the mode git wants and the mode the server has, four octal digits (<c>0644</c>).</summary>
+    public string? ExpectedMode { get; init; }
+
+    public string? ActualMode { get; init; }
+
+    /// <summary>With <c>owner</c>: the owner git wants (<c>user</c> or <c>user:group</c>) and the server's <c>user:group</c>.</summary>
+    public string? ExpectedOwner { get; init; }
+
+    public string? ActualOwner { get; init; }
 }

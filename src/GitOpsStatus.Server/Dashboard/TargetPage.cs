@@ -114,13 +114,17 @@ internal static class TargetPage
                 <header><h3 id="file-{i}">{file.Name}</h3><span class="kind kind-{change}">{change}</span></header>
 
                 """);
-            var meta = new List<string>(3);
+            var meta = new List<string>(5);
             if (file.RepoPath is { Length: > 0 } repoPath)
                 meta.Add($"in git: {repoPath}");
             if (file.ExpectedSha256 is { Length: > 0 } expected)
                 meta.Add($"expected sha256 {Short(expected)}");
             if (file.ActualSha256 is { Length: > 0 } actual)
                 meta.Add($"actual sha256 {Short(actual)}");
+            if (file.ExpectedMode is not null || file.ActualMode is not null)
+                meta.Add($"mode: git wants {file.ExpectedMode ?? "?"}, the server has {file.ActualMode ?? "?"}");
+            if (file.ExpectedOwner is not null || file.ActualOwner is not null)
+                meta.Add($"owner: git wants {file.ExpectedOwner ?? "?"}, the server has {file.ActualOwner ?? "?"}");
             if (meta.Count > 0)
                 html.Add($"<p class=\"meta\">{string.Join(" · ", meta)}</p>\n");
             if (file.Diff is { Length: > 0 } diff)

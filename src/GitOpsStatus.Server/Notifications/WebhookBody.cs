@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
 using GitOpsStatus.Server.Targets;
@@ -57,7 +58,14 @@ public static class WebhookBody
     {
         var files = JsonSerializer.Deserialize(t.FilesJson, WebhookJson.Default.StringArray) ?? [];
         var text = new StringBuilder();
-        var icon = t.To switch { "SYNCED" => ":large_green_circle:", "OUT_OF_SYNC" => ":red_circle:", _ => ":white_circle:" };
+        // One icon per status: at a glance, "not heard from" (STALE) is not "could not check" (UNKNOWN).
+        var icon = t.To switch
+        {
+            SyncStatus.Synced => ":large_green_circle:",
+            SyncStatus.OutOfSync => ":red_circle:",
+            SyncStatus.Stale => ":hourglass:",
+            _ => ":grey_question:",
+        };
         var what = t.Kind switch
         {
             Transition.Recovery => "is back in sync",

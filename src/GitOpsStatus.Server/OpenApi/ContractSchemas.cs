@@ -121,6 +121,14 @@ internal sealed class ContractSchemas : IOpenApiSchemaTransformer
                 case "expected_sha256" or "actual_sha256":
                     schema.Pattern = Sha256Pattern;
                     break;
+                case "expected_mode" or "actual_mode":
+                    schema.Pattern = "^[0-7]{1,5}$";
+                    schema.Description = "With change mode: the file's mode in octal, as git wants it (expected) and as the server has it (actual), e.g. 0644";
+                    break;
+                case "expected_owner" or "actual_owner":
+                    Text(schema, ReportValidator.MaxTextLength);
+                    schema.Description = "With change owner: user or user:group as git wants it (expected), user:group as the server has it (actual)";
+                    break;
             }
         }
         else if (type == typeof(TargetItem) || type == typeof(StatusJsonRow))

@@ -20,9 +20,6 @@ public sealed record ServerOptions
     /// <summary>Stale limit for reports that carry no <c>interval_seconds</c>.</summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>A report with <c>interval_seconds</c> is STALE after this many intervals.</summary>
-    public const int StaleIntervals = 3;
-
     /// <summary>Largest accepted request body.</summary>
     public long MaxBodyBytes { get; init; } = 1024 * 1024;
 
@@ -60,6 +57,8 @@ public sealed record ServerOptions
 
     /// <summary>Proxies (addresses or CIDR networks) whose X-Forwarded-Proto is believed; none by default.</summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+    /// <summary>One log line per HTTP request (ASP.NET Core's HTTP logging).</summary>
+    public bool HttpLogging { get; init; }
 
     /// <summary>Command-line flags and the setting each one sets.</summary>
     public static readonly Dictionary<string, string> Flags = new()
@@ -80,6 +79,7 @@ public sealed record ServerOptions
         ["--write-rate-limit"] = "GITOPS_WRITE_RATE_LIMIT",
         ["--request-timeout"] = "GITOPS_REQUEST_TIMEOUT",
         ["--trusted-proxies"] = "GITOPS_TRUSTED_PROXIES",
+        ["--http-logging"] = "GITOPS_HTTP_LOGGING",
     };
 
     /// <summary>Reads the settings; a bad value stops start-up with a sentence naming it.</summary>
@@ -104,6 +104,7 @@ public sealed record ServerOptions
             WriteRateLimit = ReadCount(config, "GITOPS_WRITE_RATE_LIMIT", defaults.WriteRateLimit, min: 0),
             RequestTimeout = Read(config, "GITOPS_REQUEST_TIMEOUT", defaults.RequestTimeout, ParseDuration),
             TrustedProxies = ReadNetworks(config, "GITOPS_TRUSTED_PROXIES"),
+            HttpLogging = ReadFlag(config, "GITOPS_HTTP_LOGGING", defaults.HttpLogging),
         };
     }
 
@@ -129,6 +130,19 @@ public sealed record ServerOptions
                 throw new SettingException($"Setting {key}=\"{item}\" is not valid; expected IP addresses or CIDR networks like 10.0.0.5 or 10.0.0.0/8, separated by commas.");
         }
         return networks;
+    }
+
+    private static bool ReadFlag(IConfiguration config, string key, bool fallback)
+    {
+        var text = config[key];
+        if (string.IsNullOrWhiteSpace(text))
+            return fallback;
+        return text.Trim().ToLowerInvariant() switch
+        {
+            "true" or "1" or "on" or "yes" => true,
+            "false" or "0" or "off" or "no" => false,
+            _ => throw new SettingException($"Setting {key}=\"{text}\" is not valid; expected true or false."),
+        };
     }
 
     private static int ReadCount(IConfiguration config, string key, int fallback, int min)

@@ -69,8 +69,11 @@ public interface IStatusStore : IDisposable
     /// <summary>Records a delivery attempt: sent, to be retried at <paramref name="retryAt"/>, or (retryAt null) given up; <paramref name="failure"/> says why it failed.</summary>
     void FinishNotification(long id, DateTimeOffset now, bool sent, DateTimeOffset? retryAt, string? failure);
 
-    /// <summary>A real, harmless write that fails while the store cannot take writes (disk full, read-only, unreachable).</summary>
-    void ProbeWrite();
+    /// <summary>
+    /// A real, harmless write of at least <paramref name="bytes"/> bytes (SQLite; PostgreSQL writes a row) that fails
+    /// while the store cannot take writes (disk full, read-only, locked, unreachable).
+    /// </summary>
+    void ProbeWrite(int bytes);
 
     /// <summary>True when the database answers a query now.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);

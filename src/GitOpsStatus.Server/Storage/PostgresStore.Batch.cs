@@ -13,7 +13,8 @@ public sealed partial class PostgresStore
     /// (<c>t.*</c>) to derive status_since, what changed and what was announced, and keeps them in the row
     /// (<c>last_*</c>) for <c>RETURNING</c>. <c>ev</c>: one history event per written row that changed
     /// something. <c>ob</c> (with webhooks): one outbox row per URL when the announced status changed; a
-    /// new target only when it arrives in trouble. The rules are those of <see cref="SqliteStore.ApplyBatch"/>.
+    /// new target only when it arrives in trouble. The rules are those of <see cref="TargetRules.Apply"/>, which
+    /// <c>TargetRulesTests</c> holds this statement to.
     /// </summary>
     private static string IngestSql(bool notify)
     {

@@ -18,8 +18,9 @@ public sealed partial class PostgresStore
     /// <summary>The drifted file names of a stored report as a JSON array, for a notification.</summary>
     private const string FilesJsonSql = "COALESCE(jsonb_path_query_array(report::jsonb, '$.files[*].name'), '[]')::text";
 
-    public void ProbeWrite()
+    public void ProbeWrite(int bytes)
     {
+        // PostgreSQL's own disk is its concern: a one-row write tells whether it takes writes.
         using var command = _dataSource.CreateCommand("UPDATE schema_version SET applied_at = applied_at WHERE version = (SELECT max(version) FROM schema_version)");
         command.ExecuteNonQuery();
     }

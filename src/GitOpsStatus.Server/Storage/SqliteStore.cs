@@ -104,56 +104,46 @@ public sealed partial class SqliteStore : IStatusStore
                 return new IngestResult(IngestOutcome.Unchanged, false, incoming.LastCheck);
         }
 
-        var status = report.SyncStatus!;
-        var now = incoming.ReceivedAt.ToUnixTimeMilliseconds();
-        // The status last announced (STALE included) decides what is a transition; a target that went
-        // STALE (announced, or derived now) re-enters its reported status with a new status_since.
-        var announced = stored is null ? null : stored.AlertStatus ?? stored.SyncStatus;
-        var wasStale = stored is not null && (announced == Core.Reports.SyncStatus.Stale || TargetRules.IsStale(now, stored.LastCheck, stored.IntervalSeconds, _options.StaleAfter));
-        var statusChanged = stored is null || stored.SyncStatus != status || wasStale;
-        var statusSince = statusChanged ? lastCheck : stored!.StatusSince;
-        var lastSynced = status == Core.Reports.SyncStatus.Synced ? lastCheck : stored?.LastSyncedAt;
-        var alert = TargetRules.IsStale(now, lastCheck, report.IntervalSeconds, _options.StaleAfter) ? Core.Reports.SyncStatus.Stale : status;
-        var alertChanged = announced != alert;
-        _commands.Store(stored, incoming, lastCheck, statusSince, lastSynced, alert, alertChanged ? now : stored!.AlertedAt);
-
-        var recovered = announced == Core.Reports.SyncStatus.Stale && alert != Core.Reports.SyncStatus.Stale;
-        var changes = Changes(stored, status, incoming.DriftKey, report.Revision, recovered);
-        if (changes.Length > 0)
-            _commands.InsertEvent(incoming, lastCheck, changes, stored, recovered ? Core.Reports.SyncStatus.Stale : stored?.SyncStatus);
-        // A new target is announced only when it arrives in trouble; a green newcomer is not news.
-        if (alertChanged && (stored is not null || alert is Core.Reports.SyncStatus.OutOfSync or Core.Reports.SyncStatus.Unknown))
-            QueueNotifications(Transition.Of(incoming, announced, alert, lastCheck), now);
-        return new IngestResult(IngestOutcome.Stored, changes.Length > 0, incoming.LastCheck);
+        var effects = TargetRules.Apply(
+            stored is null ? null : new StoredTarget(stored.SyncStatus, stored.AlertStatus, stored.AlertedAt, stored.LastCheck, stored.StatusSince,
+                stored.LastSyncedAt, stored.IntervalSeconds, stored.DriftKey, stored.Revision),
+            new ReportFacts(report.SyncStatus!, lastCheck, incoming.ReceivedAt.ToUnixTimeMilliseconds(), report.IntervalSeconds, incoming.DriftKey, report.Revision),
+            _options.StaleAfter);
+        _commands.Store(stored, incoming, lastCheck, effects.StatusSince, effects.LastSyncedAt, effects.Announced, effects.AnnouncedAt);
+        if (effects.Changes.Length > 0)
+            _commands.InsertEvent(incoming, lastCheck, effects.Changes, stored, effects.FromStatus);
+        if (effects.Notify)
+            QueueNotifications(Transition.Of(incoming, effects.AnnouncedBefore, effects.Announced, lastCheck), incoming.ReceivedAt.ToUnixTimeMilliseconds());
+        return new IngestResult(IngestOutcome.Stored, effects.Changes.Length > 0, incoming.LastCheck);
     }
 
-    /// <summary>Which of status, drifted file set and revision changed: the reason for a history event.</summary>
-    private static string Changes(StoredState? stored, string status, string driftKey, string? revision, bool recoveredFromStale)
+    /// <summary>A real write (page 1 of the database, rewritten unchanged) that fails while the disk is full or read-only;
+    /// with <paramref name="bytes"/>, that many bytes are committed to a scratch table and deleted again (the table is
+    /// made on first use, outside the migrations: it holds nothing between probes). Writer thread only.</summary>
+    public void ProbeWrite(int bytes)
     {
-        if (stored is null)
-            return "first";
-        var parts = new List<string>(3);
-        if (stored.SyncStatus != status || recoveredFromStale)
-            parts.Add("status");
-        if (stored.DriftKey != driftKey)
-            parts.Add("files");
-        if (stored.Revision != revision)
-            parts.Add("revision");
-        return string.Join(',', parts);
-    }
-
-    /// <summary>A real write (page 1 of the database, rewritten unchanged) that fails while the disk is full or read-only.
-    /// Writer thread only.</summary>
-    public void ProbeWrite()
-    {
-        using var tx = _writer.BeginTransaction(deferred: false);
-        using var command = _writer.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = "PRAGMA user_version";
-        var version = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        command.CommandText = $"PRAGMA user_version = {version}";
-        command.ExecuteNonQuery();
-        tx.Commit();
+        using (var tx = _writer.BeginTransaction(deferred: false))
+        {
+            using var command = _writer.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "PRAGMA user_version";
+            var version = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            command.CommandText = $"PRAGMA user_version = {version}";
+            command.ExecuteNonQuery();
+            if (bytes > 0)
+            {
+                command.CommandText = "CREATE TABLE IF NOT EXISTS readiness_probe (data BLOB NOT NULL); INSERT INTO readiness_probe VALUES (zeroblob($bytes))";
+                command.Parameters.AddWithValue("$bytes", bytes);
+                command.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        if (bytes > 0)
+        {
+            using var tx = _writer.BeginTransaction(deferred: false);
+            Execute(tx, "DELETE FROM readiness_probe");
+            tx.Commit();
+        }
     }
 
     /// <summary>Opens a read-only pooled connection.</summary>

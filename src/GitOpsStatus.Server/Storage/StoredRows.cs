@@ -1,5 +1,6 @@
 using System.Data.Common;
 using GitOpsStatus.Core.Reports;
+using GitOpsStatus.Server.Targets;
 
 namespace GitOpsStatus.Server.Storage;
 
@@ -58,10 +59,7 @@ internal static class StoredRows
     /// <summary>A stored interval_seconds read into 1 s to <see cref="ReportValidator.MaxIntervalSeconds"/>.</summary>
     public static long? Interval(DbDataReader r, int i) => r.IsDBNull(i) ? null : Interval(r.GetInt64(i));
 
-    public static long Interval(long stored) => Math.Clamp(stored, 1, ReportValidator.MaxIntervalSeconds);
+    public static long Interval(long stored) => TargetRules.Interval(stored);
 
-    /// <summary>The same clamp in SQL, for both stores (NULL stays NULL; PostgreSQL's GREATEST would skip it).</summary>
-    public static string IntervalSql(string column) =>
-        $"(CASE WHEN {column} < 1 THEN 1 WHEN {column} > {ReportValidator.MaxIntervalSeconds} THEN {ReportValidator.MaxIntervalSeconds} ELSE {column} END)";
     public static string? NullableString(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 }

@@ -45,9 +45,10 @@ internal sealed class WalCheckpointer : IDisposable
                 using var reader = command.ExecuteReader();
                 return reader.Read() ? reader.GetInt64(1) : 0;
             }
-            catch (SqliteException)
+            catch (Exception)
             {
-                // Busy or out of space: the next tick tries again; the WAL keeps every commit meanwhile.
+                // Busy, out of space, or anything else: the next tick tries again; the WAL keeps every commit meanwhile.
+                // Nothing may escape: a timer callback that throws ends the process.
                 return 0;
             }
         }

@@ -3,9 +3,11 @@ using GitOpsStatus.Core.Reports;
 namespace GitOpsStatus.Server.Targets;
 
 /// <summary>
-/// When a target is STALE, stated once. Readers and the SQLite store call these methods; the SQL both
-/// stores run is built by the <c>…Sql</c> methods from the same constants, so the rule cannot differ
-/// between C# and a query (times are Unix milliseconds).
+/// The rules of a target, stated once: when it is STALE, what a newer report changes (status since,
+/// history event) and what is announced. Readers and the SQLite store call these methods; the SQL both
+/// stores run is built by the <c>…Sql</c> methods from the same constants, and PostgreSQL's batch
+/// statement is held to <see cref="Apply"/> by <c>TargetRulesTests</c>, which both stores must pass.
+/// Times are Unix milliseconds.
 /// </summary>
 public static class TargetRules
 {
@@ -14,7 +16,14 @@ public static class TargetRules
 
     /// <summary>How long after its last check a target goes STALE: 3 × its interval, or <paramref name="staleAfter"/> (<c>GITOPS_STALE_AFTER</c>) when it sent none.</summary>
     public static long StaleLimitMs(long? intervalSeconds, TimeSpan staleAfter) =>
-        intervalSeconds is { } interval ? Storage.StoredRows.Interval(interval) * 1000 * StaleIntervals : (long)staleAfter.TotalMilliseconds;
+        intervalSeconds is { } interval ? Interval(interval) * 1000 * StaleIntervals : (long)staleAfter.TotalMilliseconds;
+
+    /// <summary>A stored interval_seconds read into 1 s to <see cref="ReportValidator.MaxIntervalSeconds"/> (rows written before the validator bounded it).</summary>
+    public static long Interval(long stored) => Math.Clamp(stored, 1, ReportValidator.MaxIntervalSeconds);
+
+    /// <summary><see cref="Interval"/> in SQL, for both stores (NULL stays NULL; PostgreSQL's GREATEST would skip it).</summary>
+    public static string IntervalSql(string column) =>
+        $"(CASE WHEN {column} < 1 THEN 1 WHEN {column} > {ReportValidator.MaxIntervalSeconds} THEN {ReportValidator.MaxIntervalSeconds} ELSE {column} END)";
 
     /// <summary>The moment the target goes STALE (it is STALE at any later moment).</summary>
     public static long StaleAt(long lastCheck, long? intervalSeconds, TimeSpan staleAfter) => lastCheck + StaleLimitMs(intervalSeconds, staleAfter);
@@ -35,7 +44,7 @@ public static class TargetRules
 
     /// <summary><see cref="StaleAt"/> in SQL, over the given column or parameter names; <paramref name="staleMs"/> holds <c>GITOPS_STALE_AFTER</c> in ms.</summary>
     public static string StaleAtSql(string lastCheck, string intervalSeconds, string staleMs) =>
-        $"{lastCheck} + COALESCE({Storage.StoredRows.IntervalSql(intervalSeconds)} * {1000 * StaleIntervals}, {staleMs})";
+        $"{lastCheck} + COALESCE({IntervalSql(intervalSeconds)} * {1000 * StaleIntervals}, {staleMs})";
 
     /// <summary><see cref="IsStale"/> in SQL.</summary>
     public static string IsStaleSql(string now, string lastCheck, string intervalSeconds, string staleMs) =>
@@ -44,4 +53,57 @@ public static class TargetRules
     /// <summary>The status of <see cref="Derive"/> in SQL, over a <c>targets</c> row.</summary>
     public static string DerivedStatusSql(string now, string staleMs) =>
         $"CASE WHEN {IsStaleSql(now, "last_check", "interval_seconds", staleMs)} THEN 'STALE' ELSE sync_status END";
+
+    /// <summary>
+    /// What storing a newer report (one that <paramref name="stored"/> does not already hold) changes.
+    /// The status last announced (STALE included) decides what is a transition; a target that went STALE
+    /// (announced, or derived now) re-enters its reported status with a new status_since.
+    /// </summary>
+    public static ReportEffects Apply(StoredTarget? stored, ReportFacts report, TimeSpan staleAfter)
+    {
+        var before = stored is { } s ? s.AnnouncedStatus ?? s.SyncStatus : null;
+        var wasStale = stored is { } t && (before == SyncStatus.Stale || IsStale(report.ReceivedAt, t.LastCheck, t.IntervalSeconds, staleAfter));
+        var statusChanged = stored is null || stored.Value.SyncStatus != report.SyncStatus || wasStale;
+        var announced = IsStale(report.ReceivedAt, report.LastCheck, report.IntervalSeconds, staleAfter) ? SyncStatus.Stale : report.SyncStatus;
+        var recovered = before == SyncStatus.Stale && announced != SyncStatus.Stale;
+        return new ReportEffects(
+            StatusSince: statusChanged ? report.LastCheck : stored!.Value.StatusSince,
+            LastSyncedAt: report.SyncStatus == SyncStatus.Synced ? report.LastCheck : stored?.LastSyncedAt,
+            Announced: announced,
+            AnnouncedAt: before != announced ? report.ReceivedAt : stored!.Value.AnnouncedAt,
+            Changes: Changes(stored, report, recovered),
+            FromStatus: recovered ? SyncStatus.Stale : stored?.SyncStatus,
+            AnnouncedBefore: before,
+            // A new target is announced only when it arrives in trouble; a green newcomer is not news.
+            Notify: before != announced && (stored is not null || announced is SyncStatus.OutOfSync or SyncStatus.Unknown));
+    }
+
+    /// <summary>Which of status, drifted file set and revision changed: the reason for a history event ("" for none).</summary>
+    private static string Changes(StoredTarget? stored, ReportFacts report, bool recoveredFromStale)
+    {
+        if (stored is not { } s)
+            return "first";
+        var status = s.SyncStatus != report.SyncStatus || recoveredFromStale;
+        var files = s.DriftKey != report.DriftKey;
+        var revision = s.Revision != report.Revision;
+        if (!status && !files && !revision)
+            return ""; // a heartbeat
+        return string.Join(',', new[] { status ? "status" : null, files ? "files" : null, revision ? "revision" : null }.OfType<string>());
+    }
 }
+
+/// <summary>What the rules need of a target as stored. <c>AnnouncedStatus</c>: the status last announced (STALE included); null on rows from before migration 2.</summary>
+public readonly record struct StoredTarget(
+    string SyncStatus, string? AnnouncedStatus, long? AnnouncedAt, long LastCheck, long StatusSince, long? LastSyncedAt, long? IntervalSeconds,
+    string DriftKey, string? Revision);
+
+/// <summary>What the rules need of a report: its status, when it was checked and received, its interval, drifted file set (as a key) and revision.</summary>
+public readonly record struct ReportFacts(string SyncStatus, long LastCheck, long ReceivedAt, long? IntervalSeconds, string DriftKey, string? Revision);
+
+/// <summary>
+/// What storing a report changes: the target's status_since, last_synced_at and announced status (with when it
+/// was announced); the history event's <c>Changes</c> ("" for none) and its from-status; whether the change of
+/// announced status (from <c>AnnouncedBefore</c>) is sent to the webhooks.
+/// </summary>
+public readonly record struct ReportEffects(
+    long StatusSince, long? LastSyncedAt, string Announced, long? AnnouncedAt, string Changes, string? FromStatus, string? AnnouncedBefore, bool Notify);

@@ -48,31 +48,52 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
     public bool IsRunning => !_stopped.Task.IsCompleted;
 
-    /// <summary>Why the last commit failed (disk full, read-only, I/O error), or null once one succeeds again.</summary>
+    /// <summary>
+    /// Why the last write failed (disk full, read-only, locked, unreachable: a report batch's or a background job's),
+    /// or null once a report batch, or a probe as large as the report that failed, commits again.
+    /// </summary>
     public string? StorageFault { get; private set; }
 
+    // The largest report of the batch that failed: a probe that writes less could fit where that report did not
+    // (a one-page probe answered ready in 4 of 6 tries on a full disk while reports got 507).
+    private int _faultBytes;
+
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>
-    /// True when the store can take writes: no fault, or a probe write on the writer thread succeeds now
-    /// (so a server that was full or read-only turns ready again by itself once it is not).
+    /// True when the store can take writes: no fault, or a probe write on the writer thread succeeds now, as large as
+    /// the report that failed (so a server that was full or read-only turns ready again by itself once it is not).
     /// </summary>
     public async Task<bool> IsWritableAsync()
     {
         if (StorageFault is null)
             return true;
+        var bytes = _faultBytes;
         try
         {
+            // Bounded: behind a locked database the writer waits out its busy timeout, and a probe must not wait with it.
             await RunAsync(store =>
             {
-                store.ProbeWrite();
+                store.ProbeWrite(bytes);
                 return true;
-            });
+            }).WaitAsync(ProbeTimeout);
             Recovered();
             return true;
         }
-        catch (Exception e) when (e is DbException or TimeoutException or ShuttingDownException)
+        catch (Exception e) when (e is DbException or TimeoutException or ShuttingDownException or IOException)
         {
             return false;
         }
+    }
+
+    /// <summary>A background write failed: if storage did, the server is not ready until a write succeeds again.</summary>
+    private void JobFailed(Exception e)
+    {
+        if (e is not (DbException or IOException or TimeoutException))
+            return;
+        if (StorageFault is null)
+            _logger.LogError("Storage fault in {Path}: {Reason}. /readyz is not ready until a write succeeds again", _store, StoreErrors.Describe(e));
+        StorageFault = StoreErrors.Describe(e);
     }
 
     /// <summary>Completes once the report's batch is committed (or failed); throws <see cref="ShuttingDownException"/> after shutdown began.</summary>
@@ -127,8 +148,8 @@ public sealed class GroupCommitWriter : IAsyncDisposable
                 if (batch.Count > 0)
                     Commit(batch, reports);
                 // One job per round: a burst of jobs cannot hold reports back by more than one short transaction.
-                if (_jobs.Reader.TryRead(out var job))
-                    job.Run(_store, _logger);
+                if (_jobs.Reader.TryRead(out var job) && job.Run(_store) is { } failed)
+                    JobFailed(failed);
             }
         }
         finally
@@ -181,6 +202,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
                 _logger.LogError(e, "Storage fault in {Path}: {Reason}. Reports are refused (507/503) and /readyz is not ready until a write succeeds again; nothing acknowledged is lost",
                     _store, StoreErrors.Describe(e));
             StorageFault = StoreErrors.Describe(e);
+            _faultBytes = reports.Max(r => r.CanonicalJson.Length);
             failure = e;
         }
         Answer(batch.ToArray(), results, failure);
@@ -232,16 +254,18 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
     private sealed record WriteJob(Func<IStatusStore, object?> Work, TaskCompletionSource<object?> Done)
     {
-        public void Run(IStatusStore store, ILogger logger)
+        /// <summary>Runs the job; returns what it threw (also handed to its caller, which logs and retries), or null.</summary>
+        public Exception? Run(IStatusStore store)
         {
             try
             {
                 Done.TrySetResult(Work(store));
+                return null;
             }
             catch (Exception e)
             {
-                logger.LogError(e, "A background write failed; it is retried on its next round");
                 Done.TrySetException(e);
+                return e;
             }
         }
     }

@@ -1,13 +1,15 @@
-using System.Data.Common;
-
 namespace GitOpsStatus.Server.Writing;
 
 /// <summary>
-/// A background round of store writes every <c>GITOPS_SWEEP_INTERVAL</c> (the stale sweep, history
-/// pruning). A failed round is logged and tried again at the next tick; shutdown ends the loop.
+/// A background round of store writes every <c>GITOPS_SWEEP_INTERVAL</c> (the stale sweep, history pruning). Whatever
+/// a round throws (a locked or full database, a lost connection, a row it cannot read), the job survives: it logs the
+/// failure once per kind, waits longer after each failure in a row (up to <see cref="MaxBackoff"/>), and tries again;
+/// the writer marks the server not ready while storage fails. Only shutdown ends the loop.
 /// </summary>
 public abstract class PeriodicWriteJob(TimeSpan every, ILogger logger) : BackgroundService
 {
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
+
     /// <summary>What the round does, for the log line when it fails.</summary>
     protected abstract string Name { get; }
 
@@ -15,34 +17,35 @@ public abstract class PeriodicWriteJob(TimeSpan every, ILogger logger) : Backgro
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(every);
-        do
+        var failures = new FailureLog(logger, Name);
+        while (!stoppingToken.IsCancellationRequested)
         {
+            var wait = every;
             try
             {
                 await RunRoundAsync(stoppingToken);
+                failures.Succeeded();
             }
             catch (ShuttingDownException)
             {
                 return;
             }
-            catch (DbException e)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                logger.LogError(e, "{Job} failed; it runs again at the next interval", Name);
+                return;
             }
-        }
-        while (await NextTickAsync(timer, stoppingToken));
-    }
-
-    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
+            catch (Exception e)
+            {
+                wait = failures.Failed(e, every, TimeSpan.FromTicks(Math.Max(every.Ticks, MaxBackoff.Ticks)));
+            }
+            try
+            {
+                await Task.Delay(wait, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 }

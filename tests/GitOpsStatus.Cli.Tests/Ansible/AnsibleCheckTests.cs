@@ -148,8 +148,23 @@ public sealed class AnsibleCheckTests(SshServer sshd) : IClassFixture<SshServer>
         var badMap = await CliRunner.RunAsync("ansible", book.Playbook, "-i", "x", "--repo", "r", "--server-map", "lab-1", "--no-send");
 
         Assert.Equal((2, "gitops-status: The ansible check needs --repo NAME (or GITOPS_REPO): the repo the playbook comes from.\n"), (noRepo.ExitCode, noRepo.Err));
-        Assert.Equal((2, "gitops-status: The ansible check needs -i INVENTORY, as ansible-playbook does.\n"), (noInventory.ExitCode, noInventory.Err));
+        Assert.Equal((2, "gitops-status: The ansible check needs an inventory: pass -i INVENTORY, or name it in ansible.cfg (inventory = … under [defaults]) or ANSIBLE_INVENTORY.\n"), (noInventory.ExitCode, noInventory.Err));
         Assert.Equal(2, badMap.ExitCode);
         Assert.Contains("--server-map \"lab-1\" is not HOST=SERVER", badMap.Err, StringComparison.Ordinal);
+    }
+    [Fact]
+    public async Task An_inventory_named_in_ansible_cfg_needs_no_i()
+    {
+        var root = book.Host("lab-1");
+        var inventory = book.Inventory(PlaybookTree.Local("lab-1", root));
+        book.Deploy(inventory);
+        File.AppendAllText(Path.Join(root, "etc/rsyslog.conf"), "# hand edit\n");
+        var project = book.Tree.Write("project/ansible.cfg", $"[defaults]\ninventory = {inventory}\n");
+
+        var result = await CliRunner.RunAsync(["ansible", book.Playbook, "--repo", "rsyslog", "--format", "json", "--no-send"], cwd: Path.GetDirectoryName(project));
+
+        Assert.True(result.ExitCode == 0, result.Err);
+        var report = Assert.Single(Reports.Parse(result.Out));
+        Assert.Equal(("lab-1", SyncStatus.OutOfSync), (report.Server, report.SyncStatus));
     }
 }

@@ -14,11 +14,16 @@ public sealed class StatusServer : IDisposable
     public string DataDir { get; } = Directory.CreateTempSubdirectory("gitops-status-server-").FullName;
     public string Url { get; }
 
-    public StatusServer()
+    public StatusServer(IReadOnlyDictionary<string, string>? settings = null)
     {
-        factory = new WebApplicationFactory<global::Program>().WithWebHostBuilder(web => web.UseSetting("GITOPS_DATA_DIR", DataDir)
-            // Without urls the server's own default (localhost:8080) is bound too: two fixtures at once would collide there.
-            .UseSetting("urls", "http://127.0.0.1:0"));
+        factory = new WebApplicationFactory<global::Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("GITOPS_DATA_DIR", DataDir)
+                // Without urls the server's own default (localhost:8080) is bound too: two fixtures at once would collide there.
+                .UseSetting("urls", "http://127.0.0.1:0");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+                web.UseSetting(key, value);
+        });
         factory.UseKestrel(0);
         factory.StartServer();
         client = factory.CreateClient();

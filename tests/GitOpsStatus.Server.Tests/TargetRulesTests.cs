@@ -1,0 +1,156 @@
+using System.Text.Json;
+using GitOpsStatus.Core.Reports;
+using GitOpsStatus.Server.Ingestion;
+using GitOpsStatus.Server.Settings;
+using GitOpsStatus.Server.Storage;
+using GitOpsStatus.Server.Tests.Postgres;
+using Npgsql;
+
+namespace GitOpsStatus.Server.Tests;
+
+/// <summary>
+/// The target rules (<see cref="Targets.TargetRules"/>) as a table that both stores must pass: SQLite applies them in C#,
+/// PostgreSQL in its batch statement and sweep. Each case stores reports (and runs the stale sweep) on a fresh store,
+/// then reads what the rules decided: the ingest outcome, the derived status in C# and in SQL, status_since, the
+/// history events and the queued notifications. Minutes are counted from <see cref="T0"/>; the default stale limit is 10.
+/// </summary>
+public abstract class TargetRulesTests(PostgresCluster? postgres)
+{
+    private static readonly DateTimeOffset T0 = new(2026, 4, 21, 10, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A report checked at minute <c>Checked</c> and received at <c>Received</c>; or (Status null) a stale sweep at <c>Received</c>.</summary>
+    private sealed record Input(string? Status, int Checked, int Received, string[]? Files = null, string? Revision = null, int? Interval = null);
+
+    private static Input Synced(int check, int received, string? revision = null, int? interval = null) => new(SyncStatus.Synced, check, received, null, revision, interval);
+    private static Input Drifted(int check, int received, params string[] files) => new(SyncStatus.OutOfSync, check, received, files);
+    private static Input Sweep(int at) => new(null, 0, at);
+
+    /// <summary>Events and notifications oldest first, written "changes from→to" and "kind from→to" (∅ for none).</summary>
+    private sealed record RuleCase(Input[] Steps, string Outcome, int ReadAt, string Derived, int StatusSince, string[] Events, string[] Notifications);
+
+    private static readonly Dictionary<string, RuleCase> Cases = new()
+    {
+        ["new target, green: stored, no announcement"] =
+            new([Synced(0, 0)], "stored", 1, "SYNCED", 0, ["first ∅→SYNCED"], []),
+        ["new target in trouble: announced"] =
+            new([Drifted(0, 0, "a")], "stored", 1, "OUT_OF_SYNC", 0, ["first ∅→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC"]),
+        ["same report again: unchanged"] =
+            new([Synced(0, 0), Synced(0, 1)], "unchanged", 1, "SYNCED", 0, ["first ∅→SYNCED"], []),
+        ["later report, same status: a heartbeat, no event"] =
+            new([Synced(0, 0, "r1"), Synced(1, 1, "r1")], "stored", 2, "SYNCED", 0, ["first ∅→SYNCED"], []),
+        ["status change: event and announcement"] =
+            new([Synced(0, 0), Drifted(1, 1, "a")], "stored", 2, "OUT_OF_SYNC", 1,
+                ["first ∅→SYNCED", "status,files SYNCED→OUT_OF_SYNC"], ["transition SYNCED→OUT_OF_SYNC"]),
+        ["back to green: a recovery"] =
+            new([Drifted(0, 0, "a"), Synced(1, 1)], "stored", 2, "SYNCED", 1,
+                ["first ∅→OUT_OF_SYNC", "status,files OUT_OF_SYNC→SYNCED"], ["transition ∅→OUT_OF_SYNC", "recovery OUT_OF_SYNC→SYNCED"]),
+        ["drift set change: an event, status since kept, no announcement"] =
+            new([Drifted(0, 0, "a"), Drifted(1, 1, "a", "b")], "stored", 2, "OUT_OF_SYNC", 0,
+                ["first ∅→OUT_OF_SYNC", "files OUT_OF_SYNC→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC"]),
+        ["revision change: an event"] =
+            new([Synced(0, 0, "r1"), Synced(1, 1, "r2")], "stored", 2, "SYNCED", 0, ["first ∅→SYNCED", "revision SYNCED→SYNCED"], []),
+        ["older report: superseded"] =
+            new([Synced(5, 5), Drifted(1, 6, "a")], "superseded", 6, "SYNCED", 5, ["first ∅→SYNCED"], []),
+        ["same check time, other content: replaces"] =
+            new([Synced(0, 0), Drifted(0, 1, "a")], "stored", 1, "OUT_OF_SYNC", 0,
+                ["first ∅→SYNCED", "status,files SYNCED→OUT_OF_SYNC"], ["transition SYNCED→OUT_OF_SYNC"]),
+        ["within 3 intervals: not stale"] =
+            new([Synced(0, 0, interval: 60)], "stored", 3, "SYNCED", 0, ["first ∅→SYNCED"], []),
+        ["past 3 intervals: STALE"] =
+            new([Synced(0, 0, interval: 60)], "stored", 4, "STALE", 3, ["first ∅→SYNCED"], []),
+        ["within the default limit: not stale"] =
+            new([Synced(0, 0)], "stored", 10, "SYNCED", 0, ["first ∅→SYNCED"], []),
+        ["past the default limit: STALE"] =
+            new([Synced(0, 0)], "stored", 11, "STALE", 10, ["first ∅→SYNCED"], []),
+        ["stale sweep: event and announcement"] =
+            new([Synced(0, 0, interval: 60), Sweep(4)], "stored", 4, "STALE", 3, ["first ∅→SYNCED", "status SYNCED→STALE"], ["transition SYNCED→STALE"]),
+        ["report after the sweep: recovery from STALE"] =
+            new([Synced(0, 0, interval: 60), Sweep(4), Synced(5, 5, interval: 60)], "stored", 5, "SYNCED", 5,
+                ["first ∅→SYNCED", "status SYNCED→STALE", "status STALE→SYNCED"], ["transition SYNCED→STALE", "recovery STALE→SYNCED"]),
+        ["report after a silence no sweep saw: new status since, no event"] =
+            new([Synced(0, 0), Synced(11, 11)], "stored", 11, "SYNCED", 11, ["first ∅→SYNCED"], []),
+        ["report already past its limit when received: announced STALE, a newcomer not notified"] =
+            new([Drifted(0, 20, "a")], "stored", 20, "STALE", 10, ["first ∅→OUT_OF_SYNC"], []),
+    };
+
+    public static TheoryData<string> CaseNames() => new(Cases.Keys);
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public async Task The_store_obeys_the_target_rules(string name)
+    {
+        var c = Cases[name];
+        var dataDir = Directory.CreateTempSubdirectory("gitops-status-rules-").FullName;
+        var database = postgres?.CreateDatabase();
+        var options = new ServerOptions { DataDir = dataDir, WebhookUrls = ["http://127.0.0.1:9/hook"] };
+        try
+        {
+            using IStatusStore store = database is { } db
+                ? new PostgresStore(new NpgsqlConnectionStringBuilder(db.ConnectionString), options)
+                : new SqliteStore(options);
+
+            var outcome = "";
+            foreach (var step in c.Steps)
+            {
+                if (step.Status is null)
+                    store.SweepStale(At(step.Received), 100);
+                else
+                    outcome = store.ApplyBatch([Report(step)])[0].Outcome.ToString().ToLowerInvariant();
+            }
+
+            var readAt = At(c.ReadAt);
+            var row = (await store.ReadTargetAsync("infra/app", "web-1", CancellationToken.None))!.Row;
+            var derived = row.Derived(readAt, options);
+            var summary = await store.ReadSummaryAsync(readAt, CancellationToken.None);
+            var history = await store.ReadHistoryAsync("infra/app", "web-1", 100, null, CancellationToken.None);
+            var notifications = store.ClaimNotifications(At(100), TimeSpan.FromMinutes(1), 100);
+
+            Assert.Equal(c.Outcome, outcome);
+            Assert.Equal(c.Derived, derived.Status);
+            Assert.Equal(1, CountOf(summary.Overall, c.Derived)); // the derived status in SQL
+            Assert.Equal(At(c.StatusSince), derived.Since);
+            Assert.Equal(c.Events, history.Events.Reverse().Select(e => $"{e.Changes} {e.FromStatus ?? "∅"}→{e.ToStatus}"));
+            Assert.Equal(c.Notifications, notifications.OrderBy(n => n.Id).Select(n => $"{n.Transition.Kind} {n.Transition.From ?? "∅"}→{n.Transition.To}"));
+        }
+        finally
+        {
+            if (database is { } db)
+                postgres!.DropDatabase(db.Name);
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private static DateTimeOffset At(int minute) => T0.AddMinutes(minute);
+
+    private static IncomingReport Report(Input step)
+    {
+        var json = JsonSerializer.Serialize(new
+        {
+            repo = "infra/app",
+            server = "web-1",
+            sync_status = step.Status,
+            drift_count = step.Files?.Length ?? 0,
+            files = (step.Files ?? []).Select(name => new { name }),
+            last_check = At(step.Checked).ToString("O"),
+            revision = step.Revision,
+            interval_seconds = step.Interval,
+        });
+        return IngestApi.Prepare(JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!, At(step.Received));
+    }
+
+    private static int CountOf(StatusCounts counts, string status) => status switch
+    {
+        SyncStatus.Synced => counts.Synced,
+        SyncStatus.OutOfSync => counts.OutOfSync,
+        SyncStatus.Stale => counts.Stale,
+        _ => counts.Unknown,
+    };
+}
+
+public sealed class TargetRulesTestsOnSqlite() : TargetRulesTests(null)
+{
+}
+
+public sealed class TargetRulesTestsOnPostgres(PostgresCluster postgres) : TargetRulesTests(postgres)
+{
+}
