@@ -57,6 +57,7 @@ public sealed record ServerOptions
 
     /// <summary>Proxies (addresses or CIDR networks) whose X-Forwarded-Proto is believed; none by default.</summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
     /// <summary>One log line per HTTP request (ASP.NET Core's HTTP logging).</summary>
     public bool HttpLogging { get; init; }
 
