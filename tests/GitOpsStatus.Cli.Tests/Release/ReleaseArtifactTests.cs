@@ -66,7 +66,7 @@ public sealed class ReleaseArtifactTests(ReleaseBuild release) : IDisposable
         Assert.Contains("drift", Value(nuspec, "tags"), StringComparison.Ordinal);
         Assert.Contains("config files in git", Value(nuspec, "description"), StringComparison.Ordinal);
 
-        // The native package holds the binary alone: no 20 MB debug symbols, pdbs or XML docs.
+        // The native package holds the binary alone: no debug symbols, pdbs or XML docs.
         using var native = ZipFile.OpenRead(Path.Join(release.Packages, $"GitOpsStatus.Cli.linux-x64.{release.Version}.nupkg"));
         Assert.Equal(["DotnetToolSettings.xml", "gitops-status"], native.Entries.Where(e => e.FullName.StartsWith("tools/", StringComparison.Ordinal)).Select(e => e.Name).Order());
     }
@@ -76,11 +76,8 @@ public sealed class ReleaseArtifactTests(ReleaseBuild release) : IDisposable
     {
         using var server = new StatusServer();
         var env = Shell.CleanEnv(tree.Dir("home"));
-        var tools = tree["tools"];
 
-        Shell.Check($"dotnet tool install GitOpsStatus.Cli --tool-path '{tools}' --source '{release.Packages}'", env: env, timeout: TimeSpan.FromMinutes(3));
-        var version = Shell.Check($"'{tools}/gitops-status' --version", env: env);
-        var check = Shell.Run($"'{tools}/gitops-status' {CheckArgs(server, Drifted())}", env: env);
+        var (version, check) = InstallAndCheck(release.Packages, server, env);
 
         Assert.StartsWith($"gitops-status {release.Version}", version, StringComparison.Ordinal);
         Assert.EndsWith("(Native AOT, linux-x64)\n", version, StringComparison.Ordinal);
@@ -109,13 +106,20 @@ public sealed class ReleaseArtifactTests(ReleaseBuild release) : IDisposable
             settings.Save(write);
         }
 
-        Shell.Check($"dotnet tool install GitOpsStatus.Cli --tool-path '{tree["tools"]}' --source '{feed}'", env: env, timeout: TimeSpan.FromMinutes(3));
-        var version = Shell.Check($"'{tree["tools"]}/gitops-status' --version", env: env);
-        var check = Shell.Run($"'{tree["tools"]}/gitops-status' {CheckArgs(server, Drifted())}", env: env);
+        var (version, check) = InstallAndCheck(feed, server, env);
 
         Assert.Contains("(framework-dependent, .NET 10.", version, StringComparison.Ordinal);
         Assert.True(check.ExitCode == 0, check.ToString());
         await AssertArrivedAsync(server, "host-1", "OUT_OF_SYNC");
+    }
+
+    /// <summary>Installs the tool from <paramref name="feed"/> the README's way and runs one check with it.</summary>
+    private (string Version, ShellResult Check) InstallAndCheck(string feed, StatusServer server, IReadOnlyDictionary<string, string> env)
+    {
+        var tools = tree["tools"];
+        Shell.Check($"dotnet tool install GitOpsStatus.Cli --tool-path '{tools}' --source '{feed}'", env: env, timeout: TimeSpan.FromMinutes(3));
+        return (Shell.Check($"'{tools}/gitops-status' --version", env: env),
+            Shell.Run($"'{tools}/gitops-status' {CheckArgs(server, Drifted())}", env: env));
     }
 
     [Fact]
