@@ -21,7 +21,7 @@ public sealed class ManualClock(DateTimeOffset now) : TimeProvider
 /// The real app on a real SQLite file in its own temp directory, or (given <c>postgres</c>) on a fresh
 /// database of the test run's PostgreSQL cluster, or (given <c>database</c>) on a connection string the
 /// test shares between replicas. Dispose stops it (draining the writer) and drops a database it created;
-/// <see cref="Restart"/> starts a new app on the same data.
+/// <see cref="Restart()"/> starts a new app on the same data.
 /// </summary>
 public sealed class AppServer : IDisposable
 {
@@ -75,10 +75,14 @@ public sealed class AppServer : IDisposable
         return (factory, factory.CreateClient());
     }
 
-    public void Restart()
+    public void Restart() => Restart(() => { });
+
+    /// <summary>Stops the app and starts it again on the same store; <paramref name="whileStopped"/> runs in between (e.g. to edit the database).</summary>
+    public void Restart(Action whileStopped)
     {
         Client.Dispose();
         _factory.Dispose();
+        whileStopped();
         (_factory, Client) = Boot();
     }
 

@@ -46,9 +46,9 @@ internal sealed class BatchCommands : IDisposable
             VALUES ($repo, $server, $at, $received_at, $changes, $from_status, $to_status, $count, $files, $from_revision, $revision)
             """, "$repo", "$server", "$at", "$received_at", "$changes", "$from_status", "$to_status", "$count", "$files", "$from_revision", "$revision");
         _outbox = Prepared(connection, """
-            INSERT INTO outbox (url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, created_at, due_at)
-            VALUES ($url, $kind, $repo, $server, $from, $to, $at, $count, $files, $revision, $now, $now)
-            """, "$url", "$kind", "$repo", "$server", "$from", "$to", "$at", "$count", "$files", "$revision", "$now");
+            INSERT INTO outbox (url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, error, created_at, due_at)
+            VALUES ($url, $kind, $repo, $server, $from, $to, $at, $count, $files, $revision, $error, $now, $now)
+            """, "$url", "$kind", "$repo", "$server", "$from", "$to", "$at", "$count", "$files", "$revision", "$error", "$now");
     }
 
     private static readonly string[] RowValues =
@@ -85,7 +85,7 @@ internal sealed class BatchCommands : IDisposable
 
     /// <summary>Queues one notification of a transition for one webhook URL (delivered later by the dispatcher).</summary>
     public void InsertOutbox(SqliteTransaction tx, Transition t, string url, long now) =>
-        Set(_outbox, tx, 0, url, t.Kind, t.Repo, t.Server, t.From, t.To, t.At, t.DriftCount, t.FilesJson, t.Revision, now).ExecuteNonQuery();
+        Set(_outbox, tx, 0, url, t.Kind, t.Repo, t.Server, t.From, t.To, t.At, t.DriftCount, t.FilesJson, t.Revision, t.Error, now).ExecuteNonQuery();
 
     public void Dispose()
     {

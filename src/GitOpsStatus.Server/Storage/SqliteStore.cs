@@ -90,7 +90,8 @@ public sealed partial class SqliteStore : IStatusStore
             _commands.InsertEvent(tx, incoming, lastCheck, effects.Changes, stored, effects.FromStatus);
         if (effects.Notify)
             QueueNotifications(tx, Transition.Of(incoming, effects.AnnouncedBefore, effects.Announced, lastCheck), incoming.ReceivedAt.ToUnixTimeMilliseconds());
-        return new IngestResult(IngestOutcome.Stored, effects.Changes.Length > 0, incoming.LastCheck);
+        return new IngestResult(IngestOutcome.Stored, effects.Changes.Length > 0, incoming.LastCheck,
+            TargetRules.IsStatusChange(effects.Changes) ? new StatusChange(effects.FromStatus) : null);
     }
 
     /// <summary>A real write (page 1 of the database, rewritten unchanged) that fails while the disk is full or read-only;
