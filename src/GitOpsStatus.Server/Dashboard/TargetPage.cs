@@ -75,7 +75,11 @@ internal static class TargetPage
         Fact(html, "Error", row.Error);
         html.Raw("</dl>\n");
 
-        Files(html, report);
+        // An UNKNOWN report lists no files because nothing could be compared, not because nothing drifted.
+        if (row.SyncStatus == SyncStatus.Unknown)
+            CheckFailed(html, row, report, now);
+        else
+            Files(html, report);
         History(html, history, before, row, now);
         html.Raw("</div>\n");
         Layout.Close(html);
@@ -92,6 +96,23 @@ internal static class TargetPage
         html.Add($"<dt>{label}</dt><dd>");
         writeValue();
         html.Raw("</dd>\n");
+    }
+
+    private static void CheckFailed(Html html, TargetRow row, StatusReport report, DateTimeOffset now)
+    {
+        var lastCheck = DateTimeOffset.FromUnixTimeMilliseconds(row.LastCheck);
+        html.Add($"""
+            <section id="check-error" class="check-error s-unknown" role="alert" aria-labelledby="check-error-title">
+            <h2 id="check-error-title">Not checked: drift unknown</h2>
+            <p>The last check, at {Format.Clock(lastCheck)} (
+            """);
+        Format.Ago(html, lastCheck, now);
+        html.Add($"""
+            ){(report.Source is { Length: > 0 } source ? " from " + source : "")}, could not compare this server with git, so no file is listed. It reported:</p>
+            <pre class="error-text">{row.Error ?? "no reason (the report has no error text)"}</pre>
+            </section>
+
+            """);
     }
 
     private static void Files(Html html, StatusReport report)

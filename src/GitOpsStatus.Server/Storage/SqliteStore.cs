@@ -43,10 +43,9 @@ public sealed partial class SqliteStore : IStatusStore
         Pragma(_writer, "PRAGMA synchronous = FULL");
         Pragma(_writer, "PRAGMA busy_timeout = 30000");
         Pragma(_writer, "PRAGMA wal_autocheckpoint = 0");
-        // Every report reads and rewrites its target's row: with SQLite's default 2 MiB cache, 10,000 targets (a 5.3 MB
-        // store) already miss and re-read pages from the WAL inside the batch. Not more than 8 MiB: the stale sweep and the
-        // reminders scan every target on this connection, so the cache fills to its cap, and at 100,000 targets a 64 MiB
-        // cap put the server's peak resident set at 268 MB (bench/read/run.sh; the target is 200).
+        // Every report reads and rewrites its target's row: SQLite's default cache already misses at 10,000 targets. Not
+        // much larger: the stale sweep and the reminders scan every target on this connection and fill the cache to its
+        // cap, which counts against the peak resident set budget at 100,000 targets (bench/read/run.sh).
         Pragma(_writer, $"PRAGMA cache_size = -{WriterCacheKiB}");
         SqliteSchema.Migrate(_writer);
         _commands = new BatchCommands(_writer);
