@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using GitOpsStatus.Core.Drift.Config;
+using GitOpsStatus.Core;
 
 namespace GitOpsStatus.Cli;
 
@@ -32,7 +32,7 @@ internal sealed class Settings(ParseResult parse, CliIo io)
             return null;
         return Durations.TryParse(text, out var value)
             ? value
-            : throw new UsageException($"{Source(option, env)} is \"{text}\"; expected a duration like 120, 90s, 2m or 500ms.");
+            : throw new UsageException($"{Source(option, env)} is \"{text}\"; expected {Durations.Expected}.");
     }
 
     /// <summary>Whether the command line names the option (its environment variable aside).</summary>
