@@ -15,7 +15,7 @@ internal static class TargetPage
 {
     public const int HistoryPageSize = 50;
 
-    public static async Task<IResult> Get(HttpContext context, string server, string repo, long? before,
+    public static async Task<IResult> Get(HttpContext context, string server, string repo, string? before,
         IStatusStore store, ServerOptions options, TimeProvider clock)
     {
         var started = Stopwatch.GetTimestamp();
@@ -35,8 +35,10 @@ internal static class TargetPage
             return TypedResults.Content(html.ToString(), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var history = await store.ReadHistoryAsync(repo, server, HistoryPageSize, before, context.RequestAborted);
-        Render(html, detail, history, before, detail.Row.Derived(now, options), now, options, signedIn);
+        // Like the list page's query, a hand-edited ?before= that is not an event id shows the newest page, never a bare 400.
+        long? beforeId = long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : null;
+        var history = await store.ReadHistoryAsync(repo, server, HistoryPageSize, beforeId, context.RequestAborted);
+        Render(html, detail, history, beforeId, detail.Row.Derived(now, options), now, options, signedIn);
         context.Response.Headers["Server-Timing"] = $"render;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0}";
         return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
     }
