@@ -70,7 +70,7 @@ reads.MapOpenApi("/openapi/{documentName}.json");
 reads.MapStatusJson();
 reads.MapTargetsApi();
 reads.MapMetrics();
-app.MapGroup("").RequireAuthorization(AccessPolicies.Write).RequireRateLimiting(AbuseLimits.WriteRate).MapIngestion();
+app.MapGroup("").RequireAuthorization(AccessPolicies.Write).RequireWriteRateLimit().MapIngestion();
 app.MapGroup("").RequireAuthorization(AccessPolicies.Admin).MapTargetsAdmin();
 app.MapDashboard();
 

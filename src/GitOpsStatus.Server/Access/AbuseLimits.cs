@@ -36,6 +36,14 @@ public static class AbuseLimits
         return services;
     }
 
+    /// <summary>
+    /// The <see cref="WriteRate"/> policy on the group when <c>GITOPS_WRITE_RATE_LIMIT</c> is set; unset, the group carries no
+    /// policy, so the rate limiter middleware passes its requests straight on instead of leasing from a no-op limiter
+    /// for each report (<c>bench/ingest/ab.sh</c>).
+    /// </summary>
+    public static RouteGroupBuilder RequireWriteRateLimit(this RouteGroupBuilder group) =>
+        ((IEndpointRouteBuilder)group).ServiceProvider.GetRequiredService<ServerOptions>().WriteRateLimit > 0 ? group.RequireRateLimiting(WriteRate) : group;
+
     /// <summary>A token bucket per client; a refused report gets 429 with <c>Retry-After</c> and is counted.</summary>
     private sealed class WriteRatePolicy(ServerOptions options, ServerMetrics metrics) : IRateLimiterPolicy<string>
     {
