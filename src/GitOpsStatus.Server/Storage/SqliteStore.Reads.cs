@@ -1,3 +1,5 @@
+using System.Globalization;
+using GitOpsStatus.Server.Targets;
 using Microsoft.Data.Sqlite;
 using static GitOpsStatus.Server.Storage.StoredRows;
 
@@ -5,28 +7,80 @@ namespace GitOpsStatus.Server.Storage;
 
 public sealed partial class SqliteStore
 {
-    /// <summary>Every target matching the filter, sorted by repo then server, in one query.</summary>
-    public async Task<List<TargetRow>> ReadTargetsAsync(TargetFilter filter, CancellationToken cancellationToken)
+    /// <summary>One page of the dashboard list, its counts and repos, in one read transaction (one snapshot).</summary>
+    public async Task<Listing> ReadListingAsync(ListingQuery query, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = OpenReader();
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        SqliteCommand Command(string sql)
+        {
+            var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            BindNow(command, now);
+            command.Parameters.AddWithValue("$repo", (object?)query.Repo ?? DBNull.Value);
+            command.Parameters.AddWithValue("$q", (object?)query.Text ?? DBNull.Value);
+            command.Parameters.AddWithValue("$status", (object?)query.Status ?? DBNull.Value);
+            return command;
+        }
+
+        var counts = StatusCounts.Zero;
+        await using (var command = Command(ListingSql.Sqlite.Counts(query)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                counts = counts.Add(reader.GetString(0), reader.GetInt32(1));
+        }
+        var matching = query.Status is null ? counts.Total : counts.Of(query.Status);
+        var page = ListingSql.ClampPage(query.Page, matching, query.PageSize);
+        var rows = new List<TargetRow>(Math.Min(query.PageSize, matching));
+        await using (var command = Command(ListingSql.Sqlite.Page(query)))
+        {
+            command.Parameters.AddWithValue("$limit", query.PageSize);
+            command.Parameters.AddWithValue("$offset", (long)(page - 1) * query.PageSize);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                rows.Add(ReadTarget(reader));
+        }
+        var repos = new List<string>();
+        await using (var command = Command("SELECT DISTINCT repo FROM targets ORDER BY repo"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                repos.Add(reader.GetString(0));
+        }
+        await using var total = Command("SELECT count(*) FROM targets");
+        return new Listing(counts, matching, page, rows, repos, Convert.ToInt32(await total.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// The database's data version (<c>PRAGMA data_version</c>, on a connection of its own that never writes, so every
+    /// commit of any other connection changes it) and the number of targets STALE at <paramref name="now"/>.
+    /// </summary>
+    public async Task<string> ReadListingTagAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        long version;
+        lock (_versionLock)
+        {
+            _versionCommand ??= NewVersionCommand();
+            version = (long)_versionCommand.ExecuteScalar()!;
+        }
+        await using var connection = OpenReader();
         await using var command = connection.CreateCommand();
-        var where = new List<string>(2);
-        if (filter.Repo is not null)
-        {
-            where.Add("repo = $repo");
-            command.Parameters.AddWithValue("$repo", filter.Repo);
-        }
-        if (filter.Server is not null)
-        {
-            where.Add("server = $server");
-            command.Parameters.AddWithValue("$server", filter.Server);
-        }
-        command.CommandText = $"SELECT {TargetColumns} FROM targets {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY repo, server";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<TargetRow>();
-        while (await reader.ReadAsync(cancellationToken))
-            rows.Add(ReadTarget(reader));
-        return rows;
+        command.CommandText = $"SELECT count(*) FROM targets WHERE {TargetRules.IsStaleSql("$now", "last_check", "interval_seconds", "$stale_ms")}";
+        BindNow(command, now);
+        var stale = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return $"{_instance}:{version}:{stale}";
+    }
+
+    private SqliteCommand NewVersionCommand()
+    {
+        var connection = new SqliteConnection(_readConnectionString);
+        connection.Open();
+        var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA data_version";
+        command.Prepare();
+        return command;
     }
 
     public IEnumerable<TargetGauge> EachGauge()
