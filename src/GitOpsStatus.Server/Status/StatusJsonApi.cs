@@ -1,7 +1,7 @@
+using System.Buffers.Text;
 using System.IO.Hashing;
 using System.IO.Pipelines;
 using System.Text;
-using System.Buffers.Text;
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.OpenApi;
