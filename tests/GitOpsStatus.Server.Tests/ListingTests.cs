@@ -15,6 +15,8 @@ namespace GitOpsStatus.Server.Tests;
 public abstract class ListingTests(PostgresCluster? postgres) : IDisposable
 {
     private readonly AppServer _server = new(postgres: postgres);
+    private static readonly bool[] Directions = [false, true];
+    private static readonly int[] Pages = [1, 2, 9];
 
     public void Dispose()
     {
@@ -51,10 +53,10 @@ public abstract class ListingTests(PostgresCluster? postgres) : IDisposable
             (null, null, SyncStatus.Stale), (null, null, SyncStatus.OutOfSync), ("repo-2", "host", SyncStatus.Synced),
         ];
         var queries = (from sort in ListingSql.Sorts
-                       from descending in new[] { false, true }
+                       from backwards in Directions
                        from filter in filters
-                       from page in new[] { 1, 2, 9 }
-                       select new ListingQuery(filter.Item1, filter.Item2, filter.Item3, sort, descending, page, 7)).ToList();
+                       from page in Pages
+                       select new ListingQuery(filter.Item1, filter.Item2, filter.Item3, sort, backwards, page, 7)).ToList();
         Assert.Equal(ListingSql.Sorts.Count * 2 * 8 * 3, queries.Count);
         foreach (var query in queries)
         {
