@@ -55,23 +55,39 @@ public sealed partial class SqliteStore
 
     /// <summary>
     /// The database's data version (<c>PRAGMA data_version</c>, on a connection of its own that never writes, so every
-    /// commit of any other connection changes it) and the number of targets STALE at <paramref name="now"/>.
+    /// commit of any other connection changes it) and the number of targets STALE at <paramref name="now"/>. That number
+    /// is counted once per data version and kept while <paramref name="now"/> stays between the last target that went
+    /// STALE and the next one due to, so a poll of unchanged data runs no query over the targets.
     /// </summary>
     public async Task<string> ReadListingTagAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var at = now.ToUnixTimeMilliseconds();
         long version;
         lock (_versionLock)
         {
             _versionCommand ??= NewVersionCommand();
             version = (long)_versionCommand.ExecuteScalar()!;
+            if (_staleCount is { } known && known.Version == version && at > known.LastStaleAt && at <= known.NextStaleAt)
+                return $"{_instance}:{version}:{known.Stale}";
         }
         await using var connection = OpenReader();
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT count(*) FROM targets WHERE {TargetRules.IsStaleSql("$now", "last_check", "interval_seconds", "$stale_ms")}";
+        command.CommandText = $"""
+            SELECT count(*) FILTER (WHERE $now > a), max(a) FILTER (WHERE $now > a), min(a) FILTER (WHERE $now <= a)
+            FROM (SELECT {TargetRules.StaleAtSql("last_check", "interval_seconds", "$stale_ms")} AS a FROM targets)
+            """;
         BindNow(command, now);
-        var stale = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-        return $"{_instance}:{version}:{stale}";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var counted = new StaleCount(version, reader.GetInt64(0), NullableLong(reader, 1) ?? long.MinValue, NullableLong(reader, 2) ?? long.MaxValue);
+        // Counted in a read begun after the version was: if a write came between, the next poll sees a newer version.
+        lock (_versionLock)
+            _staleCount = counted;
+        return $"{_instance}:{version}:{counted.Stale}";
     }
+
+    /// <summary>How many targets were STALE at one data version, the latest moment one of them went STALE and the next moment another does.</summary>
+    private sealed record StaleCount(long Version, long Stale, long LastStaleAt, long NextStaleAt);
 
     private SqliteCommand NewVersionCommand()
     {

@@ -23,6 +23,7 @@ public sealed partial class SqliteStore : IStatusStore
     // process's life, hence the instance id.
     private readonly Lock _versionLock = new();
     private SqliteCommand? _versionCommand;
+    private StaleCount? _staleCount;
     private readonly string _instance = Guid.NewGuid().ToString("N");
 
     public string DatabasePath { get; }
