@@ -7,7 +7,8 @@ namespace GitOpsStatus.Cli;
 /// <summary>Builds the command tree, runs one command, and turns mistakes into one sentence and an exit code.</summary>
 public static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken = default)
+    /// <summary>The command tree: every command with its options, as <c>--help</c> shows them.</summary>
+    internal static RootCommand Commands(CliIo io)
     {
         var root = new RootCommand("Checks that servers still match the config files in git, and reports drift to a gitops-status server.\n" + ExitCodes.Help)
         {
@@ -18,7 +19,12 @@ public static class CliApp
         };
         foreach (var version in root.Options.OfType<VersionOption>())
             version.Action = new VersionLine();
-        var parse = root.Parse(args);
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliIo io, CancellationToken cancellationToken = default)
+    {
+        var parse = Commands(io).Parse(args);
         if (parse.Errors.Count > 0)
         {
             io.Err.WriteLine($"gitops-status: {parse.Errors[0].Message.TrimEnd('.')}. Run 'gitops-status --help' for usage.");

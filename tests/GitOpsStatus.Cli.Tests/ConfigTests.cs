@@ -40,6 +40,20 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal(("/etc/rsyslog.d/30-lab.conf", "files/rsyslog.d/30-lab.conf", ChangeKind.Modified), (file.Name, file.RepoPath, file.Change));
     }
 
+    [Theory]
+    [InlineData("--interval", "00:10:00", 600L)]
+    [InlineData("--interval", "1h30m", 5400L)]
+    [InlineData("--interval", "1d", 86400L)]
+    public async Task The_interval_flag_takes_every_duration_form_the_server_takes(string flag, string value, long seconds)
+    {
+        var (desired, actual) = tree.Pair(("a.conf", "a\n"));
+
+        var result = await CheckAsync("--repo", "r", "--server", "s", "--desired", desired, "--actual", actual, flag, value);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(seconds, Assert.Single(Reports.Parse(result.Out)).IntervalSeconds);
+    }
+
     [Fact]
     public async Task Include_and_exclude_globs_choose_the_files_on_both_sides()
     {

@@ -56,6 +56,24 @@ public sealed class ListPageTests(Chromium chromium) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unknown_row_shows_its_error_where_the_count_would_be_cut_short_with_the_full_text_on_hover()
+    {
+        var error = "ansible-playbook: " + string.Concat(Enumerable.Repeat("fatal: [db-1]: UNREACHABLE! ", 8)) + "END-OF-ERROR";
+        await _server.Post(Fleet.Report("db", "db-1", "UNKNOWN", LiveServer.Start.AddMinutes(-1), error: error));
+
+        await _page.GotoAsync(_server.Url("/"));
+
+        var web2 = _page.Locator("tr", new() { HasText = "web-2" }).Locator("td.files");
+        await Expect(web2).ToHaveTextAsync("ssh: connect to host web-2 port 22: Connection refused");
+        await Expect(web2.Locator(".drift-count")).ToHaveCountAsync(0);
+        var db1 = _page.Locator("tr", new() { HasText = "db-1" }).Locator("td.files");
+        await Expect(db1).ToHaveTextAsync(error[..119] + "…");
+        await Expect(db1.Locator(".error")).ToHaveAttributeAsync("title", error);
+        await Expect(_page.Locator("tr[data-status=SYNCED] td.files .drift-count").First).ToHaveTextAsync("0"); // a real zero stays
+        Assert.Empty(_problems);
+    }
+
+    [Fact]
     public async Task A_status_count_filters_the_table_and_the_url_and_clicking_it_again_clears_it()
     {
         await _page.GotoAsync(_server.Url("/"));

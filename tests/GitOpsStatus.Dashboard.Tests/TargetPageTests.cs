@@ -94,6 +94,25 @@ public sealed class TargetPageTests(Chromium chromium) : IAsyncLifetime
         Assert.DoesNotContain(_problems, p => !p.Contains("404", StringComparison.Ordinal));
     }
     [Fact]
+    public async Task An_unknown_target_page_leads_with_what_the_check_could_not_do_and_when_instead_of_an_empty_file_list()
+    {
+        await _page.GotoAsync(_server.Url("/targets/web-2/web"));
+
+        var failure = _page.Locator("#check-error");
+        await Expect(failure).ToBeVisibleAsync();
+        await Expect(failure.Locator("h2")).ToHaveTextAsync("Not checked: drift unknown");
+        await Expect(failure).ToContainTextAsync($"The last check, at {LiveServer.Start.AddMinutes(-4).UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC (4 min ago) from cron, could not compare");
+        await Expect(failure.Locator("pre.error-text")).ToHaveTextAsync("ssh: connect to host web-2 port 22: Connection refused");
+        Assert.Equal("rgb(191, 135, 0)", await failure.EvaluateAsync<string>("e => getComputedStyle(e).borderLeftColor"));
+        await Expect(_page.Locator("#files")).ToHaveCountAsync(0);
+        await Expect(_page.Locator("#target")).Not.ToContainTextAsync("Drifted files");
+        await Expect(_page.Locator("#target")).Not.ToContainTextAsync("the server matched git");
+        Assert.True(await failure.EvaluateAsync<bool>("e => e.compareDocumentPosition(document.getElementById('history')) & Node.DOCUMENT_POSITION_FOLLOWING"),
+            "the error comes before the history");
+        Assert.Empty(_problems);
+    }
+
+    [Fact]
     public async Task A_mode_or_owner_change_shows_what_git_wants_and_what_the_server_has()
     {
         await _server.Post("""

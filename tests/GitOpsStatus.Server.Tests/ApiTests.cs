@@ -94,6 +94,13 @@ public abstract class ApiTests(PostgresCluster? postgres) : IDisposable
     [InlineData("/api/targets?offset=-1", "offset")]
     [InlineData("/api/targets?status=GREEN", "status")]
     [InlineData("/api/history/s/r?limit=0", "limit")]
+    [InlineData("/api/targets?limit=abc", "limit")]
+    [InlineData("/api/targets?offset=abc", "offset")]
+    [InlineData("/api/targets?limit=1.5", "limit")]
+    [InlineData("/api/targets?offset=99999999999999999999", "offset")]
+    [InlineData("/api/history/s/r?limit=abc", "limit")]
+    [InlineData("/api/history/s/r?before=abc", "before")]
+    [InlineData("/api/history/s/r?before=0", "before")]
     public async Task A_bad_query_is_a_400_naming_the_parameter(string path, string field)
     {
         var response = await _server.Client.GetAsync(path);
@@ -101,6 +108,32 @@ public abstract class ApiTests(PostgresCluster? postgres) : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Theory]
+    [InlineData("/api/targets?limit=abc", "limit", "\"abc\" is not a whole number; expected 1 to 1000")]
+    [InlineData("/api/targets?offset=x1", "offset", "\"x1\" is not a whole number; expected 0 or more")]
+    [InlineData("/api/targets?limit=5000", "limit", "\"5000\" is out of range; expected 1 to 1000")]
+    public async Task A_malformed_number_is_an_rfc_9457_problem_quoting_the_value_never_a_bare_400(string path, string field, string message)
+    {
+        var response = await _server.Client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.Equal(message, Assert.Single(problem.GetProperty("errors").GetProperty(field).EnumerateArray()).GetString());
+    }
+
+    [Fact]
+    public async Task A_hand_edited_before_on_the_dashboard_shows_the_newest_history_instead_of_a_bare_400()
+    {
+        await _server.PostJson(Reports.Synced("r", "s", AppServer.Start.AddMinutes(-1)));
+
+        var response = await _server.Client.GetAsync("/targets/s/r?before=abc");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("First report: SYNCED", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -107,6 +107,7 @@ public class OpenApiTests
         await Check(HttpStatusCode.NotModified, HttpMethod.Get, "/status.json", "read-secret", ifNoneMatch: etag);
         await Check(HttpStatusCode.BadRequest, HttpMethod.Get, "/status.json?status=BROKEN", "read-secret");
         await Check(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/targets?limit=0", "read-secret");
+        await Check(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/targets?offset=abc", "read-secret");
         await Check(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/targets?status=BROKEN", "read-secret");
         await Check(HttpStatusCode.NotFound, HttpMethod.Get, "/api/targets/web-9/infra/rsyslog", "read-secret");
         await Check(HttpStatusCode.BadRequest, HttpMethod.Get, "/api/history/rsyslog-lab/rsyslog?limit=5000", "read-secret");
@@ -187,6 +188,45 @@ public class OpenApiTests
         Assert.Equal("#/components/schemas/StatusReport",
             post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
         Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
+    }
+
+    [Fact]
+    public async Task The_document_lists_the_optional_mode_and_owner_fields_of_a_drifted_file_with_their_types()
+    {
+        using var server = new AppServer();
+        var document = JsonDocument.Parse((await OpenApiContract.LoadAsync(server.Client)).Json).RootElement;
+        // The report's files, inlined in the report's schema (the one POST /api/status reads and the target routes return).
+        var file = document.GetProperty("components").GetProperty("schemas").GetProperty("StatusReport").GetProperty("properties").GetProperty("files").GetProperty("items");
+        var properties = file.GetProperty("properties");
+        static string[] Types(JsonElement schema) => schema.GetProperty("type") is { ValueKind: JsonValueKind.Array } many
+            ? [.. many.EnumerateArray().Select(t => t.GetString()!).Order(StringComparer.Ordinal)]
+            : [schema.GetProperty("type").GetString()!];
+
+        foreach (var name in new[] { "expected_mode", "actual_mode", "expected_owner", "actual_owner" })
+        {
+            Assert.True(properties.TryGetProperty(name, out var field), $"DriftedFile has no {name}");
+            Assert.Equal(["null", "string"], Types(field)); // optional on the wire: absent or null for a content change
+            Assert.True(field.TryGetProperty("description", out var description) && description.GetString() is { Length: > 0 }, $"{name} has no description: {field}");
+        }
+        Assert.Equal("^[0-7]{1,5}$", properties.GetProperty("expected_mode").GetProperty("pattern").GetString());
+        Assert.Equal("^[0-7]{1,5}$", properties.GetProperty("actual_mode").GetProperty("pattern").GetString());
+        Assert.Equal(Core.Reports.ReportValidator.MaxTextLength, properties.GetProperty("actual_owner").GetProperty("maxLength").GetInt32());
+        Assert.Equal(["name"], file.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task The_paging_parameters_are_integers_in_the_document_although_the_handlers_read_them_as_text()
+    {
+        using var server = new AppServer();
+        var document = JsonDocument.Parse((await OpenApiContract.LoadAsync(server.Client)).Json).RootElement;
+        JsonElement Parameter(string path, string name) => document.GetProperty("paths").GetProperty(path).GetProperty("get")
+            .GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name).GetProperty("schema");
+
+        Assert.Equal("integer", Parameter("/api/targets", "limit").GetProperty("type").GetString());
+        Assert.Equal("1000", Parameter("/api/targets", "limit").GetProperty("maximum").ToString());
+        Assert.Equal("integer", Parameter("/api/targets", "offset").GetProperty("type").GetString());
+        Assert.Equal("integer", Parameter("/api/history/{server}/{repo}", "limit").GetProperty("type").GetString());
+        Assert.Equal("integer", Parameter("/api/history/{server}/{repo}", "before").GetProperty("type").GetString());
     }
 
     private static string RepoRoot()

@@ -20,7 +20,8 @@ public sealed class ManualClock(DateTimeOffset now) : TimeProvider
 /// <summary>
 /// The real app on a real SQLite file in its own temp directory, or (given <c>postgres</c>) on a fresh
 /// database of the test run's PostgreSQL cluster, or (given <c>database</c>) on a connection string the
-/// test shares between replicas. Dispose stops it (draining the writer) and drops a database it created;
+/// test shares between replicas; <c>services</c> changes the app's services after its own (e.g. a store that fails on
+/// demand). Dispose stops it (draining the writer) and drops a database it created;
 /// <see cref="Restart"/> starts a new app on the same data.
 /// </summary>
 public sealed class AppServer : IDisposable
@@ -28,6 +29,7 @@ public sealed class AppServer : IDisposable
     public static readonly DateTimeOffset Start = new(2026, 4, 21, 10, 31, 0, TimeSpan.Zero);
 
     private readonly Dictionary<string, string> _settings;
+    private readonly Action<IServiceCollection>? _services;
     private WebApplicationFactory<Program> _factory;
     private readonly Postgres.PostgresCluster? _postgres;
     private readonly string? _ownDatabase;
@@ -47,8 +49,9 @@ public sealed class AppServer : IDisposable
     public IServiceProvider Services => _factory.Services;
 
     public AppServer(Dictionary<string, string>? settings = null, string? dataDir = null, ManualClock? clock = null,
-        Postgres.PostgresCluster? postgres = null, string? database = null)
+        Postgres.PostgresCluster? postgres = null, string? database = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         _postgres = postgres;
         if (postgres is not null && database is null)
             (_ownDatabase, database) = postgres.CreateDatabase();
@@ -69,7 +72,11 @@ public sealed class AppServer : IDisposable
                 web.UseSetting("GITOPS_DATABASE", Database);
             foreach (var (key, value) in _settings)
                 web.UseSetting(key, value);
-            web.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+            web.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(Clock);
+                _services?.Invoke(services);
+            });
             web.ConfigureLogging(logging => logging.AddProvider(Logs));
         });
         return (factory, factory.CreateClient());

@@ -10,6 +10,10 @@ namespace GitOpsStatus.Server.Tests;
 public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
+
+    /// <summary>Every line the server wrote so far, standard output and error.</summary>
+    public IReadOnlyCollection<string> Output => _output;
 
     public Uri BaseAddress { get; }
     public int Pid => _process.Id;
@@ -17,26 +21,40 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>True once the process has stopped (by itself, unless a test stopped it).</summary>
     public bool HasExited => _process.HasExited;
 
-    private ServerProcess(Process process, Uri baseAddress)
+    private ServerProcess(Process process, Uri baseAddress, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _process = process;
         BaseAddress = baseAddress;
+        _output = output;
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataDir, params string[] settings)
+    public static Task<ServerProcess> StartAsync(string dataDir, params string[] settings) =>
+        StartAsync(dataDir, new Dictionary<string, string>(), settings);
+
+    /// <summary>Starts the server with these extra environment variables.</summary>
+    public static async Task<ServerProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string> environment, params string[] settings)
     {
-        var process = Process.Start(StartInfo(dataDir, settings))!;
-        process.ErrorDataReceived += (_, _) => { };
+        var start = StartInfo(dataDir, settings);
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
+        var process = Process.Start(start)!;
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is not null)
+                output.Enqueue(line.Data);
+        };
         process.BeginErrorReadLine();
 
         // Kestrel logs the port it bound; read lines until it does (bounded by a timeout).
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
+            output.Enqueue(line);
             if (ListeningOn().Match(line) is { Success: true } match)
             {
-                _ = DrainAsync(process.StandardOutput);
-                return new ServerProcess(process, new Uri(match.Groups[1].Value));
+                _ = DrainAsync(process.StandardOutput, output);
+                return new ServerProcess(process, new Uri(match.Groups[1].Value), output);
             }
         }
         process.Kill();
@@ -75,6 +93,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return start;
     }
 
+    /// <summary>Waits (at most <paramref name="timeout"/>) for the server to stop by itself; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>Sends SIGTERM and waits for a clean exit; returns the exit code.</summary>
     public async Task<int> TerminateAsync()
     {
@@ -102,11 +128,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static async Task DrainAsync(StreamReader reader)
+    private static async Task DrainAsync(StreamReader reader, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
-        while (await reader.ReadLineAsync() is not null)
-        {
-        }
+        while (await reader.ReadLineAsync() is { } line)
+            output.Enqueue(line);
     }
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]

@@ -1,3 +1,6 @@
+using GitOpsStatus.Server.Settings;
+using Microsoft.Extensions.Configuration;
+
 namespace GitOpsStatus.Server.Tests;
 
 /// <summary>A bad setting stops the real server process at start-up with one sentence, not a stack trace.</summary>
@@ -26,5 +29,39 @@ public class SettingsTests : IDisposable
         Assert.StartsWith(sentence, line, StringComparison.Ordinal);
         Assert.EndsWith(".", line, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1h30m", 5400)]
+    [InlineData("00:10:00", 600)]
+    [InlineData("90s", 90)]
+    [InlineData("2h", 7200)]
+    [InlineData("1d", 86400)]
+    [InlineData("45", 45)]
+    public void A_duration_setting_takes_every_form_the_checker_takes(string value, double seconds)
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GITOPS_REQUEST_TIMEOUT"] = value,
+            ["GITOPS_STALE_AFTER"] = value,
+        }).Build();
+
+        var options = ServerOptions.From(config);
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), options.RequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), options.StaleAfter);
+    }
+
+    [Theory]
+    [InlineData("0s")]
+    [InlineData("00:00:00")]
+    [InlineData("1h30")]
+    public void A_duration_setting_of_zero_or_no_duration_names_the_setting_and_quotes_the_value(string value)
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["GITOPS_SWEEP_INTERVAL"] = value }).Build();
+
+        var error = Assert.Throws<SettingException>(() => ServerOptions.From(config));
+
+        Assert.Equal($"Setting GITOPS_SWEEP_INTERVAL=\"{value}\" is not valid; expected a duration like 90s, 10m, 1h30m, 2h, 1d or 00:10:00 above zero.", error.Message);
     }
 }

@@ -18,6 +18,11 @@ public sealed class WebhookListener : IDisposable
     public string Url { get; }
     public ConcurrentQueue<Delivery> Received { get; } = new();
 
+    private int _arrived;
+
+    /// <summary>Requests whose body was read, answered or not yet (a slow sink's delivery in flight).</summary>
+    public int Arrived => Volatile.Read(ref _arrived);
+
     public sealed record Delivery(string Path, int Answered, string Body, string? UserAgent = null)
     {
         public JsonElement Json => JsonDocument.Parse(Body).RootElement;
@@ -50,6 +55,9 @@ public sealed class WebhookListener : IDisposable
         _loop = Task.Run(Serve);
     }
 
+    /// <summary>The path and query each request was sent to, as received.</summary>
+    public ConcurrentQueue<string> Targets { get; } = new();
+
     /// <summary>Deliveries answered with success.</summary>
     public List<Delivery> Delivered => Received.Where(d => d.Answered < 300).ToList();
 
@@ -79,6 +87,8 @@ public sealed class WebhookListener : IDisposable
             }
             using var reader = new StreamReader(context.Request.InputStream);
             var body = await reader.ReadToEndAsync();
+            Targets.Enqueue(context.Request.Url!.PathAndQuery);
+            Interlocked.Increment(ref _arrived);
             var status = Interlocked.Decrement(ref _failuresLeft) >= 0 ? 500 : 204;
             if (_answerAfter > TimeSpan.Zero)
                 await Task.Delay(_answerAfter);

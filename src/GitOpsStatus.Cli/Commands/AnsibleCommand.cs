@@ -10,7 +10,7 @@ internal sealed class AnsibleCommand
 {
     private readonly Argument<string?> playbook = new("PLAYBOOK") { Description = "The playbook to run with --check --diff (not with --from)", Arity = ArgumentArity.ZeroOrOne };
     private readonly Argument<string[]> extraArgs = new("ANSIBLE_ARGS") { Description = "After --: more ansible-playbook arguments, e.g. -- --limit lab -e x=1", Arity = ArgumentArity.ZeroOrMore };
-    private readonly Option<string?> inventory = new("--inventory", "-i") { Description = "The inventory, as for ansible-playbook [env: GITOPS_ANSIBLE_INVENTORY]" };
+    private readonly EnvOption<string?> inventory = new("--inventory", "GITOPS_ANSIBLE_INVENTORY", "The inventory, as for ansible-playbook", null, "-i");
     private readonly Option<string?> from = new("--from") { Description = "Read a saved output of ansible-playbook --check --diff with ANSIBLE_STDOUT_CALLBACK=ansible.posix.json instead of running it" };
     private readonly AnsibleOptionSet shared = new();
     private readonly ReportsOutOptionSet output = new("host");
@@ -23,7 +23,7 @@ internal sealed class AnsibleCommand
     {
         var handler = new AnsibleCommand(io);
         var command = new Command("ansible", "Run ansible-playbook --check --diff (changes nothing) and deliver one report per host: every changed file task " +
-            "is a drifted file with its diff, a failed or unreachable host is UNKNOWN.\n" + ExitCodes.Help);
+            "is a drifted file with its diff, a failed or unreachable host is UNKNOWN.\n" + ExitCodes.Help + EnvVariable.Help(EnvVariable.AnsiblePlaybook));
         command.Arguments.Add(handler.playbook);
         command.Arguments.Add(handler.extraArgs);
         command.Options.Add(handler.inventory);
@@ -39,7 +39,7 @@ internal sealed class AnsibleCommand
     {
         var settings = new Settings(parse, io);
         var outputFormat = output.OutputFormat(settings);
-        var job = shared.Job(settings, io, parse.GetValue(playbook), settings.String(inventory, "GITOPS_ANSIBLE_INVENTORY"),
+        var job = shared.Job(settings, io, parse.GetValue(playbook), settings.String(inventory),
             parse.GetValue(extraArgs) ?? [], parse.GetValue(from), intervalSeconds: null);
         var deliveryOptions = output.Send(settings) ? delivery.Resolve(settings, io, configUrl: null) : null;
 

@@ -8,12 +8,12 @@ namespace GitOpsStatus.Cli.Commands;
 /// <summary>What <c>ansible</c> and <c>watch</c> share to turn a playbook run into reports: repo, server names, revision, diff size.</summary>
 internal sealed class AnsibleOptionSet
 {
-    public readonly Option<string?> Repo = new("--repo") { Description = "The repo name in the reports [env: GITOPS_REPO]" };
-    public readonly Option<string[]> ServerMap = new("--server-map") { Description = "HOST=SERVER: report inventory host HOST as SERVER; repeat or comma-separate [env: GITOPS_SERVER_MAP]", AllowMultipleArgumentsPerToken = false };
-    public readonly Option<string?> Revision = new("--revision") { Description = "The desired state's commit [env: GITOPS_REVISION; default the playbook's git HEAD]" };
-    public readonly Option<string?> Source = new("--source") { Description = "Why the check ran: deploy, cron, manual or free text [env: GITOPS_SOURCE]" };
-    public readonly Option<string?> Interval = new("--interval") { Description = "How often this check runs, e.g. 2m; the server shows STALE after 3 missed runs [env: GITOPS_INTERVAL]" };
-    public readonly Option<string?> MaxDiffBytes = new("--max-diff-bytes") { Description = "Diffs are cut, with a marker, past this size [env: GITOPS_MAX_DIFF_BYTES; default 65536]" };
+    public readonly EnvOption<string?> Repo = new("--repo", "GITOPS_REPO", "The repo name in the reports");
+    public readonly EnvOption<string[]> ServerMap = new("--server-map", "GITOPS_SERVER_MAP", "HOST=SERVER: report inventory host HOST as SERVER; repeat or comma-separate") { AllowMultipleArgumentsPerToken = false };
+    public readonly EnvOption<string?> Revision = new("--revision", "GITOPS_REVISION", "The desired state's commit", "the playbook's git HEAD");
+    public readonly EnvOption<string?> Source = new("--source", "GITOPS_SOURCE", "Why the check ran: deploy, cron, manual or free text");
+    public readonly EnvOption<string?> Interval = new("--interval", "GITOPS_INTERVAL", "How often this check runs, e.g. 2m; the server shows STALE after 3 missed runs");
+    public readonly EnvOption<string?> MaxDiffBytes = new("--max-diff-bytes", "GITOPS_MAX_DIFF_BYTES", "Diffs are cut, with a marker, past this size", "65536");
 
     public void AddTo(Command command)
     {
@@ -24,7 +24,7 @@ internal sealed class AnsibleOptionSet
     /// <summary>The job, or a usage error naming what is missing. --interval wins over <paramref name="intervalSeconds"/> (watch's cron period).</summary>
     public AnsibleJob Job(Settings settings, CliIo io, string? playbook, string? inventory, IReadOnlyList<string> extraArgs, string? from, long? intervalSeconds)
     {
-        var repo = settings.String(Repo, "GITOPS_REPO") ?? throw new UsageException("The ansible check needs --repo NAME (or GITOPS_REPO): the repo the playbook comes from.");
+        var repo = settings.String(Repo) ?? throw new UsageException($"The ansible check needs --repo NAME (or {Repo.Env}): the repo the playbook comes from.");
         if (Names.RepoProblem(repo) is { } problem)
             throw new UsageException($"--repo \"{repo}\" {problem}.");
         if (from is not null && playbook is not null)
@@ -46,16 +46,16 @@ internal sealed class AnsibleOptionSet
             Inventory = inventory is null ? null : Path.Exists(Path.GetFullPath(inventory, io.CurrentDirectory)) ? Path.GetFullPath(inventory, io.CurrentDirectory) : inventory,
             ExtraArgs = extraArgs,
             FromFile = fromPath,
-            Program = io.Env("GITOPS_ANSIBLE_PLAYBOOK") is { Length: > 0 } program ? program : "ansible-playbook",
+            Program = EnvVariable.AnsiblePlaybook.Read(io),
             WorkingDirectory = io.CurrentDirectory,
             Reports = new AnsibleReportOptions
             {
                 Repo = repo,
                 ServerMap = Map(settings),
-                Revision = settings.String(Revision, "GITOPS_REVISION"),
-                Source = settings.String(Source, "GITOPS_SOURCE"),
-                IntervalSeconds = settings.Duration(Interval, "GITOPS_INTERVAL") is { } every ? Math.Max(1, (long)every.TotalSeconds) : intervalSeconds,
-                MaxDiffBytes = settings.Int(MaxDiffBytes, "GITOPS_MAX_DIFF_BYTES", 256, 16 * 1024 * 1024) ?? CheckOptions.DefaultMaxDiffBytes,
+                Revision = settings.String(Revision),
+                Source = settings.String(Source),
+                IntervalSeconds = settings.Duration(Interval) is { } every ? Math.Max(1, (long)every.TotalSeconds) : intervalSeconds,
+                MaxDiffBytes = settings.Int(MaxDiffBytes, 256, 16 * 1024 * 1024) ?? CheckOptions.DefaultMaxDiffBytes,
             },
         };
     }
@@ -89,7 +89,7 @@ internal sealed class AnsibleOptionSet
 
     private Dictionary<string, string> Map(Settings settings)
     {
-        var pairs = settings.Values(ServerMap, "GITOPS_SERVER_MAP").SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var pairs = settings.Values(ServerMap).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var pair in pairs)
         {

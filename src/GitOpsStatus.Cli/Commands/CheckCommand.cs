@@ -7,20 +7,20 @@ namespace GitOpsStatus.Cli.Commands;
 /// <summary><c>gitops-status check</c>: compare, print, deliver.</summary>
 internal sealed class CheckCommand
 {
-    private readonly Option<string?> config = new("--config", "-c") { Description = "The config file [env: GITOPS_CONFIG; default ./gitops-status.yaml]" };
-    private readonly Option<string?> repo = new("--repo") { Description = "One-off: the repo name [env: GITOPS_REPO]" };
-    private readonly Option<string?> server = new("--server") { Description = "One-off: the server name [env: GITOPS_SERVER]" };
-    private readonly Option<string?> desired = new("--desired") { Description = "One-off: the directory with the desired files" };
-    private readonly Option<string?> actual = new("--actual") { Description = "One-off: a local directory, or ssh://user@host[:port]/abs/path" };
-    private readonly Option<bool> extra = new("--extra") { Description = "One-off: report files under --actual that --desired does not have" };
-    private readonly Option<string?> sshKey = new("--ssh-key") { Description = "One-off: private key file for ssh:// [env: GITOPS_SSH_KEY]" };
-    private readonly Option<string?> knownHosts = new("--known-hosts") { Description = "One-off: known_hosts file for ssh:// [env: GITOPS_KNOWN_HOSTS]" };
-    private readonly Option<bool> acceptNewHostKeys = new("--accept-new-host-keys") { Description = "Accept and record keys of hosts not yet in known_hosts (a changed key is always refused) [env: GITOPS_ACCEPT_NEW_HOST_KEYS]" };
-    private readonly Option<string?> parallel = new("--parallel") { Description = "Targets checked at once [env: GITOPS_PARALLEL; default 8]" };
-    private readonly Option<string?> maxDiffBytes = new("--max-diff-bytes") { Description = "Diffs are cut, with a marker, past this size [env: GITOPS_MAX_DIFF_BYTES; default 65536]" };
-    private readonly Option<string?> revision = new("--revision") { Description = "The desired state's commit [env: GITOPS_REVISION; default the repo's git HEAD]" };
-    private readonly Option<string?> source = new("--source") { Description = "Why the check ran: deploy, cron, manual or free text [env: GITOPS_SOURCE]" };
-    private readonly Option<string?> interval = new("--interval") { Description = "How often this check runs, e.g. 2m; the server shows STALE after 3 missed runs [env: GITOPS_INTERVAL; default the config's interval]" };
+    private readonly EnvOption<string?> config = new("--config", "GITOPS_CONFIG", "The config file", "./gitops-status.yaml", "-c");
+    private readonly EnvOption<string?> repo = new("--repo", "GITOPS_REPO", "One-off: the repo name");
+    private readonly EnvOption<string?> server = new("--server", "GITOPS_SERVER", "One-off: the server name");
+    private readonly EnvOption<string?> desired = new("--desired", "GITOPS_DESIRED", "One-off: the directory with the desired files");
+    private readonly EnvOption<string?> actual = new("--actual", "GITOPS_ACTUAL", "One-off: a local directory, or ssh://user@host[:port]/abs/path");
+    private readonly EnvOption<bool> extra = new("--extra", "GITOPS_EXTRA", "One-off: report files under --actual that --desired does not have");
+    private readonly EnvOption<string?> sshKey = new("--ssh-key", "GITOPS_SSH_KEY", "One-off: private key file for ssh://");
+    private readonly EnvOption<string?> knownHosts = new("--known-hosts", "GITOPS_KNOWN_HOSTS", "One-off: known_hosts file for ssh://");
+    private readonly EnvOption<bool> acceptNewHostKeys = new("--accept-new-host-keys", "GITOPS_ACCEPT_NEW_HOST_KEYS", "Accept and record keys of hosts not yet in known_hosts (a changed key is always refused)");
+    private readonly EnvOption<string?> parallel = new("--parallel", "GITOPS_PARALLEL", "Targets checked at once", "8");
+    private readonly EnvOption<string?> maxDiffBytes = new("--max-diff-bytes", "GITOPS_MAX_DIFF_BYTES", "Diffs are cut, with a marker, past this size", "65536");
+    private readonly EnvOption<string?> revision = new("--revision", "GITOPS_REVISION", "The desired state's commit", "the repo's git HEAD");
+    private readonly EnvOption<string?> source = new("--source", "GITOPS_SOURCE", "Why the check ran: deploy, cron, manual or free text");
+    private readonly EnvOption<string?> interval = new("--interval", "GITOPS_INTERVAL", "How often this check runs, e.g. 2m; the server shows STALE after 3 missed runs", "the config's interval");
     private readonly ReportsOutOptionSet output = new("target");
     private readonly DeliveryOptionSet delivery = new();
     private readonly CliIo io;
@@ -30,7 +30,8 @@ internal sealed class CheckCommand
     public static Command Create(CliIo io)
     {
         var handler = new CheckCommand(io);
-        var command = new Command("check", "Compare the desired files in git with the files on each target, print the drift and deliver one report per target.\n" + ExitCodes.Help);
+        var command = new Command("check", "Compare the desired files in git with the files on each target, print the drift and deliver one report per target.\n" +
+            ExitCodes.Help + EnvVariable.Help(EnvVariable.Ssh));
         foreach (var option in (Option[])[handler.config, handler.repo, handler.server, handler.desired, handler.actual, handler.extra,
                      handler.sshKey, handler.knownHosts, handler.acceptNewHostKeys, handler.parallel, handler.maxDiffBytes,
                      handler.revision, handler.source, handler.interval])
@@ -49,13 +50,13 @@ internal sealed class CheckCommand
         var deliveryOptions = output.Send(settings) ? delivery.Resolve(settings, io, plan.Url) : null;
         var options = new CheckOptions
         {
-            Parallel = settings.Int(parallel, "GITOPS_PARALLEL", 1, 1024) ?? 8,
-            MaxDiffBytes = settings.Int(maxDiffBytes, "GITOPS_MAX_DIFF_BYTES", 256, 16 * 1024 * 1024) ?? plan.MaxDiffBytes ?? CheckOptions.DefaultMaxDiffBytes,
-            AcceptNewHostKeys = settings.Flag(acceptNewHostKeys, "GITOPS_ACCEPT_NEW_HOST_KEYS"),
-            Revision = settings.String(revision, "GITOPS_REVISION"),
-            Source = settings.String(source, "GITOPS_SOURCE"),
-            IntervalSeconds = settings.Duration(interval, "GITOPS_INTERVAL") is { } every ? Math.Max(1, (long)every.TotalSeconds) : null,
-            SshProgram = io.Env("GITOPS_SSH") is { Length: > 0 } ssh ? ssh : "ssh",
+            Parallel = settings.Int(parallel, 1, 1024) ?? 8,
+            MaxDiffBytes = settings.Int(maxDiffBytes, 256, 16 * 1024 * 1024) ?? plan.MaxDiffBytes ?? CheckOptions.DefaultMaxDiffBytes,
+            AcceptNewHostKeys = settings.Flag(acceptNewHostKeys),
+            Revision = settings.String(revision),
+            Source = settings.String(source),
+            IntervalSeconds = settings.Duration(interval) is { } every ? Math.Max(1, (long)every.TotalSeconds) : null,
+            SshProgram = EnvVariable.Ssh.Read(io),
         };
 
         using var progress = new ProgressLine(io, plan.Targets.Count);

@@ -8,11 +8,11 @@ namespace GitOpsStatus.Cli.Commands;
 /// <summary>The check plan: from <c>gitops-status.yaml</c>, or from the one-off flags (<c>--desired</c>, <c>--actual</c>).</summary>
 internal sealed class PlanBuilder(Settings settings, CliIo io)
 {
-    public CheckPlan Build(Option<string?> config, Option<string?> repo, Option<string?> server, Option<string?> desired,
-        Option<string?> actual, Option<bool> extra, Option<string?> sshKey, Option<string?> knownHosts)
+    public CheckPlan Build(EnvOption<string?> config, EnvOption<string?> repo, EnvOption<string?> server, EnvOption<string?> desired,
+        EnvOption<string?> actual, EnvOption<bool> extra, EnvOption<string?> sshKey, EnvOption<string?> knownHosts)
     {
-        var desiredDir = settings.String(desired, "GITOPS_DESIRED");
-        var configFile = settings.String(config, "GITOPS_CONFIG");
+        var desiredDir = settings.String(desired);
+        var configFile = settings.String(config);
         if (desiredDir is not null && configFile is not null)
             throw new UsageException("Pass either --config or --desired (a one-off check), not both.");
         if (desiredDir is null)
@@ -23,9 +23,9 @@ internal sealed class PlanBuilder(Settings settings, CliIo io)
             return FromConfig(configFile);
         }
 
-        var repoName = settings.String(repo, "GITOPS_REPO") ?? throw new UsageException("A one-off check needs --repo NAME (or GITOPS_REPO).");
-        var serverName = settings.String(server, "GITOPS_SERVER") ?? throw new UsageException("A one-off check needs --server NAME (or GITOPS_SERVER).");
-        var actualText = settings.String(actual, "GITOPS_ACTUAL") ?? throw new UsageException("A one-off check needs --actual DIR or --actual ssh://user@host[:port]/abs/path.");
+        var repoName = settings.String(repo) ?? throw new UsageException($"A one-off check needs --repo NAME (or {repo.Env}).");
+        var serverName = settings.String(server) ?? throw new UsageException($"A one-off check needs --server NAME (or {server.Env}).");
+        var actualText = settings.String(actual) ?? throw new UsageException("A one-off check needs --actual DIR or --actual ssh://user@host[:port]/abs/path.");
         if (Names.RepoProblem(repoName) is { } repoProblem)
             throw new UsageException($"--repo \"{repoName}\" {repoProblem}.");
         if (Names.ServerProblem(serverName) is { } serverProblem)
@@ -34,11 +34,11 @@ internal sealed class PlanBuilder(Settings settings, CliIo io)
         if (!Directory.Exists(desiredRoot))
             throw new UsageException($"--desired \"{desiredDir}\" is not a directory.");
         var mapping = new FileMapping { Src = "", Dest = "", Extra = ExtraFlag(extra) };
-        var location = Location(actualText, settings.String(sshKey, "GITOPS_SSH_KEY"), settings.String(knownHosts, "GITOPS_KNOWN_HOSTS"));
+        var location = Location(actualText, settings.String(sshKey), settings.String(knownHosts));
         return new CheckPlan { Repo = repoName, DesiredRoot = desiredRoot, Targets = [new TargetSpec(serverName, location, [mapping])] };
     }
 
-    private bool ExtraFlag(Option<bool> extra) => settings.Flag(extra, "GITOPS_EXTRA");
+    private bool ExtraFlag(EnvOption<bool> extra) => settings.Flag(extra);
 
     private CheckPlan FromConfig(string? configFile)
     {

@@ -11,11 +11,11 @@ internal sealed class PushCommand
 {
     private readonly Argument<string> file = new("FILE") { Description = "A report JSON file (an object, or an array as check --format json prints), or - for stdin" };
     private readonly Option<bool> markers = new("--markers") { Description = "FILE is the seed's drift-check output: DRIFTED_FILES=a,b / SYNC_STATUS=… lines, bare or inside Ansible's output" };
-    private readonly Option<string?> repo = new("--repo") { Description = "With --markers: the repo name, unless the markers carry REPO= [env: GITOPS_REPO]" };
-    private readonly Option<string?> server = new("--server") { Description = "With --markers: the server name, unless the markers carry SERVER= [env: GITOPS_SERVER]" };
-    private readonly Option<string?> source = new("--source") { Description = "With --markers: why the check ran: deploy, cron, manual or free text [env: GITOPS_SOURCE]" };
-    private readonly Option<string?> interval = new("--interval") { Description = "With --markers: how often the check runs, e.g. 2m, so the server can show STALE [env: GITOPS_INTERVAL]" };
-    private readonly Option<string?> revision = new("--revision") { Description = "With --markers: the desired state's commit [env: GITOPS_REVISION; default the git HEAD of the current directory]" };
+    private readonly EnvOption<string?> repo = new("--repo", "GITOPS_REPO", "With --markers: the repo name, unless the markers carry REPO=");
+    private readonly EnvOption<string?> server = new("--server", "GITOPS_SERVER", "With --markers: the server name, unless the markers carry SERVER=");
+    private readonly EnvOption<string?> source = new("--source", "GITOPS_SOURCE", "With --markers: why the check ran: deploy, cron, manual or free text");
+    private readonly EnvOption<string?> interval = new("--interval", "GITOPS_INTERVAL", "With --markers: how often the check runs, e.g. 2m, so the server can show STALE");
+    private readonly EnvOption<string?> revision = new("--revision", "GITOPS_REVISION", "With --markers: the desired state's commit", "the git HEAD of the current directory");
     private readonly ReportsOutOptionSet output = new("report");
     private readonly DeliveryOptionSet delivery = new();
     private readonly CliIo io;
@@ -72,7 +72,7 @@ internal sealed class PushCommand
         if (invalid.Count > 0)
             return ExitCodes.Failure;
         // Quiet by default, as the seed's curl was; --format (or --no-send, which would otherwise do nothing visible) prints them.
-        if (parse.GetResult(output.Format) is not null || io.Env("GITOPS_FORMAT") is { Length: > 0 } || !send)
+        if (parse.GetResult(output.Format) is not null || settings.String(output.Format) is not null || !send)
             ReportsOut.Print(reports, outputFormat, io, diffs);
         return await ReportsOut.DeliverAsync(reports, options, delivery.Spool(settings, io), output.FailsOnDrift(settings), io, cancellationToken);
     }
@@ -80,10 +80,10 @@ internal sealed class PushCommand
     /// <summary>The seed's markers as reports; a missing repo or server is a usage error naming the flag.</summary>
     private List<StatusReport>? FromMarkers(Settings settings, byte[] body, string name)
     {
-        var interval = settings.Duration(this.interval, "GITOPS_INTERVAL") is { } every ? Math.Max(1, (long)every.TotalSeconds) : (long?)null;
-        var commit = settings.String(revision, "GITOPS_REVISION") ?? GitRevision.Find(io.CurrentDirectory)?.Commit;
-        var reports = SeedMarkers.ToReports(System.Text.Encoding.UTF8.GetString(body), settings.String(repo, "GITOPS_REPO"),
-            settings.String(server, "GITOPS_SERVER"), DateTimeOffset.UtcNow, settings.String(source, "GITOPS_SOURCE"), interval)
+        var interval = settings.Duration(this.interval) is { } every ? Math.Max(1, (long)every.TotalSeconds) : (long?)null;
+        var commit = settings.String(revision) ?? GitRevision.Find(io.CurrentDirectory)?.Commit;
+        var reports = SeedMarkers.ToReports(System.Text.Encoding.UTF8.GetString(body), settings.String(repo),
+            settings.String(server), DateTimeOffset.UtcNow, settings.String(source), interval)
             .Select(r => r with { Revision = r.Revision ?? commit }).ToList();
         if (reports.Count == 0)
         {
@@ -91,9 +91,9 @@ internal sealed class PushCommand
             return null;
         }
         if (reports.Any(r => r.Repo is null))
-            throw new UsageException($"{name} has markers without REPO=: pass --repo NAME (or set GITOPS_REPO).");
+            throw new UsageException($"{name} has markers without REPO=: pass --repo NAME (or set {repo.Env}).");
         if (reports.Any(r => r.Server is null))
-            throw new UsageException($"{name} has markers without SERVER=: pass --server NAME (or set GITOPS_SERVER).");
+            throw new UsageException($"{name} has markers without SERVER=: pass --server NAME (or set {server.Env}).");
         return reports;
     }
 

@@ -6,10 +6,10 @@ namespace GitOpsStatus.Cli.Commands;
 /// <param name="checkedThing">What one report is about in the help text: "target" or "host".</param>
 internal sealed class ReportsOutOptionSet(string checkedThing)
 {
-    public readonly Option<string?> Format = new("--format") { Description = "text, json (the reports) or markers (DRIFTED_FILES=/SYNC_STATUS= lines) [env: GITOPS_FORMAT; default text]" };
-    public readonly Option<bool> FailOnDrift = new("--fail-on-drift") { Description = $"Exit with 3 when a {checkedThing} is OUT_OF_SYNC [env: GITOPS_FAIL_ON_DRIFT]" };
-    public readonly Option<bool> Diff = new("--diff") { Description = "With --format text: print each drifted file's diff [env: GITOPS_DIFF]" };
-    public readonly Option<bool> NoSend = new("--no-send") { Description = "Check and print only; do not deliver [env: GITOPS_NO_SEND]" };
+    public readonly EnvOption<string?> Format = new("--format", "GITOPS_FORMAT", "text, json (the reports) or markers (DRIFTED_FILES=/SYNC_STATUS= lines)", "text");
+    public readonly EnvOption<bool> FailOnDrift = new("--fail-on-drift", "GITOPS_FAIL_ON_DRIFT", $"Exit with 3 when a {checkedThing} is OUT_OF_SYNC");
+    public readonly EnvOption<bool> Diff = new("--diff", "GITOPS_DIFF", "With --format text: print each drifted file's diff");
+    public readonly EnvOption<bool> NoSend = new("--no-send", "GITOPS_NO_SEND", "Check and print only; do not deliver");
 
     public void AddTo(Command command)
     {
@@ -21,18 +21,18 @@ internal sealed class ReportsOutOptionSet(string checkedThing)
 
     public string OutputFormat(Settings settings)
     {
-        var outputFormat = (settings.String(Format, "GITOPS_FORMAT") ?? "text").ToLowerInvariant();
+        var outputFormat = (settings.String(Format) ?? "text").ToLowerInvariant();
         return outputFormat is "text" or "json" or "markers"
             ? outputFormat
             : throw new UsageException($"--format is \"{outputFormat}\"; expected text, json or markers.");
     }
 
     public bool Diffs(Settings settings, string outputFormat) =>
-        settings.Flag(Diff, "GITOPS_DIFF") && (outputFormat == "text"
+        settings.Flag(Diff) && (outputFormat == "text"
             ? true
             : throw new UsageException($"--diff applies to --format text; --format {outputFormat} carries the diffs in its own way."));
 
-    public bool Send(Settings settings) => !settings.Flag(NoSend, "GITOPS_NO_SEND");
+    public bool Send(Settings settings) => !settings.Flag(NoSend);
 
-    public bool FailsOnDrift(Settings settings) => settings.Flag(FailOnDrift, "GITOPS_FAIL_ON_DRIFT");
+    public bool FailsOnDrift(Settings settings) => settings.Flag(FailOnDrift);
 }

@@ -18,12 +18,12 @@ internal sealed class WatchCommand
 {
     public const string DefaultSchedule = "*/2 * * * *";
 
-    private readonly Option<string?> schedule = new("--schedule") { Description = $"Cron expression (5 fields, or 6 with seconds first), in the local time zone [env: GITOPS_SCHEDULE; default {DefaultSchedule}]" };
-    private readonly Option<string?> config = new("--config", "-c") { Description = "The config file whose targets are checked [env: GITOPS_CONFIG; default ./gitops-status.yaml, unless --playbook is given]" };
-    private readonly Option<string?> playbook = new("--playbook") { Description = "Also run this playbook in check mode each time [env: GITOPS_PLAYBOOK]" };
-    private readonly Option<string?> inventory = new("--inventory", "-i") { Description = "The playbook's inventory [env: GITOPS_ANSIBLE_INVENTORY]" };
-    private readonly Option<bool> acceptNewHostKeys = new("--accept-new-host-keys") { Description = "Accept and record keys of hosts not yet in known_hosts [env: GITOPS_ACCEPT_NEW_HOST_KEYS]" };
-    private readonly Option<bool> noSend = new("--no-send") { Description = "Check and log only; do not deliver [env: GITOPS_NO_SEND]" };
+    private readonly EnvOption<string?> schedule = new("--schedule", "GITOPS_SCHEDULE", "Cron expression (5 fields, or 6 with seconds first), in the local time zone", DefaultSchedule);
+    private readonly EnvOption<string?> config = new("--config", "GITOPS_CONFIG", "The config file whose targets are checked", "./gitops-status.yaml, unless --playbook is given", "-c");
+    private readonly EnvOption<string?> playbook = new("--playbook", "GITOPS_PLAYBOOK", "Also run this playbook in check mode each time");
+    private readonly EnvOption<string?> inventory = new("--inventory", "GITOPS_ANSIBLE_INVENTORY", "The playbook's inventory", null, "-i");
+    private readonly EnvOption<bool> acceptNewHostKeys = new("--accept-new-host-keys", "GITOPS_ACCEPT_NEW_HOST_KEYS", "Accept and record keys of hosts not yet in known_hosts");
+    private readonly EnvOption<bool> noSend = new("--no-send", "GITOPS_NO_SEND", "Check and log only; do not deliver");
     private readonly AnsibleOptionSet ansible = new();
     private readonly DeliveryOptionSet delivery = new();
     private readonly CliIo io;
@@ -34,7 +34,8 @@ internal sealed class WatchCommand
     {
         var handler = new WatchCommand(io);
         var command = new Command("watch", "Agent mode: run the configured checks on a cron schedule and deliver the reports, with interval_seconds " +
-            "set from the schedule so the server shows STALE when the agent stops. Stops cleanly on SIGTERM or Ctrl-C (exit code 0).");
+            "set from the schedule so the server shows STALE when the agent stops. Stops cleanly on SIGTERM or Ctrl-C (exit code 0).\n" +
+            EnvVariable.Help(EnvVariable.Ssh, EnvVariable.AnsiblePlaybook));
         foreach (var option in (Option[])[handler.schedule, handler.config, handler.playbook, handler.inventory, handler.acceptNewHostKeys, handler.noSend])
             command.Options.Add(option);
         handler.ansible.AddTo(command);
@@ -46,28 +47,28 @@ internal sealed class WatchCommand
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var settings = new Settings(parse, io);
-        var cronText = settings.String(schedule, "GITOPS_SCHEDULE") ?? DefaultSchedule;
+        var cronText = settings.String(schedule) ?? DefaultSchedule;
         var cron = Parse(cronText);
         var clock = io.Time;
         var period = Period(cron, clock.GetUtcNow()) ?? throw new UsageException($"--schedule \"{cronText}\" never fires again.");
 
-        var book = settings.String(playbook, "GITOPS_PLAYBOOK");
+        var book = settings.String(playbook);
         var configFile = ConfigFile(settings, book);
         var plan = configFile is null ? null : ConfigLoader.Load(configFile);
-        var job = book is null ? null : ansible.Job(settings, io, book, settings.String(inventory, "GITOPS_ANSIBLE_INVENTORY"), [], from: null, period);
-        var source = settings.String(ansible.Source, "GITOPS_SOURCE") ?? "watch";
+        var job = book is null ? null : ansible.Job(settings, io, book, settings.String(inventory), [], from: null, period);
+        var source = settings.String(ansible.Source) ?? "watch";
         if (job is not null)
             job = job with { Reports = job.Reports with { Source = source } };
         var options = new CheckOptions
         {
-            AcceptNewHostKeys = settings.Flag(acceptNewHostKeys, "GITOPS_ACCEPT_NEW_HOST_KEYS"),
-            Revision = settings.String(ansible.Revision, "GITOPS_REVISION"),
+            AcceptNewHostKeys = settings.Flag(acceptNewHostKeys),
+            Revision = settings.String(ansible.Revision),
             Source = source,
             IntervalSeconds = job?.Reports.IntervalSeconds ?? period,
-            SshProgram = io.Env("GITOPS_SSH") is { Length: > 0 } ssh ? ssh : "ssh",
+            SshProgram = EnvVariable.Ssh.Read(io),
         };
-        var maxDiffBytes = settings.Int(ansible.MaxDiffBytes, "GITOPS_MAX_DIFF_BYTES", 256, 16 * 1024 * 1024);
-        var send = !settings.Flag(noSend, "GITOPS_NO_SEND");
+        var maxDiffBytes = settings.Int(ansible.MaxDiffBytes, 256, 16 * 1024 * 1024);
+        var send = !settings.Flag(noSend);
         var deliveryOptions = send ? delivery.Resolve(settings, io, plan?.Url) : null;
         var spool = delivery.Spool(settings, io);
 
@@ -167,7 +168,7 @@ internal sealed class WatchCommand
     /// <summary>--config when given; else ./gitops-status.yaml, unless a playbook alone is to be watched.</summary>
     private string? ConfigFile(Settings settings, string? playbookPath)
     {
-        var configFile = settings.String(config, "GITOPS_CONFIG");
+        var configFile = settings.String(config);
         if (configFile is null && playbookPath is not null)
             return null;
         var file = Path.GetFullPath(configFile ?? ConfigLoader.DefaultFileName, io.CurrentDirectory);

@@ -33,7 +33,7 @@ public static class Sensitivity
             : null;
     }
 
-    // Checked for every file of a tree, twice: "*word*" and "*.ext" become Contains/EndsWith, several times cheaper than the general matcher.
+    // Checked for every file of a tree, twice: "*word*" and "*.ext" become Contains/EndsWith, cheaper than the general matcher.
     private static readonly Func<string, bool>[] Matchers = [.. DefaultPatterns.Select(Matcher)];
 
     private static Func<string, bool> Matcher(string pattern)

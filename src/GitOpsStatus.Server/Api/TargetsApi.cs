@@ -55,19 +55,19 @@ public static class TargetsApi
     internal static string TargetPath(string repo, string server) => $"{Uri.EscapeDataString(server)}/{repo}";
 
     private static async Task<Results<Ok<TargetList>, ProblemHttpResult>> List(
-        IStatusStore store, ServerOptions options, TimeProvider clock, string? repo, string? server, string? status, int? limit, int? offset,
+        IStatusStore store, ServerOptions options, TimeProvider clock, string? repo, string? server, string? status, string? limit, string? offset,
         CancellationToken cancellationToken)
     {
         var statuses = StatusJsonApi.ParseStatuses(status);
         if (statuses is null)
             return Rejected("status", $"\"{status}\" is not a status; expected SYNCED, OUT_OF_SYNC, STALE or UNKNOWN (comma-separated for several)");
-        if (BadLimit(limit) is { } limitError)
+        if (Limit(limit, out var pageSize) is { } limitError)
             return limitError;
-        if (offset < 0)
-            return Rejected("offset", $"\"{offset}\" is negative; expected 0 or more");
+        if (Number("offset", offset, 0, int.MaxValue, "0 or more", out var skip) is { } offsetError)
+            return offsetError;
 
         var now = clock.GetUtcNow();
-        var query = new TargetQuery(Empty(repo), Empty(server), statuses, limit ?? DefaultLimit, offset ?? 0);
+        var query = new TargetQuery(Empty(repo), Empty(server), statuses, pageSize, (int)(skip ?? 0));
         var page = await store.ReadTargetPageAsync(query, now, cancellationToken);
         var next = query.Offset + page.Rows.Count < page.Total && page.Rows.Count > 0
             ? $"/api/targets?{Query(("repo", query.Repo), ("server", query.Server), ("status", Empty(status)), ("limit", query.Limit.ToString(Inv)), ("offset", (query.Offset + page.Rows.Count).ToString(Inv)))}"
@@ -86,22 +86,16 @@ public static class TargetsApi
     }
 
     private static async Task<Results<Ok<HistoryList>, ProblemHttpResult>> History(
-        IStatusStore store, string server, string repo, int? limit, string? before, CancellationToken cancellationToken)
+        IStatusStore store, string server, string repo, string? limit, string? before, CancellationToken cancellationToken)
     {
-        if (BadLimit(limit) is { } limitError)
+        if (Limit(limit, out var pageSize) is { } limitError)
             return limitError;
-        // Read as text: a long? that fails to bind answers 400 without naming the field (500 in Development).
-        long? beforeId = null;
-        if (!string.IsNullOrEmpty(before))
-        {
-            if (!long.TryParse(before, System.Globalization.NumberStyles.None, Inv, out var parsed) || parsed < 1)
-                return Rejected("before", $"\"{before}\" is not an event id; expected a whole number of 1 or more, from the previous page's next link");
-            beforeId = parsed;
-        }
-        var page = await store.ReadHistoryAsync(repo, server, limit ?? DefaultLimit, beforeId, cancellationToken);
+        if (Number("before", before, 1, long.MaxValue, "an event id of 1 or more, from the previous page's next link", out var beforeId) is { } beforeError)
+            return beforeError;
+        var page = await store.ReadHistoryAsync(repo, server, pageSize, beforeId, cancellationToken);
         if (page.Events.Count == 0 && beforeId is null && await store.ReadTargetAsync(repo, server, cancellationToken) is null)
             return NotFound(repo, server);
-        var next = page.NextBeforeId is { } id ? $"/api/history/{TargetPath(repo, server)}?limit={limit ?? DefaultLimit}&before={id}" : null;
+        var next = page.NextBeforeId is { } id ? $"/api/history/{TargetPath(repo, server)}?limit={pageSize}&before={id}" : null;
         return TypedResults.Ok(new HistoryList(repo, server, page.Events.Select(e => e.ToItem()).ToList(), next));
     }
 
@@ -118,8 +112,29 @@ public static class TargetsApi
         return deleted ? TypedResults.NoContent() : NotFound(repo, server);
     }
 
-    private static ProblemHttpResult? BadLimit(int? limit) =>
-        limit is < 1 or > MaxLimit ? Rejected("limit", $"\"{limit}\" is out of range; expected 1 to {MaxLimit}") : null;
+    private static ProblemHttpResult? Limit(string? text, out int limit)
+    {
+        var problem = Number("limit", text, 1, MaxLimit, $"1 to {MaxLimit}", out var value);
+        limit = (int)(value ?? DefaultLimit);
+        return problem;
+    }
+
+    /// <summary>
+    /// A whole-number query value, absent (null) or within [<paramref name="min"/>, <paramref name="max"/>]. Numbers are
+    /// bound as text and parsed here: a number parameter that fails to bind answers a bare 400 naming no field.
+    /// </summary>
+    private static ProblemHttpResult? Number(string field, string? text, long min, long max, string expected, out long? value)
+    {
+        value = null;
+        if (string.IsNullOrEmpty(text))
+            return null;
+        if (!long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, Inv, out var parsed))
+            return Rejected(field, $"\"{text}\" is not a whole number; expected {expected}");
+        if (parsed < min || parsed > max)
+            return Rejected(field, $"\"{text}\" is out of range; expected {expected}");
+        value = parsed;
+        return null;
+    }
 
     private static ProblemHttpResult NotFound(string repo, string server) =>
         Problem.Rejected(404, "No such target", "repo", $"no target \"{repo}\" on server \"{server}\" is stored; names are case-sensitive (GET /api/targets lists them)");

@@ -114,11 +114,14 @@ internal static class ListPage
         var onlyRepo = (ListQuery.Default with { Repo = row.Repo }).Url();
         html.Add($"""<tr class="{statusClass}" data-status="{status}"><td data-label="Repo"><a href="{onlyRepo}" title="Only {row.Repo}">{row.Repo}</a></td><td data-label="Server"><a href="{TargetUrl(row.Repo, row.Server)}">{row.Server}</a></td><td data-label="Status">""");
         Format.Badge(html, status);
-        html.Add($"</td><td data-label=\"Drifted files\" class=\"files\"><span class=\"drift-count\">{row.DriftCount}</span>");
+        html.Raw("</td><td data-label=\"Drifted files\" class=\"files\">");
+        // An UNKNOWN target's count is not zero drift but no answer: its error takes the place of the count.
+        if (row.SyncStatus != SyncStatus.Unknown)
+            html.Add($"<span class=\"drift-count\">{row.DriftCount}</span>");
         if (row.Files.Length > 0)
             html.Add($" <span class=\"names\" title=\"{row.Files}\">{Shorten(row.Files, 120)}</span>");
         else if (row.Error is { Length: > 0 } error)
-            html.Add($" <span class=\"names error\" title=\"{error}\">{Shorten(error, 120)}</span>");
+            html.Add($"<span class=\"names error\" title=\"{error}\">{Shorten(error, 120)}</span>");
         html.Raw("</td><td data-label=\"Status since\">");
         Format.Ago(html, target.Status.Since, now);
         html.Raw("</td><td data-label=\"Last check\">");

@@ -15,7 +15,7 @@ internal static class TargetPage
 {
     public const int HistoryPageSize = 50;
 
-    public static async Task<IResult> Get(HttpContext context, string server, string repo, long? before,
+    public static async Task<IResult> Get(HttpContext context, string server, string repo, string? before,
         IStatusStore store, ServerOptions options, TimeProvider clock)
     {
         var started = Stopwatch.GetTimestamp();
@@ -35,8 +35,10 @@ internal static class TargetPage
             return TypedResults.Content(html.ToString(), "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var history = await store.ReadHistoryAsync(repo, server, HistoryPageSize, before, context.RequestAborted);
-        Render(html, detail, history, before, detail.Row.Derived(now, options), now, options, signedIn);
+        // Like the list page's query, a hand-edited ?before= that is not an event id shows the newest page, never a bare 400.
+        long? beforeId = long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : null;
+        var history = await store.ReadHistoryAsync(repo, server, HistoryPageSize, beforeId, context.RequestAborted);
+        Render(html, detail, history, beforeId, detail.Row.Derived(now, options), now, options, signedIn);
         context.Response.Headers["Server-Timing"] = $"render;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0}";
         return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
     }
@@ -75,7 +77,11 @@ internal static class TargetPage
         Fact(html, "Error", row.Error);
         html.Raw("</dl>\n");
 
-        Files(html, report);
+        // An UNKNOWN report lists no files because nothing could be compared, not because nothing drifted.
+        if (row.SyncStatus == SyncStatus.Unknown)
+            CheckFailed(html, row, report, now);
+        else
+            Files(html, report);
         History(html, history, before, row, now);
         html.Raw("</div>\n");
         Layout.Close(html);
@@ -92,6 +98,23 @@ internal static class TargetPage
         html.Add($"<dt>{label}</dt><dd>");
         writeValue();
         html.Raw("</dd>\n");
+    }
+
+    private static void CheckFailed(Html html, TargetRow row, StatusReport report, DateTimeOffset now)
+    {
+        var lastCheck = DateTimeOffset.FromUnixTimeMilliseconds(row.LastCheck);
+        html.Add($"""
+            <section id="check-error" class="check-error s-unknown" role="alert" aria-labelledby="check-error-title">
+            <h2 id="check-error-title">Not checked: drift unknown</h2>
+            <p>The last check, at {Format.Clock(lastCheck)} (
+            """);
+        Format.Ago(html, lastCheck, now);
+        html.Add($"""
+            ){(report.Source is { Length: > 0 } source ? " from " + source : "")}, could not compare this server with git, so no file is listed. It reported:</p>
+            <pre class="error-text">{row.Error ?? "no reason (the report has no error text)"}</pre>
+            </section>
+
+            """);
     }
 
     private static void Files(Html html, StatusReport report)

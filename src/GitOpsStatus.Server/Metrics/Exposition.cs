@@ -7,7 +7,7 @@ namespace GitOpsStatus.Server.Metrics;
 
 /// <summary>
 /// Writes Prometheus text exposition (format 0.0.4) straight into the response pipe, flushing every
-/// <see cref="FlushAt"/> bytes: memory stays flat and the first byte leaves before the last row is read.
+/// <see cref="FlushAt"/> bytes: the body is never held whole.
 /// </summary>
 internal sealed class Exposition(PipeWriter output)
 {

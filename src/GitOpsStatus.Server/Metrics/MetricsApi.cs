@@ -7,9 +7,9 @@ using GitOpsStatus.Server.Targets;
 namespace GitOpsStatus.Server.Metrics;
 
 /// <summary>
-/// <c>GET /metrics</c>: Prometheus text exposition. Per-target families come from the store at scrape
-/// time (one pass per family inside one read transaction, so all families describe the same snapshot),
-/// streamed row by row; then totals per status, and the process's own counters.
+/// <c>GET /metrics</c>: Prometheus text exposition. Per-target families come from one read of the store at
+/// scrape time (so all families describe the same snapshot), kept as a compact table and written family by
+/// family; then totals per status, and the process's own counters.
 /// </summary>
 public static class MetricsApi
 {
@@ -33,8 +33,8 @@ public static class MetricsApi
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var totals = new long[SyncStatus.All.Count];
 
-        // One read of the rows into a compact table (labels pre-encoded once, ~50 bytes a target),
-        // then the four families written from it: a quarter of the database work of one pass per family.
+        // One read of the rows into a compact table (labels encoded once), then the four families written from it:
+        // one pass over the database instead of one per family.
         var rows = new List<Row>();
         var labels = new ArrayBufferWriter<byte>(1 << 16);
         foreach (var gauge in store.EachGauge())

@@ -47,10 +47,15 @@ internal sealed class ContractSchemas : IOpenApiSchemaTransformer
     {
         switch (name)
         {
+            // Bound as text so that the handler names a malformed value (TargetsApi.Number); integers on the wire.
             case "limit":
+                schema.Type = JsonSchemaType.Integer;
+                schema.Format = "int32";
                 Range(schema, 1, TargetsApi.MaxLimit);
                 break;
             case "offset":
+                schema.Type = JsonSchemaType.Integer;
+                schema.Format = "int32";
                 Range(schema, 0, int.MaxValue);
                 break;
             case "before":

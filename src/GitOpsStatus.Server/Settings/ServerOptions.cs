@@ -1,4 +1,5 @@
 using System.Globalization;
+using GitOpsStatus.Core;
 
 namespace GitOpsStatus.Server.Settings;
 
@@ -125,7 +126,7 @@ public sealed record ServerOptions
         if (string.IsNullOrWhiteSpace(text))
             return fallback;
         return parse(text.Trim()) ?? throw new SettingException(
-            $"Setting {key}=\"{text}\" is not valid; expected {(typeof(T) == typeof(TimeSpan) ? "a duration like 90s, 10m, 2h or 00:10:00" : "a positive number of bytes like 1048576 or 1MiB")}.");
+            $"Setting {key}=\"{text}\" is not valid; expected {(typeof(T) == typeof(TimeSpan) ? Durations.Expected + " above zero" : "a positive number of bytes like 1048576 or 1MiB")}.");
     }
 
     private static List<System.Net.IPNetwork> ReadNetworks(IConfiguration config, string key)
@@ -165,16 +166,8 @@ public sealed record ServerOptions
             $"Setting {key}=\"{text}\" is not valid; expected a whole number of at least {min}.");
     }
 
-    /// <summary>"90s", "10m", "2h", "1d", a number of seconds, or a TimeSpan like "00:10:00".</summary>
-    public static TimeSpan? ParseDuration(string text)
-    {
-        var units = new Dictionary<char, double> { ['s'] = 1, ['m'] = 60, ['h'] = 3600, ['d'] = 86400 };
-        if (units.TryGetValue(text[^1], out var unit) && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0)
-            return TimeSpan.FromSeconds(n * unit);
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
-            return TimeSpan.FromSeconds(seconds);
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero ? span : null;
-    }
+    /// <summary>A <see cref="Durations"/> longer than zero: every duration setting is a period or a limit.</summary>
+    private static TimeSpan? ParseDuration(string text) => Durations.TryParse(text, out var value) && value > TimeSpan.Zero ? value : null;
 
     /// <summary>"1048576", "512KiB", "1MiB".</summary>
     public static long? ParseBytes(string text)

@@ -41,8 +41,7 @@ public sealed partial class SqliteStore : IStatusStore
     /// options" give (the bundled library is built serialized, with statistics on). Every connection here is used by
     /// one thread at a time (the writer's by the writer thread, the checkpointer's under its lock, a pooled reader
     /// by one request), so the mutex SQLite took on every call (bind, step, each column read) and its allocator's global
-    /// mutex only cost: 10,000 rows of <c>/status.json</c> are ~150,000 calls. Measured in three paired runs: /status.json
-    /// medians 45 → 42, 45 → 40 and 41 → 38 ms; ingestion at 16 connections 1.03 (<c>bench/ingest/ab.sh</c>, 6 of 10 rounds).
+    /// mutex only cost, on every one of the many calls a listing makes (<c>bench/read/ab.sh</c>, <c>bench/ingest/ab.sh</c>).
     /// Must come before the process opens its first connection; if one is already open (a test host), SQLite refuses
     /// it and stays serialized, which is only slower.
     /// </summary>
@@ -66,10 +65,9 @@ public sealed partial class SqliteStore : IStatusStore
         Pragma(_writer, "PRAGMA synchronous = FULL");
         Pragma(_writer, "PRAGMA busy_timeout = 30000");
         Pragma(_writer, "PRAGMA wal_autocheckpoint = 0");
-        // Every report reads and rewrites its target's row: with SQLite's default 2 MiB cache, 10,000 targets (a 5.3 MB
-        // store) already miss and re-read pages from the WAL inside the batch. Not more than 8 MiB: the stale sweep and the
-        // reminders scan every target on this connection, so the cache fills to its cap, and at 100,000 targets a 64 MiB
-        // cap put the server's peak resident set at 268 MB (bench/read/run.sh; the target is 200).
+        // Every report reads and rewrites its target's row: SQLite's default cache already misses at 10,000 targets. Not
+        // much larger: the stale sweep and the reminders scan every target on this connection and fill the cache to its
+        // cap, which counts against the peak resident set budget at 100,000 targets (bench/read/run.sh).
         Pragma(_writer, $"PRAGMA cache_size = -{WriterCacheKiB}");
         SqliteSchema.Migrate(_writer);
         _commands = new BatchCommands(_writer);

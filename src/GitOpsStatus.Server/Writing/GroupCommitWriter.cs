@@ -24,8 +24,8 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     private readonly IStatusStore _store;
     private readonly ILogger<GroupCommitWriter> _logger;
     // Set by every producer after it queues (a report, a job, or the end); the writer sleeps on it when both queues are
-    // empty. No spinning: a blocked Task.Wait spun through sched_yield for ~3 % of this 2-core machine under load,
-    // time the request threads need; a futex wake-up once per batch costs less.
+    // empty. No spinning: a blocked Task.Wait spins through sched_yield, taking CPU the request threads need; a futex
+    // wake-up once per batch costs less (bench/ingest/ab.sh).
     private readonly ManualResetEventSlim _work = new(false, spinCount: 0);
     private int _running;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);

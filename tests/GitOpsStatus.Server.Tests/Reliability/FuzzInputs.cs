@@ -6,7 +6,9 @@ namespace GitOpsStatus.Server.Tests.Reliability;
 /// <summary>
 /// Generated request bodies: raw bytes, mutations of the seed's valid payloads (bit flips, insertions,
 /// deletions, duplications, truncations), and structurally random JSON using the contract's field names
-/// with values of every JSON type, nesting, huge numbers, control characters and markup.
+/// with values of every JSON type, nesting, huge numbers, control characters and markup; and valid reports whose integer
+/// fields hold values at and past their ranges and the 32- and 64-bit limits (issue 18: a <c>drift_count</c> of 2³¹ was
+/// stored, then every read answered 500).
 /// </summary>
 internal static class FuzzInputs
 {
@@ -31,10 +33,24 @@ internal static class FuzzInputs
         Gen.OneOf("SYNCED", "OUT_OF_SYNC", "UNKNOWN", "STALE", "modified", "..", "a//b", "<script>alert(1)</script>",
             "\u0000", "\u001b[31m", "2026-04-21T10:30:00Z", "2026-04-21T10:30:00", "9999-12-31T23:59:59Z", "\ud800", new string('x', 300)));
 
+    /// <summary>Integers at and one past each limit a reader or a column could hold, the contract's own bounds, and their negatives.</summary>
+    private static readonly Gen<string> HostileInteger = Gen.OneOf(
+        Gen.OneOf(
+            "2147483647", "2147483648", "-2147483648", "-2147483649", "4294967295", "4294967296",
+            "9007199254740991", "9007199254740993", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+            "-9223372036854775809", "18446744073709551616", "2678400", "2678401", "2678400000", "2678400001", "0", "-1",
+            "2147483648.0", "2.147483648e9", "1e19", "-1e19", "1E+308"),
+        Gen.Long.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        Gen.Int[-64, 64].Select(delta => (delta < 0 ? long.MinValue - (long)delta : long.MaxValue - delta).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        Gen.Int[-64, 64].Select(delta => ((long)int.MaxValue + delta).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
     private static readonly Gen<string> Number = Gen.OneOf(
         Gen.Long.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         Gen.Double.Select(d => double.IsFinite(d) ? d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "1e400"),
-        Gen.OneOf("0", "-1", "99999999999999999999999", "1e3", "-0", "00", "1.5"));
+        Gen.OneOf("0", "-1", "99999999999999999999999", "1e3", "-0", "00", "1.5"),
+        HostileInteger);
+
+    private static readonly string[] IntegerFields = ["drift_count", "interval_seconds", "duration_ms"];
 
     private static Gen<string> Value(int depth) => depth <= 0
         ? Gen.OneOf(Text.Select(Quote), Number, Gen.OneOf("true", "false", "null"))
@@ -59,7 +75,23 @@ internal static class FuzzInputs
 
     public static readonly Gen<byte[]> RawBytes = Gen.Byte.Array[0, 512];
 
-    public static readonly Gen<byte[]> Any = Gen.Frequency((4, StructuredJson), (4, MutatedSeed), (1, RawBytes));
+    /// <summary>An otherwise valid out-of-sync report (fresh, so it would be stored) with 1 to 3 of its integer fields set to hostile values.</summary>
+    public static readonly Gen<byte[]> HostileNumbers =
+        from fields in Gen.Select(Gen.OneOf(IntegerFields), HostileInteger).Array[1, 3]
+        from server in Gen.Int[0, 50]
+        select Encoding.UTF8.GetBytes("{" + string.Join(",", new Dictionary<string, string>
+        {
+            ["repo"] = "\"hostile/numbers\"",
+            ["server"] = $"\"n{server}\"",
+            ["sync_status"] = "\"OUT_OF_SYNC\"",
+            ["drift_count"] = "1",
+            ["files"] = "[{\"name\":\"a.conf\"}]",
+            ["last_check"] = "\"2026-04-21T10:30:00Z\"",
+            ["interval_seconds"] = "60",
+        }.Concat(fields.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2)))
+            .GroupBy(m => m.Key).Select(g => Quote(g.Key) + ":" + g.Last().Value)) + "}");
+
+    public static readonly Gen<byte[]> Any = Gen.Frequency((4, StructuredJson), (4, MutatedSeed), (2, HostileNumbers), (1, RawBytes));
 
     private static byte[] Mutate(byte[] input, (int Op, int Position, byte Value)[] ops)
     {

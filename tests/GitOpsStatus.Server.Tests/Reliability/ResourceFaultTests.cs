@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace GitOpsStatus.Server.Tests.Reliability;
 
@@ -57,6 +59,114 @@ public class ResourceFaultTests : IDisposable
             Assert.Equal(1, (await server.StatusJson("?server=after")).GetArrayLength());
         }
         Assert.Equal("ok", ServerProcess.SqliteIntegrity(Path.Combine(_mount, "data")));
+    }
+
+    [Fact]
+    public async Task While_reports_fail_on_a_full_disk_the_server_is_never_ready_and_the_periodic_jobs_keep_running_until_space_returns()
+    {
+        var filler = Path.Combine(_mount, "filler");
+        using var server = new AppServer(new() { ["GITOPS_SWEEP_INTERVAL"] = "0.1s" }, dataDir: Path.Combine(_mount, "data"));
+        var t = AppServer.Start;
+        for (var i = 0; i < 100; i++)
+            Assert.Equal(HttpStatusCode.OK, (await server.PostJson(Reports.Synced("disk", $"web-{i}", t, interval: 60))).StatusCode);
+        FillUp(filler);
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 200 && refused is null; i++)
+        {
+            var response = await server.PostJson(BigReport($"full-{i}", t.AddSeconds(i)));
+            if (response.StatusCode != HttpStatusCode.OK)
+                refused = response;
+        }
+        Assert.Equal(HttpStatusCode.InsufficientStorage, refused?.StatusCode);
+        server.Clock.Advance(TimeSpan.FromMinutes(4)); // the 100 targets go STALE: the sweep has rows to write
+
+        // Never ready while reports are refused (issue 18 saw ready in 4 of 6 tries: a one-page probe fitted where the
+        // refused report did not; the probe now writes as much as that report).
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await server.Client.GetAsync("/readyz")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/healthz")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/status.json?server=web-0")).StatusCode);
+            await Task.Delay(500);
+        }
+
+        File.Delete(filler);
+
+        await WaitUntilReady(server);
+        Assert.Equal(HttpStatusCode.OK, (await server.PostJson(BigReport("after", t.AddMinutes(1)))).StatusCode);
+        await WaitUntilAnnouncedStale(server, "web-99");
+        Assert.False(server.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task When_only_the_stale_sweep_cannot_write_on_a_full_disk_the_server_is_not_ready_until_it_can()
+    {
+        var filler = Path.Combine(_mount, "filler");
+        using var server = new AppServer(new() { ["GITOPS_SWEEP_INTERVAL"] = "0.1s" }, dataDir: Path.Combine(_mount, "data"));
+        var t = AppServer.Start;
+        for (var i = 0; i < 100; i++)
+            Assert.Equal(HttpStatusCode.OK, (await server.PostJson(Reports.Synced("disk", $"web-{i}", t, interval: 60))).StatusCode);
+        // An empty WAL (as after the checkpointer's last pass), so any write must grow a file; then no space left.
+        Assert.Equal(0L, Checkpoint(Path.Combine(_mount, "data")));
+        FillUp(filler);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/readyz")).StatusCode);
+
+        server.Clock.Advance(TimeSpan.FromMinutes(4)); // no report fails; the sweep has 100 STALE targets to write
+        var ready = HttpStatusCode.OK;
+        for (var i = 0; i < 100 && ready == HttpStatusCode.OK; i++)
+        {
+            await Task.Delay(100);
+            ready = (await server.Client.GetAsync("/readyz")).StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready);
+        for (var i = 0; i < 3; i++)
+        {
+            await Task.Delay(500);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await server.Client.GetAsync("/readyz")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/status.json?server=web-0")).StatusCode);
+        }
+
+        File.Delete(filler);
+
+        await WaitUntilReady(server);
+        await WaitUntilAnnouncedStale(server, "web-99");
+        Assert.Single(server.Logs.Lines, l => l.Contains("The stale sweep failed (the disk is full)", StringComparison.Ordinal));
+        Assert.Contains(server.Logs.Lines, l => l.Contains("The stale sweep works again after", StringComparison.Ordinal));
+    }
+
+    private static async Task WaitUntilReady(AppServer server)
+    {
+        var ready = HttpStatusCode.ServiceUnavailable;
+        for (var i = 0; i < 100 && ready != HttpStatusCode.OK; i++)
+        {
+            ready = (await server.Client.GetAsync("/readyz")).StatusCode;
+            await Task.Delay(100);
+        }
+        Assert.Equal(HttpStatusCode.OK, ready);
+    }
+
+    /// <summary>Waits (the sweep backs off while it fails: up to a minute) for the sweep's STALE event in the target's history.</summary>
+    private static async Task WaitUntilAnnouncedStale(AppServer server, string target)
+    {
+        var history = "";
+        for (var i = 0; i < 600 && !history.Contains("\"STALE\"", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            history = await server.Client.GetStringAsync($"/api/history/{target}/disk");
+        }
+        Assert.Contains("\"STALE\"", history, StringComparison.Ordinal);
+    }
+
+    /// <summary><c>PRAGMA wal_checkpoint(TRUNCATE)</c> from another connection; returns the WAL's frames left (0: emptied).</summary>
+    private static long Checkpoint(string dataDir)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "gitops-status.db")};Pooling=false;Default Timeout=10");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return reader.GetInt64(0) == 0 ? reader.GetInt64(1) : -1;
     }
 
     [Fact]

@@ -69,7 +69,7 @@ public static class ConfigLoader
         if (top.String("interval") is not { } text)
             return null;
         if (!Durations.TryParse(text, out var interval) || interval < TimeSpan.FromSeconds(1) || interval.TotalSeconds > ReportValidator.MaxIntervalSeconds)
-            throw top.Error("interval", $"\"{text}\" is not a duration like 120, 90s, 2m or 1h between 1 second and 31 days");
+            throw top.Error("interval", $"\"{text}\" is not {Durations.Expected} between 1 second and 31 days");
         return (long)interval.TotalSeconds;
     }
 

@@ -117,9 +117,19 @@ public sealed class SshActualFiles : IActualFiles
         {
             while (await NextAsync(cancellationToken) is var token && token != RemoteScript.End)
             {
-                if (token != "R")
-                    throw new TargetUnavailableException($"unexpected output from {location.Endpoint}: \"{Shorten(token)}\"; is realpath (GNU coreutils) installed?");
-                resolved.Add(await NextAsync(cancellationToken) is { Length: > 0 } path ? path : null);
+                switch (token)
+                {
+                    case "A":
+                        var count = int.Parse(await NextAsync(cancellationToken), NumberStyles.None, CultureInfo.InvariantCulture);
+                        for (var i = 0; i < count; i++)
+                            resolved.Add(await NextAsync(cancellationToken));
+                        break;
+                    case "R":
+                        resolved.Add(await NextAsync(cancellationToken) is { Length: > 0 } path ? path : null);
+                        break;
+                    default:
+                        throw new TargetUnavailableException($"unexpected output from {location.Endpoint}: \"{Shorten(token)}\"; is realpath (GNU coreutils) installed?");
+                }
             }
         }
         catch (EndOfStreamException)
