@@ -97,7 +97,7 @@ public sealed class DurabilityTestsOnPostgres(PostgresCluster cluster) : Durabil
             await server.PostJson(Reports.SeedSynced);
             server.Restart();
             Assert.Equal(1, (await server.StatusJson()).GetArrayLength());
-            Assert.Equal(1L, _cluster.Scalar(name, "SELECT count(*) FROM schema_version"));
+            Assert.Equal((long)Storage.PostgresSchema.LatestVersion, _cluster.Scalar(name, "SELECT count(*) FROM schema_version")); // each migration applied once
 
             _cluster.Scalar(name, "INSERT INTO schema_version (version) VALUES (99)");
             var error = Assert.ThrowsAny<Exception>(server.Restart);

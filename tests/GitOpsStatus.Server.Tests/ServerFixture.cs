@@ -22,7 +22,7 @@ public sealed class ManualClock(DateTimeOffset now) : TimeProvider
 /// database of the test run's PostgreSQL cluster, or (given <c>database</c>) on a connection string the
 /// test shares between replicas; <c>services</c> changes the app's services after its own (e.g. a store that fails on
 /// demand). Dispose stops it (draining the writer) and drops a database it created;
-/// <see cref="Restart"/> starts a new app on the same data.
+/// <see cref="Restart()"/> starts a new app on the same data.
 /// </summary>
 public sealed class AppServer : IDisposable
 {
@@ -82,10 +82,14 @@ public sealed class AppServer : IDisposable
         return (factory, factory.CreateClient());
     }
 
-    public void Restart()
+    public void Restart() => Restart(() => { });
+
+    /// <summary>Stops the app and starts it again on the same store; <paramref name="whileStopped"/> runs in between (e.g. to edit the database).</summary>
+    public void Restart(Action whileStopped)
     {
         Client.Dispose();
         _factory.Dispose();
+        whileStopped();
         (_factory, Client) = Boot();
     }
 

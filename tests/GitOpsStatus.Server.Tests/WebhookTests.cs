@@ -96,6 +96,61 @@ public abstract class WebhookTests : IDisposable
         Assert.All(_listener.Received, d => Assert.Matches(@"^gitops-status/\d+\.\d+\.\d+", d.UserAgent ?? ""));
     }
 
+    [Fact]
+    public async Task An_unknown_target_is_announced_with_its_error_also_on_a_database_from_before_the_error_was_kept()
+    {
+        await _server.PostJson(Reports.Synced("nginx", "web-5", AppServer.Start, interval: 3600));
+        _server.Restart(ToSchemaWithoutOutboxError); // the server migrates it again at start-up
+
+        const string Error = "ssh: connect to host web-5 port 22: Connection refused <publickey>";
+        await _server.PostJson(System.Text.Json.JsonSerializer.Serialize(new
+        {
+            repo = "nginx",
+            server = "web-5",
+            sync_status = "UNKNOWN",
+            drift_count = 0,
+            last_check = AppServer.Start.AddSeconds(10).ToString("O"),
+            error = Error,
+            interval_seconds = 3600,
+        }));
+        await _listener.WaitUntil(l => l.Delivered.Count == 2, () => _server.Clock.Advance(TimeSpan.FromSeconds(15)));
+
+        var generic = Assert.Single(_listener.Delivered, d => d.Path == "/generic").Json;
+        Assert.Equal(("SYNCED", "UNKNOWN"), (generic.GetProperty("from").GetString(), generic.GetProperty("to").GetString()));
+        Assert.Equal(Error, generic.GetProperty("error").GetString());
+        var slack = Assert.Single(_listener.Delivered, d => d.Path == "/slack").Json.GetProperty("text").GetString()!;
+        Assert.Contains("went SYNCED → UNKNOWN: ssh: connect to host web-5 port 22: Connection refused &lt;publickey&gt;", slack, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_transition_without_an_error_says_error_null()
+    {
+        await _server.PostJson(Reports.Synced("nginx", "web-6", AppServer.Start, interval: 3600));
+        await _server.PostJson(Reports.Drifted("nginx", "web-6", AppServer.Start.AddSeconds(10), 3600, "nginx.conf"));
+        await _listener.WaitUntil(l => l.Delivered.Count == 2, () => _server.Clock.Advance(TimeSpan.FromSeconds(15)));
+
+        var generic = Assert.Single(_listener.Delivered, d => d.Path == "/generic").Json;
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, generic.GetProperty("error").ValueKind);
+    }
+
+    /// <summary>Takes the stopped server's database back to the schema before the outbox kept the error, as an older server left it.</summary>
+    private void ToSchemaWithoutOutboxError()
+    {
+        if (_server.Database is { } postgres)
+        {
+            using var connection = new Npgsql.NpgsqlConnection(postgres);
+            connection.Open();
+            using var command = new Npgsql.NpgsqlCommand("ALTER TABLE outbox DROP COLUMN error; DELETE FROM schema_version WHERE version = (SELECT max(version) FROM schema_version)", connection);
+            command.ExecuteNonQuery();
+            return;
+        }
+        using var sqlite = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_server.DataDir, "gitops-status.db")};Pooling=false");
+        sqlite.Open();
+        using var alter = sqlite.CreateCommand();
+        alter.CommandText = $"ALTER TABLE outbox DROP COLUMN error; PRAGMA user_version = {Storage.SqliteSchema.LatestVersion - 1}";
+        alter.ExecuteNonQuery();
+    }
+
     /// <summary>Every outbox row is sent or abandoned: nothing more can arrive.</summary>
     private async Task WaitUntilOutboxIsEmpty()
     {

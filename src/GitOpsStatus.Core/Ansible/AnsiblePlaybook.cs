@@ -7,7 +7,8 @@ namespace GitOpsStatus.Core.Ansible;
 public sealed record PlaybookRun(byte[] Stdout, string Stderr, int ExitCode, long DurationMs);
 
 /// <summary>
-/// Runs <c>ansible-playbook --check --diff</c> with a JSON stdout callback. Check mode changes nothing on the hosts;
+/// Runs <c>ansible-playbook --check --diff</c> with a JSON stdout callback, the user's playbook followed by
+/// <see cref="AnsibleResults.RootsPlay"/> (which asks each host where its files live, so that names are paths on the server). Check mode changes nothing on the hosts;
 /// Ansible's exit code (2 a host failed, 4 unreachable) is not an error here: those hosts become UNKNOWN reports.
 /// </summary>
 public static class AnsiblePlaybook
@@ -56,11 +57,25 @@ public static class AnsiblePlaybook
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        foreach (var arg in (string[])[playbook, .. inventory is null ? [] : (string[])["-i", inventory], "--check", "--diff", .. extraArgs])
+        var roots = Path.Join(Path.GetTempPath(), $"gitops-status-roots-{Guid.NewGuid():N}.yml");
+        await File.WriteAllTextAsync(roots, AnsibleResults.RootsPlay, cancellationToken);
+        foreach (var arg in (string[])[playbook, roots, .. inventory is null ? [] : (string[])["-i", inventory], "--check", "--diff", .. extraArgs])
             start.ArgumentList.Add(arg);
         start.Environment["ANSIBLE_STDOUT_CALLBACK"] = callback;
         start.Environment["ANSIBLE_NOCOLOR"] = "1";
         start.Environment["ANSIBLE_RETRY_FILES_ENABLED"] = "0";
+        try
+        {
+            return await RunAsync(start, program, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(roots);
+        }
+    }
+
+    private static async Task<PlaybookRun> RunAsync(ProcessStartInfo start, string program, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
         Process process;
         try

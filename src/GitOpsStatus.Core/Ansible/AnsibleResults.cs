@@ -30,6 +30,28 @@ public sealed record AnsibleReportOptions
 /// </summary>
 public static class AnsibleResults
 {
+    /// <summary>The name of <see cref="RootsPlay"/>, by which its results are told from the user's plays.</summary>
+    public const string RootsPlayName = "gitops-status: where each host's files live";
+
+    /// <summary>
+    /// Run after the user's playbook: each host's <c>gitops_status_root</c> (else <c>root</c>), the directory its tasks
+    /// prefix to every path when the host is a stand-in (a local directory, a chroot). Files are named by their path on
+    /// the server, as <c>check</c> names them: <c>&lt;root&gt;/etc/x.conf</c> is reported as <c>/etc/x.conf</c>. Debug
+    /// runs on the controller, so it costs no connection; <c>always</c> keeps it under <c>--tags</c>.
+    /// </summary>
+    public const string RootsPlay = $$$"""
+        - name: "{{{RootsPlayName}}}"
+          hosts: all
+          gather_facts: false
+          tasks:
+            - name: root
+              ansible.builtin.debug:
+                msg: "{{ gitops_status_root | default(root | default('')) }}"
+              ignore_errors: true
+              tags: [always]
+
+        """;
+
     public static IReadOnlyList<StatusReport> ToReports(ReadOnlySpan<byte> json, AnsibleReportOptions options)
     {
         using var document = Parse(json);
@@ -37,6 +59,7 @@ public static class AnsibleResults
         var hosts = new Dictionary<string, HostState>(StringComparer.Ordinal);
         var hasStats = root.TryGetProperty("stats", out var stats) && stats.ValueKind == JsonValueKind.Object;
         HostState Host(string name) => hosts.TryGetValue(name, out var state) ? state : hosts[name] = new HostState { TrustResults = !hasStats };
+        var (roots, rootsOnly) = Roots(root);
 
         // stats lists every host the play ran on, including hosts where every task was skipped.
         if (hasStats)
@@ -56,8 +79,42 @@ public static class AnsibleResults
                 Collect(Host(host.Name), taskName, host.Value);
         }
         var withDuration = options.DurationMs is null ? options with { DurationMs = PlayDurationMs(root) } : options;
-        return hosts.Select(h => Report(h.Key, h.Value, withDuration)).ToList();
+        // A host that only the roots play ran on (hosts: all) is not one the user's playbook checks.
+        return hosts.Where(h => !rootsOnly.Contains(h.Key))
+            .Select(h => Report(h.Key, h.Value, roots.GetValueOrDefault(h.Key), withDuration)).ToList();
     }
+
+    /// <summary>Each host's root from <see cref="RootsPlay"/>'s results, and the hosts that ran no task of any other play.</summary>
+    private static (Dictionary<string, string> Roots, HashSet<string> RootsOnly) Roots(JsonElement root)
+    {
+        var roots = new Dictionary<string, string>(StringComparer.Ordinal);
+        var inRootsPlay = new HashSet<string>(StringComparer.Ordinal);
+        var inOtherPlays = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var play in Plays(root))
+        {
+            var isRoots = play.TryGetProperty("play", out var info) && Text(info, "name") == RootsPlayName;
+            foreach (var task in TasksOf(play))
+            {
+                if (!task.TryGetProperty("hosts", out var results) || results.ValueKind != JsonValueKind.Object)
+                    continue;
+                foreach (var host in results.EnumerateObject())
+                {
+                    (isRoots ? inRootsPlay : inOtherPlays).Add(host.Name);
+                    // Only an absolute directory other than / changes a name.
+                    if (isRoots && Text(host.Value, "msg") is { Length: > 1 } dir && dir.StartsWith('/') && dir.TrimEnd('/') is { Length: > 0 } trimmed)
+                        roots[host.Name] = trimmed;
+                }
+            }
+        }
+        inRootsPlay.ExceptWith(inOtherPlays);
+        return (roots, inRootsPlay);
+    }
+
+    /// <summary>A file's name as <c>check</c> gives it: the path on the server, without the host's root.</summary>
+    private static string OnServer(string name, string? hostRoot) =>
+        hostRoot is not null && name.Length > hostRoot.Length && name.StartsWith(hostRoot, StringComparison.Ordinal) && name[hostRoot.Length] == '/'
+            ? name[hostRoot.Length..]
+            : name;
 
     /// <summary>From the first play's start to the last play's end, as the callback recorded them (for saved output).</summary>
     private static long? PlayDurationMs(JsonElement root)
@@ -82,7 +139,15 @@ public static class AnsibleResults
         var body = json.TrimStart(" \t\r\n"u8) is [(byte)'{', ..] ? json : start >= 0 ? json[(start + 1)..] : json;
         try
         {
-            return JsonDocument.Parse(body.ToArray());
+            // The callback prints a document after each playbook of the run, each holding every play so far: the last one is the run.
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { AllowMultipleValues = true });
+            var document = JsonDocument.ParseValue(ref reader);
+            while (reader.Read())
+            {
+                document.Dispose();
+                document = JsonDocument.ParseValue(ref reader);
+            }
+            return document;
         }
         catch (JsonException e)
         {
@@ -90,19 +155,17 @@ public static class AnsibleResults
         }
     }
 
-    private static IEnumerable<JsonElement> Tasks(JsonElement root)
-    {
-        if (!root.TryGetProperty("plays", out var plays) || plays.ValueKind != JsonValueKind.Array)
-            throw new FormatException("Ansible's JSON output has no \"plays\" array; expected the output of the ansible.posix.json stdout callback.");
-        foreach (var play in plays.EnumerateArray())
-        {
-            if (play.TryGetProperty("tasks", out var tasks) && tasks.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var task in tasks.EnumerateArray())
-                    yield return task;
-            }
-        }
-    }
+    private static IEnumerable<JsonElement> Tasks(JsonElement root) => Plays(root)
+        .Where(p => !(p.TryGetProperty("play", out var info) && Text(info, "name") == RootsPlayName))
+        .SelectMany(TasksOf);
+
+    private static JsonElement.ArrayEnumerator Plays(JsonElement root) =>
+        root.TryGetProperty("plays", out var plays) && plays.ValueKind == JsonValueKind.Array
+            ? plays.EnumerateArray()
+            : throw new FormatException("Ansible's JSON output has no \"plays\" array; expected the output of the ansible.posix.json stdout callback.");
+
+    private static IEnumerable<JsonElement> TasksOf(JsonElement play) =>
+        play.TryGetProperty("tasks", out var tasks) && tasks.ValueKind == JsonValueKind.Array ? tasks.EnumerateArray() : [];
 
     private static void Collect(HostState state, string taskName, JsonElement result)
     {
@@ -199,7 +262,7 @@ public static class AnsibleResults
     private static bool Differs(JsonElement before, JsonElement after, string field) =>
         after.TryGetProperty(field, out var a) && (!before.TryGetProperty(field, out var b) || a.ToString() != b.ToString());
 
-    private static StatusReport Report(string host, HostState state, AnsibleReportOptions options)
+    private static StatusReport Report(string host, HostState state, string? hostRoot, AnsibleReportOptions options)
     {
         var report = new StatusReport
         {
@@ -221,7 +284,7 @@ public static class AnsibleResults
         }
         var budget = DriftChecker.ReportDiffBudget;
         var files = new List<DriftedFile>();
-        foreach (var (name, file) in state.Files.OrderBy(f => f.Key, StringComparer.Ordinal))
+        foreach (var (name, file) in state.Files.Select(f => (Name: OnServer(f.Key, hostRoot), f.Value)).OrderBy(f => f.Name, StringComparer.Ordinal))
         {
             var drifted = file.ToDrifted(name, report.Server!, options.MaxDiffBytes);
             if (drifted.Diff is { } diff && diff.Length > budget)

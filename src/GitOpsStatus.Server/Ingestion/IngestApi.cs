@@ -40,9 +40,9 @@ public static class IngestApi
 
     private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> Ingest(HttpContext context, ClaimsPrincipal user,
         GroupCommitWriter writer, ServerOptions options, TimeProvider clock, ServerMetrics metrics, IAuthorizationService authorization,
-        CancellationToken cancellationToken)
+        ILogger<TransitionLog> log, CancellationToken cancellationToken)
     {
-        var answer = await StoreAsync(context, user, writer, options, clock, authorization, cancellationToken);
+        var answer = await StoreAsync(context, user, writer, options, clock, authorization, log, cancellationToken);
         if (answer.Result is Ok<IngestResponse> stored)
             metrics.CountOutcome(stored.Value!.Outcome);
         else if (answer.Result is ProblemHttpResult { StatusCode: >= 500 })
@@ -54,7 +54,8 @@ public static class IngestApi
 
     /// <summary>The report's answer once durably committed, or the rejection (4xx) or failure (5xx) to send instead.</summary>
     private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> StoreAsync(HttpContext context, ClaimsPrincipal user,
-        GroupCommitWriter writer, ServerOptions options, TimeProvider clock, IAuthorizationService authorization, CancellationToken cancellationToken)
+        GroupCommitWriter writer, ServerOptions options, TimeProvider clock, IAuthorizationService authorization, ILogger<TransitionLog> log,
+        CancellationToken cancellationToken)
     {
         var request = context.Request;
         if (!RequestBody.IsJson(request.ContentType))
@@ -103,6 +104,9 @@ public static class IngestApi
             var incoming = Prepare(report, now);
             // Not cancelled once submitted: the report is stored whether or not its client still waits.
             var result = await writer.SubmitAsync(incoming, CancellationToken.None);
+            if (result.StatusChange is { } change)
+                TransitionLog.StatusChanged(log, report.Repo!, report.Server!, change.From ?? "new target", report.SyncStatus!, report.DriftCount ?? 0,
+                    report.Source ?? "no source given");
             return TypedResults.Ok(new IngestResponse(
                 Name(result.Outcome), incoming.Report.Repo!, incoming.Report.Server!, Targets.Time.Iso(result.LatestLastCheck), result.EventRecorded));
         }

@@ -29,8 +29,9 @@ public static class WebhookBody
     }
 
     /// <summary>
-    /// <c>{"event","repo","server","from","to","at","drift_count","files","revision","url"}</c>: <c>event</c> is
-    /// <c>transition</c>, <c>recovery</c> (back to SYNCED) or <c>reminder</c>; <c>from</c> is null for a new target.
+    /// <c>{"event","repo","server","from","to","at","drift_count","files","revision","error","url"}</c>: <c>event</c> is
+    /// <c>transition</c>, <c>recovery</c> (back to SYNCED) or <c>reminder</c>; <c>from</c> is null for a new target; <c>error</c>
+    /// is the report's (why an UNKNOWN could not check), null when it gave none.
     /// </summary>
     public static byte[] Generic(Transition t, string link)
     {
@@ -48,6 +49,7 @@ public static class WebhookBody
             json.WritePropertyName("files");
             json.WriteRawValue(t.FilesJson);
             json.WriteString("revision", t.Revision);
+            json.WriteString("error", t.Error);
             json.WriteString("url", link);
             json.WriteEndObject();
         }
@@ -75,6 +77,8 @@ public static class WebhookBody
         text.Append(icon).Append(' ').Append('*').Append(Escape(t.Repo)).Append("* on *").Append(Escape(t.Server)).Append("* ").Append(what);
         if (files.Length > 0)
             text.Append(": ").Append(Escape(string.Join(", ", files.Take(10)))).Append(files.Length > 10 ? $" and {files.Length - 10} more" : "");
+        if (t.Error is not null)
+            text.Append(": ").Append(Escape(t.Error));
         if (t.Revision is not null)
             text.Append(" (revision ").Append(Escape(t.Revision)).Append(')');
         text.Append(" <").Append(link).Append("|details>");

@@ -28,4 +28,9 @@ public enum IngestOutcome
     Superseded,
 }
 
-public sealed record IngestResult(IngestOutcome Outcome, bool EventRecorded, DateTimeOffset LatestLastCheck);
+/// <summary>What storing a report did. <c>StatusChange</c>: set when a stored report was its target's first or changed its status
+/// (<see cref="Targets.TargetRules.IsStatusChange"/>), holding the status before (null for a new target).</summary>
+public sealed record IngestResult(IngestOutcome Outcome, bool EventRecorded, DateTimeOffset LatestLastCheck, StatusChange? StatusChange = null);
+
+/// <summary>A report's change of its target's status, from <c>From</c> (null for a new target) to the report's.</summary>
+public sealed record StatusChange(string? From);

@@ -86,6 +86,8 @@ internal static class PostgresSchema
         CREATE INDEX outbox_pending ON outbox (due_at, id) WHERE sent_at IS NULL AND failed_at IS NULL;
         CREATE INDEX outbox_by_target ON outbox (repo, server);
         """,
+        // 3: the report's error travels with its notification (an UNKNOWN says why it could not check).
+        "ALTER TABLE outbox ADD COLUMN error text;",
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -22,9 +22,9 @@ public sealed partial class PostgresStore
         var recovered = "(t.alert_status = 'STALE' AND excluded.alert_status <> 'STALE')";
         var outbox = notify ? """
             , ob AS (
-                INSERT INTO outbox (url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, created_at, due_at)
+                INSERT INTO outbox (url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, error, created_at, due_at)
                 SELECT u.url, CASE WHEN up.alert_status = 'SYNCED' THEN 'recovery' ELSE 'transition' END, up.repo, up.server,
-                    up.last_announced, up.alert_status, up.last_check, up.drift_count, input.files_json, up.revision, up.received_at, up.received_at
+                    up.last_announced, up.alert_status, up.last_check, up.drift_count, input.files_json, up.revision, input.error, up.received_at, up.received_at
                 FROM up JOIN input ON input.repo = up.repo AND input.server = up.server CROSS JOIN unnest(@urls) AS u(url)
                 WHERE up.alert_status IS DISTINCT FROM up.last_announced
                     AND (up.last_changes <> 'first' OR up.alert_status IN ('OUT_OF_SYNC', 'UNKNOWN'))
@@ -72,7 +72,7 @@ public sealed partial class PostgresStore
                 FROM up WHERE last_changes <> '' ORDER BY repo, server
             )
             {outbox}
-            SELECT repo, server, last_changes <> '' FROM up
+            SELECT repo, server, last_changes, last_from_status FROM up
             """;
     }
 }

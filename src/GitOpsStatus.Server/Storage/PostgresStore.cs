@@ -72,7 +72,8 @@ public sealed partial class PostgresStore : IStatusStore
             var key = Key(incoming);
             var kept = batch[keep[key]];
             if (stored.TryGetValue(key, out var recorded) && ReferenceEquals(kept, incoming))
-                results[i] = new IngestResult(IngestOutcome.Stored, recorded, incoming.LastCheck);
+                results[i] = new IngestResult(IngestOutcome.Stored, recorded.Changes.Length > 0, incoming.LastCheck,
+                    TargetRules.IsStatusChange(recorded.Changes) ? new StatusChange(recorded.FromStatus) : null);
             else
                 results[i] = Outcome(incoming, stored.ContainsKey(key) ? (kept.LastCheck.ToUnixTimeMilliseconds(), kept.Hash) : latest.GetValueOrDefault(key));
         }
@@ -85,8 +86,8 @@ public sealed partial class PostgresStore : IStatusStore
             ? new IngestResult(IngestOutcome.Unchanged, false, incoming.LastCheck)
             : new IngestResult(IngestOutcome.Superseded, false, DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(held.LastCheck, incoming.LastCheck.ToUnixTimeMilliseconds())));
 
-    /// <summary>Runs the batch statement; returns the targets it wrote, each with whether it recorded a history event.</summary>
-    private Dictionary<(string, string), bool> Upsert(IReadOnlyList<IncomingReport> batch, int[] rows)
+    /// <summary>Runs the batch statement; returns the targets it wrote, each with what changed (its history event's reason, "" for none) and the status before.</summary>
+    private Dictionary<(string, string), (string Changes, string? FromStatus)> Upsert(IReadOnlyList<IncomingReport> batch, int[] rows)
     {
         using var connection = _dataSource.OpenConnection();
         using var command = new NpgsqlCommand(_ingestSql, connection);
@@ -120,10 +121,10 @@ public sealed partial class PostgresStore : IStatusStore
         if (_options.WebhookUrls.Count > 0)
             Add(command, "urls", NpgsqlDbType.Text, _options.WebhookUrls.ToArray());
 
-        var stored = new Dictionary<(string, string), bool>(n);
+        var stored = new Dictionary<(string, string), (string, string?)>(n);
         using var reader = command.ExecuteReader();
         while (reader.Read())
-            stored[(reader.GetString(0), reader.GetString(1))] = reader.GetBoolean(2);
+            stored[(reader.GetString(0), reader.GetString(1))] = (reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
         return stored;
     }
 

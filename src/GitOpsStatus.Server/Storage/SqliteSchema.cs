@@ -79,6 +79,8 @@ internal static class SqliteSchema
         CREATE INDEX outbox_pending ON outbox (due_at) WHERE sent_at IS NULL AND failed_at IS NULL;
         CREATE INDEX outbox_by_target ON outbox (repo, server);
         """,
+        // 3: the report's error travels with its notification (an UNKNOWN says why it could not check).
+        "ALTER TABLE outbox ADD COLUMN error TEXT;",
     ];
 
     public static int LatestVersion => Migrations.Length;

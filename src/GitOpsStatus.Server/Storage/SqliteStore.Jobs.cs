@@ -76,7 +76,7 @@ public sealed partial class SqliteStore
                 INSERT INTO events (repo, server, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision)
                 SELECT repo, server, $at, $now, 'status', $from, 'STALE', drift_count, files, revision, revision FROM targets WHERE id = $id
                 """, ("$at", t.At), ("$now", nowMs), ("$from", t.From), ("$id", id));
-            QueueNotifications(t, nowMs);
+            QueueNotifications(tx, t, nowMs);
         }
         tx.Commit();
         return found.Count;
@@ -109,7 +109,7 @@ public sealed partial class SqliteStore
         foreach (var (id, t) in due)
         {
             Execute(tx, "UPDATE targets SET alerted_at = $now WHERE id = $id", ("$now", nowMs), ("$id", id));
-            QueueNotifications(t, nowMs);
+            QueueNotifications(tx, t, nowMs);
         }
         tx.Commit();
         return due.Count;

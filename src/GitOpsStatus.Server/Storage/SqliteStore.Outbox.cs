@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using static GitOpsStatus.Server.Storage.StoredRows;
 
 namespace GitOpsStatus.Server.Storage;
@@ -13,10 +14,10 @@ public sealed record OutboxItem(long Id, string Url, Transition Transition, int 
 /// </summary>
 public sealed partial class SqliteStore
 {
-    private void QueueNotifications(Transition transition, long now)
+    private void QueueNotifications(SqliteTransaction tx, Transition transition, long now)
     {
         foreach (var url in _options.WebhookUrls)
-            _commands.InsertOutbox(transition, url, now);
+            _commands.InsertOutbox(tx, transition, url, now);
     }
 
     /// <summary>Claims up to <paramref name="max"/> due notifications until <paramref name="now"/> + <paramref name="lease"/>, oldest first.</summary>

@@ -36,22 +36,6 @@ public sealed partial class SqliteStore : IStatusStore
 
     public override string ToString() => DatabasePath;
 
-    /// <summary>
-    /// SQLite in multi-thread mode without memory statistics, the two settings SQLite's own "recommended compile-time
-    /// options" give (the bundled library is built serialized, with statistics on). Every connection here is used by
-    /// one thread at a time (the writer's by the writer thread, the checkpointer's under its lock, a pooled reader
-    /// by one request), so the mutex SQLite took on every call (bind, step, each column read) and its allocator's global
-    /// mutex only cost, on every one of the many calls a listing makes (<c>bench/read/ab.sh</c>, <c>bench/ingest/ab.sh</c>).
-    /// Must come before the process opens its first connection; if one is already open (a test host), SQLite refuses
-    /// it and stays serialized, which is only slower.
-    /// </summary>
-    static SqliteStore()
-    {
-        SQLitePCL.Batteries_V2.Init();
-        _ = SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MULTITHREAD);
-        _ = SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MEMSTATUS, 0);
-    }
-
     public SqliteStore(ServerOptions options)
     {
         _options = options;
@@ -80,26 +64,19 @@ public sealed partial class SqliteStore : IStatusStore
     public IngestResult[] ApplyBatch(IReadOnlyList<IncomingReport> batch)
     {
         var results = new IngestResult[batch.Count];
-        _commands.Begin();
-        try
-        {
-            for (var i = 0; i < batch.Count; i++)
-                results[i] = Apply(batch[i]);
-            _commands.Commit();
-        }
-        catch
-        {
-            _commands.RollBackIfOpen();
-            throw;
-        }
+        // Disposed uncommitted (an exception), the transaction rolls back unless SQLite already did.
+        using var tx = _writer.BeginTransaction(deferred: false);
+        for (var i = 0; i < batch.Count; i++)
+            results[i] = Apply(tx, batch[i]);
+        tx.Commit();
         return results;
     }
 
-    private IngestResult Apply(IncomingReport incoming)
+    private IngestResult Apply(SqliteTransaction tx, IncomingReport incoming)
     {
         var report = incoming.Report;
         var lastCheck = incoming.LastCheck.ToUnixTimeMilliseconds();
-        var stored = _commands.Find(report.Repo!, report.Server!);
+        var stored = _commands.Find(tx, report.Repo!, report.Server!);
         if (stored is not null)
         {
             if (lastCheck < stored.LastCheck)
@@ -113,12 +90,13 @@ public sealed partial class SqliteStore : IStatusStore
                 stored.LastSyncedAt, stored.IntervalSeconds, stored.DriftKey, stored.Revision),
             new ReportFacts(report.SyncStatus!, lastCheck, incoming.ReceivedAt.ToUnixTimeMilliseconds(), report.IntervalSeconds, incoming.DriftKey, report.Revision),
             _options.StaleAfter);
-        _commands.Store(stored, incoming, lastCheck, effects.StatusSince, effects.LastSyncedAt, effects.Announced, effects.AnnouncedAt);
+        _commands.Store(tx, stored, incoming, lastCheck, effects.StatusSince, effects.LastSyncedAt, effects.Announced, effects.AnnouncedAt);
         if (effects.Changes.Length > 0)
-            _commands.InsertEvent(incoming, lastCheck, effects.Changes, stored, effects.FromStatus);
+            _commands.InsertEvent(tx, incoming, lastCheck, effects.Changes, stored, effects.FromStatus);
         if (effects.Notify)
-            QueueNotifications(Transition.Of(incoming, effects.AnnouncedBefore, effects.Announced, lastCheck), incoming.ReceivedAt.ToUnixTimeMilliseconds());
-        return new IngestResult(IngestOutcome.Stored, effects.Changes.Length > 0, incoming.LastCheck);
+            QueueNotifications(tx, Transition.Of(incoming, effects.AnnouncedBefore, effects.Announced, lastCheck), incoming.ReceivedAt.ToUnixTimeMilliseconds());
+        return new IngestResult(IngestOutcome.Stored, effects.Changes.Length > 0, incoming.LastCheck,
+            TargetRules.IsStatusChange(effects.Changes) ? new StatusChange(effects.FromStatus) : null);
     }
 
     /// <summary>A real write (page 1 of the database, rewritten unchanged) that fails while the disk is full or read-only;

@@ -18,7 +18,7 @@ internal static class StoredRows
     public const string EventColumns = "id, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision";
 
     /// <summary>The outbox columns a claim returns.</summary>
-    public const string OutboxColumns = "id, url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, attempts";
+    public const string OutboxColumns = "id, url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, attempts, error";
 
     public static TargetRow ReadTarget(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), Count(r, 3), r.GetString(4), r.GetInt64(5), r.GetInt64(6),
@@ -27,7 +27,7 @@ internal static class StoredRows
     public static OutboxItem ReadOutboxItem(DbDataReader r) => new(
         r.GetInt64(0), r.GetString(1),
         new Transition(r.GetString(2), r.GetString(3), r.GetString(4), NullableString(r, 5), r.GetString(6), r.GetInt64(7),
-            Count(r, 8), r.GetString(9), NullableString(r, 10)),
+            Count(r, 8), r.GetString(9), NullableString(r, 10), NullableString(r, 12)),
         Count(r, 11));
 
     /// <summary>Reads a history query that asked for <paramref name="limit"/> + 1 events: the extra one only says an older page exists.</summary>

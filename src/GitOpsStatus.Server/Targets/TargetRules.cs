@@ -82,6 +82,9 @@ public static class TargetRules
             Notify: before != announced && (stored is not null || announced is SyncStatus.OutOfSync or SyncStatus.Unknown));
     }
 
+    /// <summary>True when a history event's <c>changes</c> (of <see cref="Apply"/>, or the PostgreSQL statement's) say the target is new or changed status.</summary>
+    public static bool IsStatusChange(string changes) => changes == "first" || changes.StartsWith("status", StringComparison.Ordinal);
+
     /// <summary>Which of status, drifted file set and revision changed: the reason for a history event ("" for none).</summary>
     private static string Changes(StoredTarget? stored, ReportFacts report, bool recoveredFromStale)
     {

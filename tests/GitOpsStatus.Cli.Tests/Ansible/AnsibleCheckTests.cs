@@ -35,13 +35,13 @@ public sealed class AnsibleCheckTests(SshServer sshd) : IClassFixture<SshServer>
         Assert.Equal(SyncStatus.Synced, reports["lab-2"].SyncStatus);
         var report = reports["lab-1"];
         Assert.Equal(SyncStatus.OutOfSync, report.SyncStatus);
-        Assert.Equal([Path.Join(one, "etc/default/rsyslog"), Path.Join(one, "etc/rsyslog.conf"), Path.Join(one, "etc/rsyslog.d/30-lab.conf")],
+        Assert.Equal(["/etc/default/rsyslog", "/etc/rsyslog.conf", "/etc/rsyslog.d/30-lab.conf"],
             report.Files!.Select(f => f.Name!));
         Assert.All(report.Files!, f => Assert.Equal(ChangeKind.Modified, f.Change));
         // Desired → actual, as the checker prints it: the hand-made lines are the + lines.
-        Assert.Contains(" *.* @@logs.example:514\n+*.debug /var/log/debug\n", report.File(Path.Join(one, "etc/rsyslog.conf")).Diff, StringComparison.Ordinal);
-        Assert.Contains(" # options removed by hand\n-RSYSLOGD_OPTIONS=\"-iNONE\"\n", report.File(Path.Join(one, "etc/default/rsyslog")).Diff, StringComparison.Ordinal);
-        Assert.Contains("-*.info @logs.example\n+*.info @old-logs.example\n", report.File(Path.Join(one, "etc/rsyslog.d/30-lab.conf")).Diff, StringComparison.Ordinal);
+        Assert.Contains(" *.* @@logs.example:514\n+*.debug /var/log/debug\n", report.File("/etc/rsyslog.conf").Diff, StringComparison.Ordinal);
+        Assert.Contains(" # options removed by hand\n-RSYSLOGD_OPTIONS=\"-iNONE\"\n", report.File("/etc/default/rsyslog").Diff, StringComparison.Ordinal);
+        Assert.Contains("-*.info @logs.example\n+*.info @old-logs.example\n", report.File("/etc/rsyslog.d/30-lab.conf").Diff, StringComparison.Ordinal);
         Assert.Empty(ReportValidator.Validate(report, DateTimeOffset.UtcNow));
         Assert.Equal("module(load=\"imuxsock\")\n*.* @@logs.example:514\n*.debug /var/log/debug\n", File.ReadAllText(Path.Join(one, "etc/rsyslog.conf")));
     }
@@ -58,7 +58,7 @@ public sealed class AnsibleCheckTests(SshServer sshd) : IClassFixture<SshServer>
         var result = await CheckAsync(inventory, "--", "-e", "log_server=new-logs.example");
 
         var file = Assert.Single(Assert.Single(Reports.Parse(result.Out)).Files!);
-        Assert.Equal((Path.Join(root, "etc/rsyslog.d/30-lab.conf"), ChangeKind.Missing), (file.Name, file.Change));
+        Assert.Equal(("/etc/rsyslog.d/30-lab.conf", ChangeKind.Missing), (file.Name, file.Change));
         Assert.Contains("-*.info @new-logs.example\n", file.Diff, StringComparison.Ordinal);
         Assert.Null(file.ActualSha256);
     }
@@ -79,9 +79,25 @@ public sealed class AnsibleCheckTests(SshServer sshd) : IClassFixture<SshServer>
         var report = Assert.Single(Reports.Parse(result.Out));
         Assert.Equal(("rsyslog-lab", SyncStatus.OutOfSync), (report.Server, report.SyncStatus));
         var file = Assert.Single(report.Files!);
-        Assert.Equal(Path.Join(root, "etc/rsyslog.conf"), file.Name);
+        Assert.Equal("/etc/rsyslog.conf", file.Name);
         Assert.Contains("+*.* @@rogue.example\n", file.Diff, StringComparison.Ordinal);
         Assert.StartsWith($"--- ansible:{file.Name}\n+++ rsyslog-lab:{file.Name}\n", file.Diff, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Files_are_named_by_their_path_on_the_server_and_hosts_outside_the_playbook_are_not_reported()
+    {
+        var root = book.Host("lab-1");
+        var inventory = book.Tree.Write("groups.ini", $"[lab]\n{PlaybookTree.Local("lab-1", root)}\n[db]\ndb-1 ansible_connection=local root=/nonexistent\n");
+        var playbook = book.Tree.Write("lab.yml", File.ReadAllText(book.Playbook).Replace("- hosts: all", "- hosts: lab", StringComparison.Ordinal));
+
+        var result = await CliRunner.RunAsync(["ansible", playbook, "-i", inventory, "--repo", "rsyslog", "--format", "json", "--no-send"]);
+
+        Assert.Equal(0, result.ExitCode);
+        var report = Assert.Single(Reports.Parse(result.Out)); // db-1 is in the inventory but not in the play
+        Assert.Equal("lab-1", report.Server);
+        Assert.Equal(["/etc/default/rsyslog", "/etc/rsyslog.conf", "/etc/rsyslog.d/30-lab.conf"], report.Files!.Select(f => f.Name!));
+        Assert.DoesNotContain(root, result.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,7 +152,7 @@ public sealed class AnsibleCheckTests(SshServer sshd) : IClassFixture<SshServer>
         Assert.Contains("rsyslog-lab  OUT_OF_SYNC  1 drifted file", result.Out, StringComparison.Ordinal);
         var row = (await server.TargetsAsync())["rsyslog-lab"];
         Assert.Equal("OUT_OF_SYNC", row.GetProperty("sync_status").GetString());
-        Assert.Equal(Path.Join(root, "etc/rsyslog.conf"), row.GetProperty("files").GetString());
+        Assert.Equal("/etc/rsyslog.conf", row.GetProperty("files").GetString());
         Assert.Equal("cron", row.GetProperty("source").GetString());
     }
 

@@ -77,6 +77,19 @@ public sealed class ExampleTests : IDisposable
             file.Diff, StringComparison.Ordinal);
         var row = (await server.TargetsAsync())["rsyslog-demo"];
         Assert.Equal("OUT_OF_SYNC", row.GetProperty("sync_status").GetString());
-        Assert.EndsWith("/demo-server/etc/rsyslog.d/30-lab.conf", row.GetProperty("files").GetString(), StringComparison.Ordinal);
+        Assert.Equal("/etc/rsyslog.d/30-lab.conf", row.GetProperty("files").GetString()); // the path on the server, not the demo's root
+    }
+
+    [Fact]
+    public async Task Check_and_ansible_name_the_same_drifted_file_the_same_way_by_its_path_on_the_server()
+    {
+        var check = await CliRunner.RunAsync(["check", "--no-send", "--format", "json"], cwd: repo);
+        var ansible = await CliRunner.RunAsync(["ansible", "ansible/playbooks/site.yml", "-i", "ansible/inventory.demo.ini", "--repo", "rsyslog",
+            "--no-send", "--format", "json"], cwd: repo);
+
+        static List<string?> Names(CliResult result) => [.. Assert.Single(Reports.Parse(result.Out)).Files!.Select(f => f.Name)];
+        Assert.Equal(["/etc/rsyslog.d/30-lab.conf"], Names(ansible));
+        // check also finds the extra file no task manages (extra: true); the file both see has one name.
+        Assert.Equal(["/etc/rsyslog.d/30-lab.conf", "/etc/rsyslog.d/99-debug.conf"], Names(check));
     }
 }
