@@ -35,6 +35,26 @@ public static class StoreErrors
         _ => false,
     };
 
+    /// <summary>
+    /// Whether the database cannot take writes now (unreachable, shut down, full, read-only, locked, failing I/O): what makes
+    /// the server not ready. Anything else (a constraint, a statement the database refuses, a bug) fails that one write and
+    /// says nothing about the next, so it leaves readiness alone.
+    /// </summary>
+    public static bool IsStorageFault(Exception e) => e switch
+    {
+        // BUSY, LOCKED, NOMEM, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, NOTADB.
+        SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6 or 7 or 8 or 10 or 11 or 13 or 14 or 26,
+        // Connection lost (08), out of disk, memory or connections (53), shut down or starting (57P), I/O (58),
+        // a read-only (standby) server (25006), corruption (XX001, XX002).
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("53", StringComparison.Ordinal)
+            || pg.SqlState.StartsWith("57P", StringComparison.Ordinal) || pg.SqlState.StartsWith("58", StringComparison.Ordinal)
+            || pg.SqlState is PostgresErrorCodes.ReadOnlySqlTransaction or PostgresErrorCodes.DataCorrupted or PostgresErrorCodes.IndexCorrupted,
+        // Npgsql's own: the network, a timeout, a broken connection.
+        NpgsqlException => true,
+        IOException or TimeoutException => true,
+        _ => false,
+    };
+
     /// <summary>One line for a log or a 503's detail: the database's own message, never a connection string.</summary>
     public static string Describe(Exception e) => e switch
     {

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Threading.Channels;
 using GitOpsStatus.Server.Storage;
 
@@ -80,7 +79,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             Recovered();
             return true;
         }
-        catch (Exception e) when (e is DbException or TimeoutException or ShuttingDownException or IOException)
+        catch (Exception e) when (StoreErrors.IsStorageFault(e) || e is ShuttingDownException)
         {
             return false;
         }
@@ -89,7 +88,7 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     /// <summary>A background write failed: if storage did, the server is not ready until a write succeeds again.</summary>
     private void JobFailed(Exception e)
     {
-        if (e is not (DbException or IOException or TimeoutException))
+        if (!StoreErrors.IsStorageFault(e))
             return;
         if (StorageFault is null)
             _logger.LogError("Storage fault in {Path}: {Reason}. /readyz is not ready until a write succeeds again", _store, StoreErrors.Describe(e));
@@ -198,12 +197,20 @@ public sealed class GroupCommitWriter : IAsyncDisposable
             // A full disk, a lost database connection: nothing of the batch is acknowledged (each request
             // answers 507 or 503 and its sender retries); the next batch tries afresh.
             // Logged once per fault, not once per batch: a full disk must not also flood the log.
-            if (StorageFault is null)
-                _logger.LogError(e, "Storage fault in {Path}: {Reason}. Reports are refused (507/503) and /readyz is not ready until a write succeeds again; nothing acknowledged is lost",
-                    _store, StoreErrors.Describe(e));
-            StorageFault = StoreErrors.Describe(e);
-            _faultBytes = reports.Max(r => r.CanonicalJson.Length);
             failure = e;
+            if (!StoreErrors.IsStorageFault(e))
+            {
+                // Not the storage (a constraint, a refused statement, a bug): this batch fails, readiness stays.
+                _logger.LogError(e, "A batch of {Count} reports failed and was not stored ({Reason}); the store itself takes writes", reports.Count, e.Message);
+            }
+            else
+            {
+                if (StorageFault is null)
+                    _logger.LogError(e, "Storage fault in {Path}: {Reason}. Reports are refused (507/503) and /readyz is not ready until a write succeeds again; nothing acknowledged is lost",
+                        _store, StoreErrors.Describe(e));
+                StorageFault = StoreErrors.Describe(e);
+                _faultBytes = reports.Max(r => r.CanonicalJson.Length);
+            }
         }
         Answer(batch.ToArray(), results, failure);
     }
