@@ -65,7 +65,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapHealth();
-var reads = app.MapGroup("").RequireAuthorization(AccessPolicies.Read);
+var reads = app.MapGroup("").RequireAuthorization(AccessPolicies.Read).RequireRateLimiting(AbuseLimits.ReadConcurrency);
 reads.MapOpenApi("/openapi/{documentName}.json");
 reads.MapStatusJson();
 reads.MapTargetsApi();
