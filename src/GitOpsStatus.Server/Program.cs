@@ -65,12 +65,12 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapHealth();
-var reads = app.MapGroup("").RequireAuthorization(AccessPolicies.Read);
+var reads = app.MapGroup("").RequireAuthorization(AccessPolicies.Read).RequireRateLimiting(AbuseLimits.ReadConcurrency);
 reads.MapOpenApi("/openapi/{documentName}.json");
 reads.MapStatusJson();
 reads.MapTargetsApi();
 reads.MapMetrics();
-app.MapGroup("").RequireAuthorization(AccessPolicies.Write).RequireRateLimiting(AbuseLimits.WriteRate).MapIngestion();
+app.MapGroup("").RequireAuthorization(AccessPolicies.Write).RequireWriteRateLimit().MapIngestion();
 app.MapGroup("").RequireAuthorization(AccessPolicies.Admin).MapTargetsAdmin();
 app.MapDashboard();
 

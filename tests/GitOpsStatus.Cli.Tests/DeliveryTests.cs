@@ -154,6 +154,18 @@ public sealed class DeliveryTests : IDisposable
         Assert.Empty(Spooled());
     }
     [Fact]
+    public async Task Every_report_request_names_the_checker_and_its_version_in_its_User_Agent()
+    {
+        using var faulty = new FaultyHttpServer(Fault.Status503);
+        var (desired, actual) = tree.Pair(("a.conf", "a\n"));
+
+        await CheckAsync(desired, actual, Env(faulty.Url));
+
+        Assert.Equal(2, faulty.RequestHeads.Count); // the attempt and its one retry
+        Assert.All(faulty.RequestHeads, head => Assert.Matches(@"(?m)^User-Agent: gitops-status/\d+\.\d+\.\d+\S*\r?$", head));
+    }
+
+    [Fact]
     public async Task A_refused_token_is_explained_once_naming_the_clients_setting()
     {
         using var guarded = new StatusServer(new Dictionary<string, string> { ["GITOPS_WRITE_TOKENS"] = "w-secret:infra/*@web-*", ["GITOPS_READ_TOKEN"] = "r-secret" });

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using GitOpsStatus.Cli.Tests.Fixtures;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsStatus.Cli.Tests;
 
@@ -27,7 +28,7 @@ public sealed class WatchTests : IDisposable
     }
 
     /// <summary>Moves the fake clock on in 30 s steps until the log shows <paramref name="text"/>; bounded.</summary>
-    private async Task AdvanceUntilLoggedAsync(FakeClock clock, string text)
+    private async Task AdvanceUntilLoggedAsync(FakeTimeProvider clock, string text)
     {
         for (var step = 0; step < 400 && !Log().Contains(text, StringComparison.Ordinal); step++)
         {
@@ -50,7 +51,7 @@ public sealed class WatchTests : IDisposable
                 files:
                   - {"{"} src: desired/rsyslog.conf, dest: /rsyslog.conf {"}"}
             """);
-        var clock = new FakeClock(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var io = new CliIo(log, log, name => name == "GITOPS_SPOOL_DIR" ? tree["spool"] : null, () => new MemoryStream(), tree.Root, Clock: clock);
 
@@ -92,7 +93,7 @@ public sealed class WatchTests : IDisposable
         string Config(params string[] servers) => $"repo: rsyslog\nurl: {server.Url}\ntargets:\n" + string.Concat(servers.Select(s =>
             $"  - server: {s}\n    path: actual\n    files:\n      - {{ src: desired/{s[^1]}.conf, dest: /{s[^1]}.conf }}\n"));
         tree.Write("gitops-status.yaml", Config("lab-a"));
-        var clock = new FakeClock(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var io = new CliIo(log, log, name => name == "GITOPS_SPOOL_DIR" ? tree["spool"] : null, () => new MemoryStream(), tree.Root, Clock: clock);
 

@@ -29,6 +29,8 @@ public sealed class ReportSender : IDisposable
     private readonly HttpClient http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
     {
         Timeout = Timeout.InfiniteTimeSpan,
+        // gitops-status/<version>, as the server's webhooks send it: the server's request log names the sender.
+        DefaultRequestHeaders = { { "User-Agent", Drift.DriftChecker.CheckerName } },
     };
 
     private readonly DeliveryOptions options;

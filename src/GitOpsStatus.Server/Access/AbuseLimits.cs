@@ -13,16 +13,24 @@ namespace GitOpsStatus.Server.Access;
 /// <summary>
 /// Bounds on what one client can cost: a per-client rate limit on writes (<c>GITOPS_WRITE_RATE_LIMIT</c>
 /// reports per minute, off by default; the <see cref="WriteRate"/> policy) and a timeout on every request
-/// (<c>GITOPS_REQUEST_TIMEOUT</c>, 503 with <c>Retry-After</c>).
+/// (<c>GITOPS_REQUEST_TIMEOUT</c>, 503 with <c>Retry-After</c>), and a concurrency limit on reads (the <see cref="ReadConcurrency"/>
+/// policy).
 /// </summary>
 public static class AbuseLimits
 {
     /// <summary>The rate-limiting policy of the write routes.</summary>
     public const string WriteRate = "write-rate";
 
+    /// <summary>The concurrency limit of the read routes.</summary>
+    public const string ReadConcurrency = "read-concurrency";
+
     public static IServiceCollection AddAbuseLimits(this IServiceCollection services)
     {
-        services.AddRateLimiter(limits => limits.AddPolicy<string, WriteRatePolicy>(WriteRate));
+        services.AddRateLimiter(limits =>
+        {
+            limits.AddPolicy<string, WriteRatePolicy>(WriteRate);
+            limits.AddPolicy<string, ReadConcurrencyPolicy>(ReadConcurrency);
+        });
         services.AddRequestTimeouts();
         services.AddOptions<RequestTimeoutOptions>().Configure<ServerOptions>((timeouts, options) =>
             timeouts.DefaultPolicy = new RequestTimeoutPolicy
@@ -34,6 +42,34 @@ public static class AbuseLimits
                     .ExecuteAsync(context),
             });
         return services;
+    }
+
+    /// <summary>
+    /// The <see cref="WriteRate"/> policy on the group when <c>GITOPS_WRITE_RATE_LIMIT</c> is set; unset, the group carries no
+    /// policy, so the rate limiter middleware passes its requests straight on instead of leasing from a no-op limiter
+    /// for each report (<c>bench/ingest/ab.sh</c>).
+    /// </summary>
+    public static RouteGroupBuilder RequireWriteRateLimit(this RouteGroupBuilder group) =>
+        ((IEndpointRouteBuilder)group).ServiceProvider.GetRequiredService<ServerOptions>().WriteRateLimit > 0 ? group.RequireRateLimiting(WriteRate) : group;
+
+    /// <summary>
+    /// One limiter for every read: at most <c>GITOPS_MAX_CONCURRENT_READS</c> run, <c>GITOPS_READ_QUEUE</c> more wait (oldest
+    /// first), and one more gets 503 with <c>Retry-After</c>: reads piling up cannot take the server's memory or its database.
+    /// </summary>
+    private sealed class ReadConcurrencyPolicy(ServerOptions options) : IRateLimiterPolicy<string>
+    {
+        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => async (rejected, _) =>
+            await Problem.Unavailable(rejected.HttpContext, 503, "Too many reads",
+                $"{options.MaxConcurrentReads} reads are running and {options.ReadQueue} waiting (GITOPS_MAX_CONCURRENT_READS, GITOPS_READ_QUEUE); send it again after Retry-After seconds.", 1)
+                .ExecuteAsync(rejected.HttpContext);
+
+        public RateLimitPartition<string> GetPartition(HttpContext context) =>
+            RateLimitPartition.GetConcurrencyLimiter("reads", _ => new ConcurrencyLimiterOptions
+            {
+                PermitLimit = options.MaxConcurrentReads,
+                QueueLimit = options.ReadQueue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
     }
 
     /// <summary>A token bucket per client; a refused report gets 429 with <c>Retry-After</c> and is counted.</summary>

@@ -34,7 +34,7 @@ public static class DashboardApi
         pages.MapPost("/logout", LoginPage.Logout).WithMetadata(new RequireAntiforgeryTokenAttribute());
 
         var reading = pages.MapGroup("").AddEndpointFilter(async (context, next) =>
-            RequireReadOrSignIn(context.HttpContext) ?? await next(context));
+            RequireReadOrSignIn(context.HttpContext) ?? await next(context)).RequireRateLimiting(AbuseLimits.ReadConcurrency);
         reading.MapGet("/", ListPage.Get).WithName("Dashboard");
         reading.MapGet("/targets/{server}/{**repo}", TargetPage.Get).WithName("DashboardTarget");
         return app;

@@ -16,9 +16,8 @@ internal static class ListPage
     {
         var started = Stopwatch.GetTimestamp();
         var query = ListQuery.From(context.Request.Query);
-        var rows = await store.ReadTargetsAsync(new TargetFilter(), context.RequestAborted);
         var now = clock.GetUtcNow();
-        var list = TargetListView.Build(rows, query, now, options);
+        var list = TargetListView.Build(await store.ReadListingAsync(TargetListView.Query(query), now, context.RequestAborted), now, options);
         var html = new Html(64 * 1024 + Math.Min(list.Rows.Count, ListQuery.PageSize) * 700);
         Render(html, list, query, now, options, signOut: context.Items[DashboardApi.SignedInKey] as string);
         context.Response.Headers["Server-Timing"] = $"render;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0}";
@@ -74,10 +73,10 @@ internal static class ListPage
 
     private static void Table(Html html, TargetListView list, ListQuery query, DateTimeOffset now)
     {
-        var pages = Math.Max(1, (list.Rows.Count + ListQuery.PageSize - 1) / ListQuery.PageSize);
-        var page = Math.Min(query.Page, pages);
+        var pages = Math.Max(1, (list.Matching + ListQuery.PageSize - 1) / ListQuery.PageSize);
+        var page = list.Page;
         var first = (page - 1) * ListQuery.PageSize;
-        var shown = list.Rows.Skip(first).Take(ListQuery.PageSize).ToList();
+        var shown = list.Rows;
 
         html.Raw("<section id=\"results\" class=\"results\" aria-labelledby=\"results-caption\">\n<div class=\"table-wrap\">\n<table class=\"targets\">\n");
         html.Add($"<caption id=\"results-caption\">{Caption(list, first, shown.Count)}</caption>\n<thead><tr>");
@@ -104,8 +103,8 @@ internal static class ListPage
 
     private static string Caption(TargetListView list, int first, int count) =>
         count == 0 ? $"0 of {list.Total} targets"
-        : count == list.Rows.Count ? $"{count} of {list.Total} targets"
-        : $"{first + 1}–{first + count} of {list.Rows.Count} matching ({list.Total} targets)";
+        : count == list.Matching ? $"{count} of {list.Total} targets"
+        : $"{first + 1}–{first + count} of {list.Matching} matching ({list.Total} targets)";
 
     private static void Row(Html html, ListedTarget target, DateTimeOffset now)
     {

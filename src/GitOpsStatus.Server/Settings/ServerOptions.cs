@@ -53,6 +53,12 @@ public sealed record ServerOptions
     /// <summary>Reports per minute one client address may POST; 0: no limit.</summary>
     public int WriteRateLimit { get; init; }
 
+    /// <summary>Reads (API, /status.json, /metrics, dashboard pages) answered at once; more wait in the queue.</summary>
+    public int MaxConcurrentReads { get; init; } = 16;
+
+    /// <summary>Reads that may wait for a slot; one more is refused with 503.</summary>
+    public int ReadQueue { get; init; } = 64;
+
     /// <summary>A request still running after this long is cancelled (503).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -79,6 +85,8 @@ public sealed record ServerOptions
         ["--remind-after"] = "GITOPS_REMIND_AFTER",
         ["--sweep-interval"] = "GITOPS_SWEEP_INTERVAL",
         ["--write-rate-limit"] = "GITOPS_WRITE_RATE_LIMIT",
+        ["--max-concurrent-reads"] = "GITOPS_MAX_CONCURRENT_READS",
+        ["--read-queue"] = "GITOPS_READ_QUEUE",
         ["--request-timeout"] = "GITOPS_REQUEST_TIMEOUT",
         ["--trusted-proxies"] = "GITOPS_TRUSTED_PROXIES",
         ["--http-logging"] = "GITOPS_HTTP_LOGGING",
@@ -104,6 +112,8 @@ public sealed record ServerOptions
             RemindAfter = string.IsNullOrWhiteSpace(config["GITOPS_REMIND_AFTER"]) ? null : Read(config, "GITOPS_REMIND_AFTER", TimeSpan.Zero, ParseDuration),
             SweepInterval = Read(config, "GITOPS_SWEEP_INTERVAL", defaults.SweepInterval, ParseDuration),
             WriteRateLimit = ReadCount(config, "GITOPS_WRITE_RATE_LIMIT", defaults.WriteRateLimit, min: 0),
+            MaxConcurrentReads = ReadCount(config, "GITOPS_MAX_CONCURRENT_READS", defaults.MaxConcurrentReads, min: 1),
+            ReadQueue = ReadCount(config, "GITOPS_READ_QUEUE", defaults.ReadQueue, min: 0),
             RequestTimeout = Read(config, "GITOPS_REQUEST_TIMEOUT", defaults.RequestTimeout, ParseDuration),
             TrustedProxies = ReadNetworks(config, "GITOPS_TRUSTED_PROXIES"),
             HttpLogging = ReadFlag(config, "GITOPS_HTTP_LOGGING", defaults.HttpLogging),

@@ -1,5 +1,7 @@
-using System.Buffers;
 using System.Buffers.Text;
+using System.IO.Hashing;
+using System.IO.Pipelines;
+using System.Text;
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.OpenApi;
@@ -15,7 +17,7 @@ namespace GitOpsStatus.Server.Status;
 /// <summary>
 /// <c>GET /status.json</c> for Grafana's Infinity datasource: a flat array, one object per target,
 /// every key always of one JSON type (absent text is <c>""</c>), times ISO 8601 UTC, sorted by repo
-/// then server. A strong ETag over the body lets pollers get 304 while nothing changed.
+/// then server. A strong ETag over the stored data and the time lets pollers get 304 while nothing changed.
 /// </summary>
 public static class StatusJsonApi
 {
@@ -41,11 +43,11 @@ public static class StatusJsonApi
         if (statuses is null)
             return Problem.Rejected(400, "Invalid filter", "status", $"\"{status}\" is not a status; expected SYNCED, OUT_OF_SYNC, STALE or UNKNOWN (comma-separated for several)");
 
-        // Streamed from the database into pooled segments: memory stays near the body's own size at 100,000 targets.
-        using var body = new SegmentedBuffer();
-        Write(body, store.EachTarget(new TargetFilter(Empty(repo), Empty(server))), clock.GetUtcNow(), options, statuses);
-
-        var etag = new EntityTagHeaderValue($"\"{Base64Url.EncodeToString(body.Hash())}\"");
+        var now = clock.GetUtcNow();
+        var filter = new TargetFilter(Empty(repo), Empty(server));
+        // The tag names the stored data, how many targets are STALE now and this query, not the body's bytes: so the
+        // body streams as it is read (bounded memory whatever the rows hold) and a 304 reads no row's text.
+        var etag = Tag(await store.ReadListingTagAsync(now, context.RequestAborted), filter, statuses);
         var headers = context.Response.GetTypedHeaders();
         headers.ETag = etag;
         headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
@@ -53,14 +55,21 @@ public static class StatusJsonApi
         if (ifNoneMatch.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(etag, useStrongComparison: true)))
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         context.Response.ContentType = "application/json; charset=utf-8";
-        context.Response.ContentLength = body.Length;
-        await body.CopyToAsync(context.Response.Body, context.RequestAborted);
+        await WriteAsync(context.Response.BodyWriter, store.EachTarget(filter), now, options, statuses, context.RequestAborted);
         return TypedResults.Empty;
     }
 
-    internal static void Write(IBufferWriter<byte> output, IEnumerable<TargetRow> rows, DateTimeOffset now, ServerOptions options, HashSet<string> statuses)
+    private static EntityTagHeaderValue Tag(string listing, TargetFilter filter, HashSet<string> statuses)
     {
-        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
+        var key = $"{listing}\n{filter.Repo}\n{filter.Server}\n{string.Join(',', statuses.Order(StringComparer.Ordinal))}";
+        return new EntityTagHeaderValue($"\"{Base64Url.EncodeToString(XxHash128.Hash(Encoding.UTF8.GetBytes(key)))}\"");
+    }
+
+    /// <summary>Writes the rows as they are read, handing the pipe every <see cref="FlushAt"/> bytes (it waits while the client is slow).</summary>
+    internal static async Task WriteAsync(PipeWriter output, IEnumerable<TargetRow> rows, DateTimeOffset now, ServerOptions options, HashSet<string> statuses,
+        CancellationToken cancellationToken)
+    {
+        await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
         json.WriteStartArray();
         foreach (var row in rows)
         {
@@ -85,9 +94,17 @@ public static class StatusJsonApi
             json.WriteString(Names.Source, row.Source ?? "");
             json.WriteString(Names.Error, row.Error ?? "");
             json.WriteEndObject();
+            if (json.BytesPending >= FlushAt)
+            {
+                json.Flush();
+                await output.FlushAsync(cancellationToken);
+            }
         }
         json.WriteEndArray();
+        json.Flush();
     }
+
+    private const int FlushAt = 32 * 1024;
 
     private static void WriteTime(Utf8JsonWriter json, JsonEncodedText name, long unixMilliseconds) =>
         WriteTime(json, name, DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds));

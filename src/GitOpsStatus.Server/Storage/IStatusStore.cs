@@ -78,8 +78,15 @@ public interface IStatusStore : IDisposable
     /// <summary>True when the database answers a query now.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 
-    /// <summary>Every target matching the filter, sorted by repo then server (byte order), in one query.</summary>
-    Task<List<TargetRow>> ReadTargetsAsync(TargetFilter filter, CancellationToken cancellationToken);
+    /// <summary>One page of the dashboard list (<see cref="ListingQuery"/>), derived at <paramref name="now"/>, read by bounded queries.</summary>
+    Task<Listing> ReadListingAsync(ListingQuery query, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A tag of what the target listings show at <paramref name="now"/>: it changes with every committed write (this
+    /// replica's or another's) and whenever one more target has gone STALE, so equal tags mean equal listings. Reads
+    /// begun after it see at least its data. Reads no target's text, so an ETag costs little however large rows are.
+    /// </summary>
+    Task<string> ReadListingTagAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Every target matching the filter, sorted by repo then server, read one row at a time so a caller

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
+using GitOpsStatus.Server.Targets;
 using Npgsql;
 using static GitOpsStatus.Server.Storage.StoredRows;
 
@@ -10,15 +11,64 @@ public sealed partial class PostgresStore
 {
     private const string FilterSql = "(@repo::text IS NULL OR repo = @repo) AND (@server::text IS NULL OR server = @server)";
 
-    public async Task<List<TargetRow>> ReadTargetsAsync(TargetFilter filter, CancellationToken cancellationToken)
+    /// <summary>One page of the dashboard list, its counts and repos, in one read-only REPEATABLE READ transaction (one snapshot).</summary>
+    public async Task<Listing> ReadListingAsync(ListingQuery query, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand($"SELECT {TargetColumns} FROM targets WHERE {FilterSql} ORDER BY repo, server");
-        BindFilter(command, filter.Repo, filter.Server);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        NpgsqlCommand Command(string sql)
+        {
+            var command = new NpgsqlCommand(sql, connection, transaction);
+            BindNow(command, now);
+            command.Parameters.Add(new NpgsqlParameter<string?>("repo", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = query.Repo });
+            command.Parameters.Add(new NpgsqlParameter<string?>("q", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = query.Text });
+            command.Parameters.Add(new NpgsqlParameter<string?>("status", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = query.Status });
+            return command;
+        }
+
+        var counts = StatusCounts.Zero;
+        await using (var command = Command(ListingSql.Postgres.Counts(query)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                counts = counts.Add(reader.GetString(0), (int)reader.GetInt64(1));
+        }
+        var matching = query.Status is null ? counts.Total : counts.Of(query.Status);
+        var page = ListingSql.ClampPage(query.Page, matching, query.PageSize);
+        var rows = new List<TargetRow>(Math.Min(query.PageSize, matching));
+        await using (var command = Command(ListingSql.Postgres.Page(query)))
+        {
+            command.Parameters.AddWithValue("limit", query.PageSize);
+            command.Parameters.AddWithValue("offset", (long)(page - 1) * query.PageSize);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                rows.Add(ReadTarget(reader));
+        }
+        var repos = new List<string>();
+        await using (var command = Command("SELECT DISTINCT repo FROM targets ORDER BY repo"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                repos.Add(reader.GetString(0));
+        }
+        await using var total = Command("SELECT count(*) FROM targets");
+        var all = (long)(await total.ExecuteScalarAsync(cancellationToken))!;
+        await transaction.CommitAsync(cancellationToken);
+        return new Listing(counts, matching, page, rows, repos, (int)all);
+    }
+
+    /// <summary>
+    /// The statement's snapshot (<c>pg_current_snapshot()</c>: equal snapshots see the same committed data, on any replica)
+    /// and the number of targets STALE at <paramref name="now"/>, from one statement.
+    /// </summary>
+    public async Task<string> ReadListingTagAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            $"SELECT pg_current_snapshot()::text, count(*) FILTER (WHERE {TargetRules.IsStaleSql("@now", "last_check", "interval_seconds", "@stale_ms")}) FROM targets");
+        BindNow(command, now);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<TargetRow>();
-        while (await reader.ReadAsync(cancellationToken))
-            rows.Add(ReadTarget(reader));
-        return rows;
+        await reader.ReadAsync(cancellationToken);
+        return $"{reader.GetString(0)}:{reader.GetInt64(1)}";
     }
 
     public IEnumerable<TargetRow> EachTarget(TargetFilter filter)

@@ -39,6 +39,14 @@ public sealed record StatusCounts(int Total, int Synced, int OutOfSync, int Stal
         SyncStatus.Stale => this with { Total = Total + count, Stale = Stale + count },
         _ => this with { Total = Total + count, Unknown = Unknown + count },
     };
+
+    public int Of(string status) => status switch
+    {
+        SyncStatus.Synced => Synced,
+        SyncStatus.OutOfSync => OutOfSync,
+        SyncStatus.Stale => Stale,
+        _ => Unknown,
+    };
 }
 
 /// <summary>Counts per derived status, overall and per repo (repos sorted by name).</summary>
@@ -51,3 +59,18 @@ public sealed record TargetRowPage(IReadOnlyList<TargetRow> Rows, int Total);
 
 /// <summary>Filters and paging for listing targets; <paramref name="Statuses"/> are derived statuses (empty: any).</summary>
 public sealed record TargetQuery(string? Repo, string? Server, IReadOnlySet<string> Statuses, int Limit, int Offset);
+
+/// <summary>
+/// The dashboard list's query: exact <paramref name="Repo"/>, <paramref name="Text"/> found (ASCII case-insensitively) in
+/// repo, server, drifted files, revision, source or error, one derived <paramref name="Status"/>; sorted by
+/// <paramref name="Sort"/> (a <see cref="ListingSql.Sorts"/> key), ties by repo then server; page <paramref name="Page"/>
+/// (from 1, clamped to the last) of <paramref name="PageSize"/> rows.
+/// </summary>
+public sealed record ListingQuery(string? Repo, string? Text, string? Status, string Sort, bool Descending, int Page, int PageSize);
+
+/// <summary>
+/// One page of the dashboard list: counts per derived status after the repo and text filters, how many also pass the
+/// status filter (<paramref name="Matching"/>), the page shown and its rows (drifted files cut to
+/// <see cref="ListingSql.FilesShown"/> characters), every repo, and how many targets there are in all.
+/// </summary>
+public sealed record Listing(StatusCounts Counts, int Matching, int Page, IReadOnlyList<TargetRow> Rows, IReadOnlyList<string> Repos, int Total);

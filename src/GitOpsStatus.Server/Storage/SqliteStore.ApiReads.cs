@@ -35,14 +35,16 @@ public sealed partial class SqliteStore
     public IEnumerable<TargetRow> EachTarget(TargetFilter filter)
     {
         using var connection = OpenReader();
-        using var targets = new SqliteTargetCursor(connection, $"""
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
             SELECT {TargetColumns} FROM targets
             WHERE ($repo IS NULL OR repo = $repo) AND ($server IS NULL OR server = $server) ORDER BY repo, server
-            """);
-        targets.Bind("$repo", filter.Repo);
-        targets.Bind("$server", filter.Server);
-        while (targets.Read())
-            yield return targets.Current;
+            """;
+        command.Parameters.AddWithValue("$repo", (object?)filter.Repo ?? DBNull.Value);
+        command.Parameters.AddWithValue("$server", (object?)filter.Server ?? DBNull.Value);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            yield return ReadTarget(reader);
     }
 
     /// <summary>One page of targets sorted by repo then server, filtered on the status derived at <paramref name="now"/>.</summary>

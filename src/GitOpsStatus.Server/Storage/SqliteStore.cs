@@ -19,6 +19,12 @@ public sealed partial class SqliteStore : IStatusStore
     private readonly string _readConnectionString;
     private readonly ServerOptions _options;
     private readonly WalCheckpointer _checkpointer;
+    // Listing tags (ReadListingTagAsync): a data_version is only comparable on one connection, and only within this
+    // process's life, hence the instance id.
+    private readonly Lock _versionLock = new();
+    private SqliteCommand? _versionCommand;
+    private StaleCount? _staleCount;
+    private readonly string _instance = Guid.NewGuid().ToString("N");
 
     public string DatabasePath { get; }
 
@@ -149,6 +155,11 @@ public sealed partial class SqliteStore : IStatusStore
 
     public void Dispose()
     {
+        lock (_versionLock)
+        {
+            _versionCommand?.Connection?.Dispose();
+            _versionCommand?.Dispose();
+        }
         _commands.Dispose();
         _writer.Dispose();
         _checkpointer.Dispose();

@@ -54,6 +54,10 @@ public static class TargetRules
     public static string DerivedStatusSql(string now, string staleMs) =>
         $"CASE WHEN {IsStaleSql(now, "last_check", "interval_seconds", staleMs)} THEN 'STALE' ELSE sync_status END";
 
+    /// <summary>The since of <see cref="Derive"/> in SQL, over a <c>targets</c> row: when it went STALE, or its status_since.</summary>
+    public static string DerivedSinceSql(string now, string staleMs) =>
+        $"CASE WHEN {IsStaleSql(now, "last_check", "interval_seconds", staleMs)} THEN {StaleAtSql("last_check", "interval_seconds", staleMs)} ELSE status_since END";
+
     /// <summary>
     /// What storing a newer report (one that <paramref name="stored"/> does not already hold) changes.
     /// The status last announced (STALE included) decides what is a transition; a target that went STALE

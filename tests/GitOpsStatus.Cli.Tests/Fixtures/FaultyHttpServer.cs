@@ -38,6 +38,9 @@ public sealed class FaultyHttpServer : IDisposable
 
     public string Url { get; }
 
+    /// <summary>The header block of every request read, in arrival order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> RequestHeads { get; } = new();
+
     /// <summary>Connections accepted so far: one per delivery attempt.</summary>
     public int Connections => Volatile.Read(ref connections);
 
@@ -104,6 +107,7 @@ public sealed class FaultyHttpServer : IDisposable
             received.AddRange(buffer.AsSpan(0, read));
         }
         var headers = Encoding.ASCII.GetString([.. received[..headerEnd]]);
+        RequestHeads.Enqueue(headers);
         var length = headers.Split("\r\n")
             .Where(h => h.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
             .Select(h => int.Parse(h["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture))
