@@ -10,6 +10,9 @@ public abstract class PeriodicWriteJob(TimeSpan every, ILogger logger) : Backgro
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
 
+    // The longest wait Task.Delay takes (~49.7 days): a longer GITOPS_SWEEP_INTERVAL (60d) threw there and stopped the host.
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     /// <summary>What the round does, for the log line when it fails.</summary>
     protected abstract string Name { get; }
 
@@ -40,7 +43,7 @@ public abstract class PeriodicWriteJob(TimeSpan every, ILogger logger) : Backgro
             }
             try
             {
-                await Task.Delay(wait, stoppingToken);
+                await Task.Delay(wait < MaxDelay ? wait : MaxDelay, stoppingToken);
             }
             catch (OperationCanceledException)
             {

@@ -29,4 +29,18 @@ public class ExitCodeTests : IDisposable
         Assert.Equal(1, exitCode);
         Assert.Contains(server.Output, l => l.Contains(StartupHook.Fault, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_sweep_interval_longer_than_a_timer_can_wait_does_not_stop_the_server()
+    {
+        // 60 days: past Task.Delay's ~49.7, where the stale sweep and the pruner threw after their first round.
+        await using var server = await ServerProcess.StartAsync(_dataDir, "--sweep-interval", "60d");
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        Assert.False(server.HasExited, string.Join("\n", server.Output));
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        Assert.Equal(0, await server.TerminateAsync());
+    }
 }
