@@ -97,6 +97,7 @@ public abstract class StatusJsonTests(PostgresCluster? postgres) : IDisposable
         await _server.PostJson(Reports.Synced("nginx", "web-1", t.AddMinutes(30), interval: 120));
         await _server.PostJson(Reports.Synced("nginx", "web-2", t));
         await _server.PostJson("""{"repo":"nginx","server":"web-3","sync_status":"UNKNOWN","error":"ssh: connect to host web-3 port 22: Connection refused","last_check":"2026-04-21T10:29:00Z","source":"cron"}""");
+        await _server.PostJson(Reports.WithOrigin("nginx", "web-4", t.AddMinutes(29))); // detection and cause columns
 
         var body = await _server.Client.GetStringAsync("/status.json");
 

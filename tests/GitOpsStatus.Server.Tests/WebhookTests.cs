@@ -133,6 +133,20 @@ public abstract class WebhookTests : IDisposable
         Assert.Equal(System.Text.Json.JsonValueKind.Null, generic.GetProperty("error").ValueKind);
     }
 
+    [Fact]
+    public async Task A_transition_carries_the_reports_detection_and_the_targets_cause()
+    {
+        await _server.PostJson(Reports.Synced("nginx", "web-7", AppServer.Start, interval: 3600));
+        await _server.PostJson(Reports.WithOrigin("nginx", "web-7", AppServer.Start.AddSeconds(10)));
+        await _listener.WaitUntil(l => l.Delivered.Count == 2, () => _server.Clock.Advance(TimeSpan.FromSeconds(15)));
+
+        var generic = Assert.Single(_listener.Delivered, d => d.Path == "/generic").Json;
+        Assert.Equal(("degraded", "edited"), (generic.GetProperty("detection").GetString(), generic.GetProperty("cause").GetString()));
+        var slack = Assert.Single(_listener.Delivered, d => d.Path == "/slack").Json.GetProperty("text").GetString()!;
+        Assert.Contains("edited by hand", slack, StringComparison.Ordinal);
+        Assert.Contains("(agent detection degraded)", slack, StringComparison.Ordinal);
+    }
+
     /// <summary>Takes the stopped server's database back to the schema before the outbox kept the error, as an older server left it.</summary>
     private void ToSchemaWithoutOutboxError()
     {
@@ -140,14 +154,24 @@ public abstract class WebhookTests : IDisposable
         {
             using var connection = new Npgsql.NpgsqlConnection(postgres);
             connection.Open();
-            using var command = new Npgsql.NpgsqlCommand("ALTER TABLE outbox DROP COLUMN error; DELETE FROM schema_version WHERE version = (SELECT max(version) FROM schema_version)", connection);
+            // Migration 2 added the error; later ones (3: detection and cause) are undone too, as that older server never had them.
+            using var command = new Npgsql.NpgsqlCommand("""
+                ALTER TABLE outbox DROP COLUMN error, DROP COLUMN detection, DROP COLUMN cause;
+                ALTER TABLE targets DROP COLUMN detection, DROP COLUMN detection_error, DROP COLUMN cause;
+                DELETE FROM schema_version WHERE version >= 2
+                """, connection);
             command.ExecuteNonQuery();
             return;
         }
         using var sqlite = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_server.DataDir, "gitops-status.db")};Pooling=false");
         sqlite.Open();
         using var alter = sqlite.CreateCommand();
-        alter.CommandText = $"ALTER TABLE outbox DROP COLUMN error; PRAGMA user_version = {Storage.SqliteSchema.LatestVersion - 1}";
+        // Migration 3 added the error; later ones (4: detection and cause) are undone too, as that older server never had them.
+        alter.CommandText = """
+            ALTER TABLE outbox DROP COLUMN error; ALTER TABLE outbox DROP COLUMN detection; ALTER TABLE outbox DROP COLUMN cause;
+            ALTER TABLE targets DROP COLUMN detection; ALTER TABLE targets DROP COLUMN detection_error; ALTER TABLE targets DROP COLUMN cause;
+            PRAGMA user_version = 2
+            """;
         alter.ExecuteNonQuery();
     }
 

@@ -22,6 +22,9 @@ public sealed record TargetItem(
     string? Source,
     long? IntervalSeconds,
     string? Error,
+    string? Detection,
+    string? DetectionError,
+    string? Cause,
     string Url,
     string HistoryUrl);
 
@@ -63,7 +66,7 @@ internal static class ApiMapping
         return new TargetItem(row.Repo, row.Server, derived.Status, derived.Value, Time.Iso(derived.Since),
             row.LastSyncedAt is { } synced ? Time.Iso(synced) : null, row.DriftCount,
             row.Files, Time.Iso(row.LastCheck), Time.Iso(row.ReceivedAt),
-            row.Revision, row.Source, row.IntervalSeconds, row.Error, "/api/targets/" + path, "/api/history/" + path);
+            row.Revision, row.Source, row.IntervalSeconds, row.Error, row.Detection, row.DetectionError, row.Cause, "/api/targets/" + path, "/api/history/" + path);
     }
 
     public static HistoryItem ToItem(this HistoryEvent e) => new(

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
+using GitOpsStatus.Server.Live;
 using GitOpsStatus.Server.Problems;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Status;
@@ -106,9 +107,11 @@ public static class TargetsApi
         return TypedResults.Ok(new SummaryResponse(Time.Iso(now), summary.Overall.ToItem(), summary.Repos.Select(r => r.ToItem()).ToList()));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(GroupCommitWriter writer, string server, string repo)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(GroupCommitWriter writer, ChangeFeed feed, string server, string repo)
     {
         var deleted = await writer.RunAsync(store => store.DeleteTarget(repo, server));
+        if (deleted)
+            feed.Signal();
         return deleted ? TypedResults.NoContent() : NotFound(repo, server);
     }
 

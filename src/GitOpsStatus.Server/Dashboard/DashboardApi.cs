@@ -1,4 +1,5 @@
 using GitOpsStatus.Server.Access;
+using GitOpsStatus.Server.Live;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -37,6 +38,8 @@ public static class DashboardApi
             RequireReadOrSignIn(context.HttpContext) ?? await next(context)).RequireRateLimiting(AbuseLimits.ReadConcurrency);
         reading.MapGet("/", ListPage.Get).WithName("Dashboard");
         reading.MapGet("/targets/{server}/{**repo}", TargetPage.Get).WithName("DashboardTarget");
+        // The live pages' event stream: the same read check, but its own cap instead of the read slots it would hold.
+        pages.MapGroup("").AddEndpointFilter(async (context, next) => RequireReadOrSignIn(context.HttpContext) ?? await next(context)).MapEvents();
         return app;
     }
 

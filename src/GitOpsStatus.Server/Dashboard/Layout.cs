@@ -27,7 +27,7 @@ internal static class Layout
             html.Add($"<noscript><meta http-equiv=\"refresh\" content=\"{seconds}\"></noscript>\n");
         html.Add($"""
             </head>
-            <body data-refresh="{(refresh ? seconds : 0)}">
+            <body data-refresh="{(refresh ? seconds : 0)}"{new RawHtml(refresh ? " data-events=\"/events\"" : "")}>
             <a class="skip" href="#main">Skip to content</a>
             <header class="bar">
             <a class="brand" href="/">gitops-status</a>

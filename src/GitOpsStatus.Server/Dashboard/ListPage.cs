@@ -114,7 +114,12 @@ internal static class ListPage
         var onlyRepo = (ListQuery.Default with { Repo = row.Repo }).Url();
         html.Add($"""<tr class="{statusClass}" data-status="{status}"><td data-label="Repo"><a href="{onlyRepo}" title="Only {row.Repo}">{row.Repo}</a></td><td data-label="Server"><a href="{TargetUrl(row.Repo, row.Server)}">{row.Server}</a></td><td data-label="Status">""");
         Format.Badge(html, status);
+        // A degraded agent may miss changes: the row says so beside its status, with the reason on hover.
+        if (row.Detection == DetectionMode.Degraded)
+            html.Add($" <span class=\"degraded\" title=\"{row.DetectionError ?? "realtime detection is not fully working"}\">degraded</span>");
         html.Raw("</td><td data-label=\"Drifted files\" class=\"files\">");
+        if (row.Cause is { } cause && row.SyncStatus == SyncStatus.OutOfSync)
+            html.Add($"<span class=\"cause cause-{cause}\">{(cause == DriftCause.Edited ? "edited" : "other revision")}</span> ");
         // An UNKNOWN target's count is not zero drift but no answer: its error takes the place of the count.
         if (row.SyncStatus != SyncStatus.Unknown)
             html.Add($"<span class=\"drift-count\">{row.DriftCount}</span>");

@@ -75,6 +75,7 @@ internal static class TargetPage
         Fact(html, "Interval", row.IntervalSeconds is { } interval ? $"{interval} s (stale after {interval * TargetRules.StaleIntervals} s)" : null);
         Fact(html, "Duration", report.DurationMs is { } ms ? $"{ms} ms" : null);
         Fact(html, "Error", row.Error);
+        Detection(html, row);
         html.Raw("</dl>\n");
 
         // An UNKNOWN report lists no files because nothing could be compared, not because nothing drifted.
@@ -85,6 +86,17 @@ internal static class TargetPage
         History(html, history, before, row, now);
         html.Raw("</div>\n");
         Layout.Close(html);
+    }
+
+    /// <summary>How the agent watches; a degraded one says why, marked so that it stands out.</summary>
+    private static void Detection(Html html, TargetRow row)
+    {
+        if (row.Detection is not { } detection)
+            return;
+        if (detection == DetectionMode.Degraded)
+            html.Add($"<dt>Detection</dt><dd class=\"degraded\" id=\"detection\"><strong>degraded</strong>: {row.DetectionError ?? "the agent did not say why"}</dd>\n");
+        else
+            html.Add($"<dt>Detection</dt><dd id=\"detection\">{detection}</dd>\n");
     }
 
     private static void Fact(Html html, string label, string? value)
@@ -150,6 +162,8 @@ internal static class TargetPage
                 meta.Add($"owner: git wants {file.ExpectedOwner ?? "?"}, the server has {file.ActualOwner ?? "?"}");
             if (meta.Count > 0)
                 html.Add($"<p class=\"meta\">{string.Join(" · ", meta)}</p>\n");
+            if (Origin.Describe(file) is { } origin)
+                html.Add($"<p class=\"origin cause-{file.Cause ?? "unknown"}\">{origin}</p>\n");
             if (file.Diff is { Length: > 0 } diff)
                 DiffView.Write(html, diff);
             else

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Access;
+using GitOpsStatus.Server.Live;
 using GitOpsStatus.Server.Metrics;
 using GitOpsStatus.Server.OpenApi;
 using GitOpsStatus.Server.Problems;
@@ -40,11 +41,15 @@ public static class IngestApi
 
     private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> Ingest(HttpContext context, ClaimsPrincipal user,
         GroupCommitWriter writer, ServerOptions options, TimeProvider clock, ServerMetrics metrics, IAuthorizationService authorization,
-        ILogger<TransitionLog> log, CancellationToken cancellationToken)
+        ILogger<TransitionLog> log, ChangeFeed feed, CancellationToken cancellationToken)
     {
         var answer = await StoreAsync(context, user, writer, options, clock, authorization, log, cancellationToken);
         if (answer.Result is Ok<IngestResponse> stored)
+        {
             metrics.CountOutcome(stored.Value!.Outcome);
+            if (stored.Value.Outcome == "stored")
+                feed.Signal(); // open dashboards reload now
+        }
         else if (answer.Result is ProblemHttpResult { StatusCode: >= 500 })
             metrics.CountOutcome("failed");
         else if (answer.Result is ProblemHttpResult refused)
@@ -138,7 +143,7 @@ public static class IngestApi
         for (var i = 0; i < names.Length; i++)
             names[i] = stamped.Files![i].Name!;
         return new IncomingReport(stamped, stamped.LastCheck!.Value, now, json,
-            SHA256.HashData(json), string.Join(", ", names), names.Length == 0 ? NoDriftKey : DriftKey(names));
+            SHA256.HashData(json), string.Join(", ", names), names.Length == 0 ? NoDriftKey : DriftKey(names), TargetRules.CauseOf(stamped.Files));
     }
 
     // Most reports drift nothing: their key is always this one.

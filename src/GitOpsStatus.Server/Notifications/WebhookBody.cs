@@ -29,9 +29,11 @@ public static class WebhookBody
     }
 
     /// <summary>
-    /// <c>{"event","repo","server","from","to","at","drift_count","files","revision","error","url"}</c>: <c>event</c> is
+    /// <c>{"event","repo","server","from","to","at","drift_count","files","revision","error","detection","cause","url"}</c>: <c>event</c> is
     /// <c>transition</c>, <c>recovery</c> (back to SYNCED) or <c>reminder</c>; <c>from</c> is null for a new target; <c>error</c>
-    /// is the report's (why an UNKNOWN could not check), null when it gave none.
+    /// is the report's (why an UNKNOWN could not check), null when it gave none; <c>detection</c> is the report's detection mode
+    /// and <c>cause</c> the target's (<c>edited</c> or <c>other_revision</c>, <see cref="TargetRules.CauseOf"/>), null when not said
+    /// and in the sweep's STALE and in reminders.
     /// </summary>
     public static byte[] Generic(Transition t, string link)
     {
@@ -50,6 +52,8 @@ public static class WebhookBody
             json.WriteRawValue(t.FilesJson);
             json.WriteString("revision", t.Revision);
             json.WriteString("error", t.Error);
+            json.WriteString("detection", t.Detection);
+            json.WriteString("cause", t.Cause);
             json.WriteString("url", link);
             json.WriteEndObject();
         }
@@ -79,6 +83,10 @@ public static class WebhookBody
             text.Append(": ").Append(Escape(string.Join(", ", files.Take(10)))).Append(files.Length > 10 ? $" and {files.Length - 10} more" : "");
         if (t.Error is not null)
             text.Append(": ").Append(Escape(t.Error));
+        if (t.Cause is { } cause)
+            text.Append(cause == DriftCause.Edited ? " — edited by hand" : " — the host has another revision's version");
+        if (t.Detection == DetectionMode.Degraded)
+            text.Append(" (agent detection degraded)");
         if (t.Revision is not null)
             text.Append(" (revision ").Append(Escape(t.Revision)).Append(')');
         text.Append(" <").Append(link).Append("|details>");

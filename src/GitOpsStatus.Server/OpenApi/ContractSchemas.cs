@@ -185,6 +185,20 @@ internal sealed class ContractSchemas : IOpenApiSchemaTransformer
         {
             switch (name)
             {
+                case "detection":
+                    Enum(schema, type == typeof(StatusJsonRow) ? ["", .. DetectionMode.All] : DetectionMode.All);
+                    schema.Description = "As the last report said: realtime, scheduled, or degraded (realtime asked for and not fully working)"
+                        + (type == typeof(StatusJsonRow) ? "; \"\" when the report did not say" : "");
+                    break;
+                case "cause":
+                    Enum(schema, type == typeof(StatusJsonRow) ? ["", .. DriftCause.All] : DriftCause.All);
+                    schema.Description = "edited when any drifted file is a hand edit, else other_revision when any is another commit's version"
+                        + (type == typeof(StatusJsonRow) ? ", else \"\"" : "");
+                    break;
+                case "detection_error":
+                    Text(schema, ReportValidator.MaxDetectionErrorLength);
+                    schema.Description = "Why detection is degraded; only with degraded";
+                    break;
                 case "sync_status":
                     Enum(schema, SyncStatus.All);
                     break;

@@ -56,6 +56,9 @@ public sealed record ServerOptions
     /// <summary>Reads (API, /status.json, /metrics, dashboard pages) answered at once; more wait in the queue.</summary>
     public int MaxConcurrentReads { get; init; } = 16;
 
+    /// <summary>Dashboard event streams (live pages) open at once; one more is refused with 503 and falls back to the timed refresh.</summary>
+    public int MaxEventStreams { get; init; } = 100;
+
     /// <summary>Reads that may wait for a slot; one more is refused with 503.</summary>
     public int ReadQueue { get; init; } = 64;
 
@@ -87,6 +90,7 @@ public sealed record ServerOptions
         ["--write-rate-limit"] = "GITOPS_WRITE_RATE_LIMIT",
         ["--max-concurrent-reads"] = "GITOPS_MAX_CONCURRENT_READS",
         ["--read-queue"] = "GITOPS_READ_QUEUE",
+        ["--max-event-streams"] = "GITOPS_MAX_EVENT_STREAMS",
         ["--request-timeout"] = "GITOPS_REQUEST_TIMEOUT",
         ["--trusted-proxies"] = "GITOPS_TRUSTED_PROXIES",
         ["--http-logging"] = "GITOPS_HTTP_LOGGING",
@@ -114,6 +118,7 @@ public sealed record ServerOptions
             WriteRateLimit = ReadCount(config, "GITOPS_WRITE_RATE_LIMIT", defaults.WriteRateLimit, min: 0),
             MaxConcurrentReads = ReadCount(config, "GITOPS_MAX_CONCURRENT_READS", defaults.MaxConcurrentReads, min: 1),
             ReadQueue = ReadCount(config, "GITOPS_READ_QUEUE", defaults.ReadQueue, min: 0),
+            MaxEventStreams = ReadCount(config, "GITOPS_MAX_EVENT_STREAMS", defaults.MaxEventStreams, min: 0),
             RequestTimeout = Read(config, "GITOPS_REQUEST_TIMEOUT", defaults.RequestTimeout, ParseDuration),
             TrustedProxies = ReadNetworks(config, "GITOPS_TRUSTED_PROXIES"),
             HttpLogging = ReadFlag(config, "GITOPS_HTTP_LOGGING", defaults.HttpLogging),

@@ -93,6 +93,8 @@ public static class StatusJsonApi
             json.WriteString(Names.Revision, row.Revision ?? "");
             json.WriteString(Names.Source, row.Source ?? "");
             json.WriteString(Names.Error, row.Error ?? "");
+            json.WriteString(Names.Detection, row.Detection ?? "");
+            json.WriteString(Names.Cause, row.Cause ?? "");
             json.WriteEndObject();
             if (json.BytesPending >= FlushAt)
             {
@@ -135,6 +137,8 @@ public static class StatusJsonApi
         public static readonly JsonEncodedText Revision = JsonEncodedText.Encode("revision");
         public static readonly JsonEncodedText Source = JsonEncodedText.Encode("source");
         public static readonly JsonEncodedText Error = JsonEncodedText.Encode("error");
+        public static readonly JsonEncodedText Detection = JsonEncodedText.Encode("detection");
+        public static readonly JsonEncodedText Cause = JsonEncodedText.Encode("cause");
     }
 
     /// <summary>"OUT_OF_SYNC,STALE" → the set; empty → no filter; null when a name is not a status.</summary>

@@ -17,4 +17,6 @@ public sealed record StatusJsonRow(
     string LastSyncedAt,
     string Revision,
     string Source,
-    string Error);
+    string Error,
+    string Detection,
+    string Cause);

@@ -31,14 +31,15 @@ internal sealed class BatchCommands : IDisposable
         // A new target is inserted; a known one is updated by its rowid, which Find returned (no second lookup by name).
         _insert = Prepared(connection, """
             INSERT INTO targets (sync_status, drift_count, files, drift_key, last_check, received_at, status_since, last_synced_at,
-                revision, source, interval_seconds, error, report_hash, report, alert_status, alerted_at, repo, server)
+                revision, source, interval_seconds, error, report_hash, report, alert_status, alerted_at, detection, detection_error, cause, repo, server)
             VALUES ($status, $count, $files, $key, $last_check, $received_at, $since, $synced,
-                $revision, $source, $interval, $error, $hash, $report, $alert, $alerted, $repo, $server)
+                $revision, $source, $interval, $error, $hash, $report, $alert, $alerted, $detection, $detection_error, $cause, $repo, $server)
             """, ["$repo", "$server", .. RowValues]);
         _update = Prepared(connection, """
             UPDATE targets SET sync_status = $status, drift_count = $count, files = $files, drift_key = $key, last_check = $last_check,
                 received_at = $received_at, status_since = $since, last_synced_at = $synced, revision = $revision, source = $source,
-                interval_seconds = $interval, error = $error, report_hash = $hash, report = $report, alert_status = $alert, alerted_at = $alerted
+                interval_seconds = $interval, error = $error, report_hash = $hash, report = $report, alert_status = $alert, alerted_at = $alerted,
+                detection = $detection, detection_error = $detection_error, cause = $cause
             WHERE id = $id
             """, ["$id", .. RowValues]);
         _event = Prepared(connection, """
@@ -46,14 +47,14 @@ internal sealed class BatchCommands : IDisposable
             VALUES ($repo, $server, $at, $received_at, $changes, $from_status, $to_status, $count, $files, $from_revision, $revision)
             """, "$repo", "$server", "$at", "$received_at", "$changes", "$from_status", "$to_status", "$count", "$files", "$from_revision", "$revision");
         _outbox = Prepared(connection, """
-            INSERT INTO outbox (url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, error, created_at, due_at)
-            VALUES ($url, $kind, $repo, $server, $from, $to, $at, $count, $files, $revision, $error, $now, $now)
-            """, "$url", "$kind", "$repo", "$server", "$from", "$to", "$at", "$count", "$files", "$revision", "$error", "$now");
+            INSERT INTO outbox (url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, error, detection, cause, created_at, due_at)
+            VALUES ($url, $kind, $repo, $server, $from, $to, $at, $count, $files, $revision, $error, $detection, $cause, $now, $now)
+            """, "$url", "$kind", "$repo", "$server", "$from", "$to", "$at", "$count", "$files", "$revision", "$error", "$detection", "$cause", "$now");
     }
 
     private static readonly string[] RowValues =
         ["$status", "$count", "$files", "$key", "$last_check", "$received_at", "$since", "$synced", "$revision", "$source", "$interval", "$error",
-            "$hash", "$report", "$alert", "$alerted"];
+            "$hash", "$report", "$alert", "$alerted", "$detection", "$detection_error", "$cause"];
 
     public StoredState? Find(SqliteTransaction tx, string repo, string server)
     {
@@ -73,7 +74,7 @@ internal sealed class BatchCommands : IDisposable
         // The stored report stays TEXT (UTF-8), as the read side expects it.
         Set(command, tx, command.Parameters.Count - RowValues.Length, r.SyncStatus, r.DriftCount ?? 0, incoming.FilesJoined, incoming.DriftKey, lastCheck,
             incoming.ReceivedAt.ToUnixTimeMilliseconds(), statusSince, lastSyncedAt, r.Revision, r.Source, r.IntervalSeconds, r.Error, incoming.Hash,
-            Encoding.UTF8.GetString(incoming.CanonicalJson), alertStatus, alertedAt).ExecuteNonQuery();
+            Encoding.UTF8.GetString(incoming.CanonicalJson), alertStatus, alertedAt, r.Detection, incoming.DetectionError, incoming.Cause).ExecuteNonQuery();
     }
 
     public void InsertEvent(SqliteTransaction tx, IncomingReport incoming, long at, string changes, StoredState? before, string? fromStatus)
@@ -85,7 +86,7 @@ internal sealed class BatchCommands : IDisposable
 
     /// <summary>Queues one notification of a transition for one webhook URL (delivered later by the dispatcher).</summary>
     public void InsertOutbox(SqliteTransaction tx, Transition t, string url, long now) =>
-        Set(_outbox, tx, 0, url, t.Kind, t.Repo, t.Server, t.From, t.To, t.At, t.DriftCount, t.FilesJson, t.Revision, t.Error, now).ExecuteNonQuery();
+        Set(_outbox, tx, 0, url, t.Kind, t.Repo, t.Server, t.From, t.To, t.At, t.DriftCount, t.FilesJson, t.Revision, t.Error, t.Detection, t.Cause, now).ExecuteNonQuery();
 
     public void Dispose()
     {

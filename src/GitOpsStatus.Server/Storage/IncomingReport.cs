@@ -13,7 +13,12 @@ public sealed record IncomingReport(
     byte[] CanonicalJson,
     byte[] Hash,
     string FilesJoined,
-    string DriftKey);
+    string DriftKey,
+    string? Cause = null)
+{
+    /// <summary>The detection error as stored: kept only with <c>degraded</c>, the one mode it explains.</summary>
+    public string? DetectionError => Report.Detection == DetectionMode.Degraded ? Report.DetectionError : null;
+}
 
 /// <summary>What storing a report did.</summary>
 public enum IngestOutcome

@@ -88,6 +88,11 @@ internal static class PostgresSchema
         """,
         // 3: the report's error travels with its notification (an UNKNOWN says why it could not check).
         "ALTER TABLE outbox ADD COLUMN error text;",
+        // 3 (issue 22): as SQLite's 4: detection, detection_error and the target's cause; the outbox carries detection and cause.
+        """
+        ALTER TABLE targets ADD COLUMN detection text, ADD COLUMN detection_error text, ADD COLUMN cause text;
+        ALTER TABLE outbox ADD COLUMN detection text, ADD COLUMN cause text;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -22,9 +22,10 @@ public sealed partial class PostgresStore
         var recovered = "(t.alert_status = 'STALE' AND excluded.alert_status <> 'STALE')";
         var outbox = notify ? """
             , ob AS (
-                INSERT INTO outbox (url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, error, created_at, due_at)
+                INSERT INTO outbox (url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, error, detection, cause, created_at, due_at)
                 SELECT u.url, CASE WHEN up.alert_status = 'SYNCED' THEN 'recovery' ELSE 'transition' END, up.repo, up.server,
-                    up.last_announced, up.alert_status, up.last_check, up.drift_count, input.files_json, up.revision, input.error, up.received_at, up.received_at
+                    up.last_announced, up.alert_status, up.last_check, up.drift_count, input.files_json, up.revision, input.error,
+                    input.detection, input.cause, up.received_at, up.received_at
                 FROM up JOIN input ON input.repo = up.repo AND input.server = up.server CROSS JOIN unnest(@urls) AS u(url)
                 WHERE up.alert_status IS DISTINCT FROM up.last_announced
                     AND (up.last_changes <> 'first' OR up.alert_status IN ('OUT_OF_SYNC', 'UNKNOWN'))
@@ -34,17 +35,17 @@ public sealed partial class PostgresStore
         return $"""
             WITH input AS (
                 SELECT * FROM unnest(@repo, @server, @status, @count, @files, @key, @last_check, @received_at, @revision, @source,
-                                     @interval, @error, @hash, @report, @alert, @files_json)
+                                     @interval, @error, @hash, @report, @alert, @files_json, @detection, @detection_error, @cause)
                     WITH ORDINALITY AS i(repo, server, sync_status, drift_count, files, drift_key, last_check, received_at, revision, source,
-                                         interval_seconds, error, report_hash, report, alert_status, files_json, n)
+                                         interval_seconds, error, report_hash, report, alert_status, files_json, detection, detection_error, cause, n)
             ),
             up AS (
                 INSERT INTO targets AS t (repo, server, sync_status, drift_count, files, drift_key, last_check, received_at, status_since,
                     last_synced_at, revision, source, interval_seconds, error, report_hash, report, alert_status, alerted_at,
-                    last_changes, last_from_status, last_from_revision, last_announced)
+                    last_changes, last_from_status, last_from_revision, last_announced, detection, detection_error, cause)
                 SELECT repo, server, sync_status, drift_count, files, drift_key, last_check, received_at, last_check,
                     CASE WHEN sync_status = 'SYNCED' THEN last_check END, revision, source, interval_seconds, error, report_hash, report,
-                    alert_status, received_at, 'first', NULL, NULL, NULL
+                    alert_status, received_at, 'first', NULL, NULL, NULL, detection, detection_error, cause
                 FROM input ORDER BY n
                 ON CONFLICT (repo, server) DO UPDATE SET
                     sync_status = excluded.sync_status, drift_count = excluded.drift_count, files = excluded.files,
@@ -54,6 +55,7 @@ public sealed partial class PostgresStore
                     revision = excluded.revision, source = excluded.source, interval_seconds = excluded.interval_seconds,
                     error = excluded.error, report_hash = excluded.report_hash, report = excluded.report,
                     alert_status = excluded.alert_status,
+                    detection = excluded.detection, detection_error = excluded.detection_error, cause = excluded.cause,
                     alerted_at = CASE WHEN t.alert_status IS DISTINCT FROM excluded.alert_status THEN excluded.received_at ELSE t.alerted_at END,
                     last_changes = concat_ws(',',
                         CASE WHEN t.sync_status <> excluded.sync_status OR {recovered} THEN 'status' END,

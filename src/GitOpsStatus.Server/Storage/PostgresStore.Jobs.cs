@@ -118,7 +118,7 @@ public sealed partial class PostgresStore
                   WHERE sent_at IS NULL AND failed_at IS NULL AND due_at <= @now AND (claimed_until IS NULL OR claimed_until <= @now)
                   ORDER BY id LIMIT @n FOR UPDATE SKIP LOCKED) c
             WHERE o.id = c.id
-            RETURNING o.id, o.url, o.kind, o.repo, o.server, o.from_status, o.to_status, o.at, o.drift_count, o.files, o.revision, o.attempts, o.error
+            RETURNING o.id, o.url, o.kind, o.repo, o.server, o.from_status, o.to_status, o.at, o.drift_count, o.files, o.revision, o.attempts, o.error, o.detection, o.cause
             """);
         var nowMs = now.ToUnixTimeMilliseconds();
         command.Parameters.AddWithValue("until", nowMs + (long)lease.TotalMilliseconds);

@@ -95,7 +95,7 @@ public sealed partial class PostgresStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return null;
-        var json = reader.GetString(13);
+        var json = reader.GetString(TargetColumnCount);
         return new TargetDetail(ReadTarget(reader), JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!, json);
     }
 
@@ -119,7 +119,7 @@ public sealed partial class PostgresStore
             while (await reader.ReadAsync(cancellationToken))
             {
                 rows.Add(ReadTarget(reader));
-                total = reader.GetInt64(13);
+                total = reader.GetInt64(TargetColumnCount);
             }
         }
         if (rows.Count == 0 && query.Offset > 0)

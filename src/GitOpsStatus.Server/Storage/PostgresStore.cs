@@ -114,6 +114,9 @@ public sealed partial class PostgresStore : IStatusStore
         Add(command, "hash", NpgsqlDbType.Bytea, Column(r => r.Hash));
         Add(command, "report", NpgsqlDbType.Text, Column(r => Encoding.UTF8.GetString(r.CanonicalJson)));
         Add(command, "alert", NpgsqlDbType.Text, Column(AlertOf));
+        Add(command, "detection", NpgsqlDbType.Text, Column(r => r.Report.Detection));
+        Add(command, "detection_error", NpgsqlDbType.Text, Column(r => r.DetectionError));
+        Add(command, "cause", NpgsqlDbType.Text, Column(r => r.Cause));
         Add(command, "files_json", NpgsqlDbType.Text, _options.WebhookUrls.Count > 0
             ? Column(r => Transition.FilesJsonOf(r.Report.Files?.Select(f => f.Name!) ?? []))
             : new string[n]);

@@ -81,6 +81,15 @@ internal static class SqliteSchema
         """,
         // 3: the report's error travels with its notification (an UNKNOWN says why it could not check).
         "ALTER TABLE outbox ADD COLUMN error TEXT;",
+        // 4 (issue 22): how the agent watches and why the target's files differ (edited, other_revision), per target for
+        // /status.json and the list; each file's cause and changed_by stay in the stored report. The outbox carries both.
+        """
+        ALTER TABLE targets ADD COLUMN detection TEXT;
+        ALTER TABLE targets ADD COLUMN detection_error TEXT;
+        ALTER TABLE targets ADD COLUMN cause TEXT;
+        ALTER TABLE outbox ADD COLUMN detection TEXT;
+        ALTER TABLE outbox ADD COLUMN cause TEXT;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -12,22 +12,26 @@ internal static class StoredRows
 {
     public const string TargetColumns = """
         repo, server, sync_status, drift_count, files, last_check, received_at, status_since, last_synced_at,
-        revision, source, interval_seconds, error
+        revision, source, interval_seconds, error, detection, detection_error, cause
         """;
+
+    /// <summary>How many columns <see cref="TargetColumns"/> selects: a query's next column is at this index.</summary>
+    public const int TargetColumnCount = 16;
 
     public const string EventColumns = "id, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision";
 
     /// <summary>The outbox columns a claim returns.</summary>
-    public const string OutboxColumns = "id, url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, attempts, error";
+    public const string OutboxColumns = "id, url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, attempts, error, detection, cause";
 
     public static TargetRow ReadTarget(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), Count(r, 3), r.GetString(4), r.GetInt64(5), r.GetInt64(6),
-        r.GetInt64(7), NullableLong(r, 8), NullableString(r, 9), NullableString(r, 10), Interval(r, 11), NullableString(r, 12));
+        r.GetInt64(7), NullableLong(r, 8), NullableString(r, 9), NullableString(r, 10), Interval(r, 11), NullableString(r, 12),
+        NullableString(r, 13), NullableString(r, 14), NullableString(r, 15));
 
     public static OutboxItem ReadOutboxItem(DbDataReader r) => new(
         r.GetInt64(0), r.GetString(1),
         new Transition(r.GetString(2), r.GetString(3), r.GetString(4), NullableString(r, 5), r.GetString(6), r.GetInt64(7),
-            Count(r, 8), r.GetString(9), NullableString(r, 10), NullableString(r, 12)),
+            Count(r, 8), r.GetString(9), NullableString(r, 10), NullableString(r, 12), NullableString(r, 13), NullableString(r, 14)),
         Count(r, 11));
 
     /// <summary>Reads a history query that asked for <paramref name="limit"/> + 1 events: the extra one only says an older page exists.</summary>

@@ -17,7 +17,10 @@ public sealed record TargetRow(
     string? Revision,
     string? Source,
     long? IntervalSeconds,
-    string? Error)
+    string? Error,
+    string? Detection = null,
+    string? DetectionError = null,
+    string? Cause = null)
 {
     /// <summary>The status readers see at <paramref name="now"/> (<see cref="TargetRules.Derive"/>).</summary>
     public DerivedStatus Derived(DateTimeOffset now, ServerOptions options) =>

@@ -8,10 +8,11 @@ namespace GitOpsStatus.Server.Storage;
 /// A change of a target's announced status, as queued in the outbox: <c>transition</c> (into trouble or
 /// between kinds of it), <c>recovery</c> (back to SYNCED) or <c>reminder</c> (still in trouble).
 /// <c>At</c> is when it happened (Unix ms); <c>FilesJson</c> is a JSON array of the drifted file names; <c>Error</c> is the report's
-/// error (why it could not check, with UNKNOWN), null for the sweep's STALE and for reminders.
+/// error (why it could not check, with UNKNOWN), null for the sweep's STALE and for reminders; so are <c>Detection</c> (the report's
+/// detection mode) and <c>Cause</c> (the target's, <see cref="Targets.TargetRules.CauseOf"/>).
 /// </summary>
 public sealed record Transition(string Kind, string Repo, string Server, string? From, string To, long At, int DriftCount, string FilesJson, string? Revision,
-    string? Error = null)
+    string? Error = null, string? Detection = null, string? Cause = null)
 {
     public const string Changed = "transition";
     public const string Recovery = "recovery";
@@ -21,7 +22,7 @@ public sealed record Transition(string Kind, string Repo, string Server, string?
     {
         var r = incoming.Report;
         return new Transition(KindOf(to), r.Repo!, r.Server!, from, to, at, (int)(r.DriftCount ?? 0),
-            FilesJsonOf(r.Files?.Select(f => f.Name!) ?? []), r.Revision, r.Error);
+            FilesJsonOf(r.Files?.Select(f => f.Name!) ?? []), r.Revision, r.Error, r.Detection, incoming.Cause);
     }
 
     public static string KindOf(string to) => to == SyncStatus.Synced ? Recovery : Changed;

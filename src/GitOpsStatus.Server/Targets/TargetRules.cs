@@ -18,6 +18,23 @@ public static class TargetRules
     public static long StaleLimitMs(long? intervalSeconds, TimeSpan staleAfter) =>
         intervalSeconds is { } interval ? Interval(interval) * 1000 * StaleIntervals : (long)staleAfter.TotalMilliseconds;
 
+    /// <summary>
+    /// A target's cause, for <c>/status.json</c>, the list and notifications: <c>edited</c> when any drifted file is a hand
+    /// edit (the one a person must look at), else <c>other_revision</c> when any file is another commit's version, else null.
+    /// </summary>
+    public static string? CauseOf(IReadOnlyList<DriftedFile>? files)
+    {
+        string? cause = null;
+        for (var i = 0; files is not null && i < files.Count; i++)
+        {
+            if (files[i].Cause == DriftCause.Edited)
+                return DriftCause.Edited;
+            if (files[i].Cause == DriftCause.OtherRevision)
+                cause = DriftCause.OtherRevision;
+        }
+        return cause;
+    }
+
     /// <summary>A stored interval_seconds read into 1 s to <see cref="ReportValidator.MaxIntervalSeconds"/> (rows written before the validator bounded it).</summary>
     public static long Interval(long stored) => Math.Clamp(stored, 1, ReportValidator.MaxIntervalSeconds);
 

@@ -1,7 +1,7 @@
 // gitops-status dashboard: progressive enhancement only. Every page works without this file
 // (links, a GET form, <noscript> refresh); with it, filters apply as you type, sorting and the
 // status counts don't reload the page, and the page refreshes in place every data-refresh
-// seconds, keeping the filter, the scroll position and the focus. The server renders all
+// seconds and whenever the server says a report landed (Server-Sent Events, /events), keeping the filter, the scroll position and the focus. The server renders all
 // markup: this script only moves server-rendered, already-encoded elements into the page.
 (() => {
   "use strict";
@@ -12,6 +12,7 @@
   const form = document.getElementById("filters");
   let pending = null;
   let lastLoad = Date.now();
+  let again = false; // a change arrived while a load was running: load once more after it
 
   async function load(url, how) {
     if (pending) pending.abort();
@@ -36,6 +37,10 @@
     swap(new DOMParser().parseFromString(text, "text/html"));
     if (how === "push") history.pushState(null, "", url);
     else if (how === "replace") history.replaceState(null, "", url);
+    if (again) {
+      again = false;
+      load(location.pathname + location.search, null);
+    }
   }
 
   function swap(fresh) {
@@ -121,6 +126,19 @@
     }
     load(location.pathname + location.search, null);
   });
+
+  // Live: the server's event stream says when a report landed, and the page reloads its regions at once. The timed
+  // refresh below stays, for relative times and as the fallback when the stream is refused or cut.
+  const eventsUrl = document.body.dataset.events;
+  if (eventsUrl && window.EventSource) {
+    const source = new EventSource(eventsUrl);
+    source.addEventListener("change", () => {
+      if (document.hidden) lastLoad = 0; // reload when shown again
+      else if (pending) again = true;
+      else load(location.pathname + location.search, null);
+    });
+    window.addEventListener("pagehide", () => source.close());
+  }
 
   if (refreshSeconds > 0) {
     const due = () => Date.now() - lastLoad >= refreshSeconds * 1000;
