@@ -52,6 +52,9 @@ public sealed class LiveServer : IDisposable
         Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>The running app's services (e.g. its change feed, to see a page's event stream open).</summary>
+    public IServiceProvider Services => _factory.Services;
+
     public string Url(string path) => new Uri(BaseAddress, path).ToString();
 
     public async Task Post(string json)

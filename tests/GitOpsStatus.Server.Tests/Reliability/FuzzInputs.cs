@@ -17,6 +17,8 @@ internal static class FuzzInputs
         "repo", "server", "sync_status", "drift_count", "files", "last_check", "revision", "source",
         "interval_seconds", "duration_ms", "checker", "error", "name", "change", "repo_path",
         "expected_sha256", "actual_sha256", "diff", "binary", "extra",
+        "detection", "detection_error", "cause", "matches_revision", "changed_by", "user", "uid", "login_user", "process", "exe",
+        "pid", "parents", "at",
     ];
 
     private static readonly string[] Seeds =
@@ -25,6 +27,9 @@ internal static class FuzzInputs
         Reports.SeedOutOfSync,
         """{"repo":"infra/rsyslog","server":"web-1","sync_status":"UNKNOWN","error":"ssh: connect to host web-1 port 22: Connection refused","last_check":"2026-04-21T10:30:00+03:00"}""",
         """{"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":1,"files":[{"name":"a.conf","change":"modified","expected_sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","diff":"--- a\n+++ b\n@@ -1 +1 @@\n-x\n+y\n"}],"interval_seconds":120,"revision":"4f2a9c1","source":"cron"}""",
+        // Issue 22's fields: a degraded agent, a hand edit with who wrote it, another revision's version.
+        """{"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":2,"detection":"degraded","detection_error":"inotify watch limit 8192 reached","files":[{"name":"a","cause":"edited","changed_by":{"user":"root","uid":0,"login_user":"alice","process":"vim","exe":"/usr/bin/vim","pid":4242,"parents":["sudo","bash","sshd"],"at":"2026-04-21T10:30:02Z"}},{"name":"b","cause":"other_revision","matches_revision":"4f2a9c1"}]}""",
+        """{"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":1,"detection":"realtime","files":[{"name":"a","changed_by":{"user":"\u001b[2J","uid":4294967296,"process":"","pid":0,"parents":[null,"x"],"at":"2026-04-21T10:30:02"}}]}""",
     ];
 
     private static readonly Gen<string> Text = Gen.OneOf(
