@@ -82,10 +82,11 @@ public sealed partial class PostgresStore
 
     public IEnumerable<TargetGauge> EachGauge()
     {
-        using var command = _dataSource.CreateCommand("SELECT repo, server, sync_status, drift_count, last_check, interval_seconds FROM targets ORDER BY repo, server");
+        using var command = _dataSource.CreateCommand("SELECT repo, server, sync_status, drift_count, last_check, interval_seconds, ack_until FROM targets ORDER BY repo, server");
         using var reader = command.ExecuteReader();
         while (reader.Read())
-            yield return new TargetGauge(reader.GetString(0), reader.GetString(1), reader.GetString(2), Count(reader, 3), reader.GetInt64(4), Interval(reader, 5));
+            yield return new TargetGauge(reader.GetString(0), reader.GetString(1), reader.GetString(2), Count(reader, 3), reader.GetInt64(4), Interval(reader, 5),
+                NullableLong(reader, 6));
     }
 
     public async Task<TargetDetail?> ReadTargetAsync(string repo, string server, CancellationToken cancellationToken)
@@ -95,7 +96,7 @@ public sealed partial class PostgresStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return null;
-        var json = reader.GetString(13);
+        var json = reader.GetString(TargetColumnCount);
         return new TargetDetail(ReadTarget(reader), JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!, json);
     }
 
@@ -119,7 +120,7 @@ public sealed partial class PostgresStore
             while (await reader.ReadAsync(cancellationToken))
             {
                 rows.Add(ReadTarget(reader));
-                total = reader.GetInt64(13);
+                total = reader.GetInt64(TargetColumnCount);
             }
         }
         if (rows.Count == 0 && query.Offset > 0)

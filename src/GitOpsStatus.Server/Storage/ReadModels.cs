@@ -24,6 +24,16 @@ public sealed record HistoryEvent(
     string? FromRevision,
     string? Revision);
 
+/// <summary>
+/// An acknowledgement: who (<c>By</c>) accepted which drift (<c>FilesJson</c>, a JSON array of the file names whose content it
+/// covers) and why, until when; when it ended and why (<see cref="Targets.AckEnded"/>), null while it holds. Times in Unix ms.
+/// </summary>
+public sealed record Ack(long Id, string Repo, string Server, string FilesJson, string Reason, string By, long Until, long CreatedAt, long? EndedAt,
+    string? EndReason);
+
+/// <summary>A new acknowledgement of the target's drift as read at <c>LastCheck</c> with content <c>ContentKey</c>; refused if the target changed since.</summary>
+public sealed record AckRequest(string Repo, string Server, long LastCheck, string ContentKey, string FilesJson, string Reason, string By, long Until, long Now);
+
 /// <summary>A page of history, newest first; <paramref name="NextBeforeId"/> is the cursor of the next (older) page, null on the last.</summary>
 public sealed record HistoryPage(IReadOnlyList<HistoryEvent> Events, long? NextBeforeId);
 

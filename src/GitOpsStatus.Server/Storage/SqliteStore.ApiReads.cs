@@ -23,7 +23,7 @@ public sealed partial class SqliteStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return null;
-        var json = reader.GetString(13);
+        var json = reader.GetString(TargetColumnCount);
         var report = JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!;
         return new TargetDetail(ReadTarget(reader), report, json);
     }
