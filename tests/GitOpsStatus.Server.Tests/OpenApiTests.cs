@@ -248,7 +248,7 @@ public class OpenApiTests
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
             $"POST /api/status HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n"));
         await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
-        var raw = await new StreamReader(stream).ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var raw = await new StreamReader(stream).ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
         var (head, content) = (raw[..raw.IndexOf("\r\n\r\n", StringComparison.Ordinal)], raw[(raw.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
         var lines = head.Split("\r\n");
