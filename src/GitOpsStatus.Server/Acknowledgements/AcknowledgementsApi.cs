@@ -22,6 +22,8 @@ public static class AcknowledgementsApi
     {
         app.MapGet(Route, List).WithName("ListAcknowledgements").WithTags("Acknowledgements")
             .WithSummary("A target's acknowledgements, newest first: the current one and the ended ones (who, what, why, until, when and why it ended)")
+            .WithDescription("Its acknowledgement history: each with the files whose content it covered, reason, by, until, created_at, and once it ended "
+                + "ended_at and end_reason (status, content, expired, deleted, replaced); active is true for the one that holds now. Up to 1,000, newest first.")
             .ProducesValidationProblem(StatusCodes.Status404NotFound);
         return app;
     }
@@ -41,6 +43,7 @@ public static class AcknowledgementsApi
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
         app.MapDelete(Route, Delete).WithName("DeleteAcknowledgement").WithTags("Acknowledgements")
             .WithSummary("End a target's acknowledgement now: it is loud again, with one notification")
+            .WithDescription("Answers the ended acknowledgement (end_reason deleted); 404 when the target has none. Same tokens as acknowledging.")
             .ProducesValidationProblem(StatusCodes.Status404NotFound);
         return app;
     }
