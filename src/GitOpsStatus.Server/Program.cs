@@ -1,8 +1,8 @@
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server;
-using GitOpsStatus.Server.Acknowledgements;
 using GitOpsStatus.Server.Access;
+using GitOpsStatus.Server.Acknowledgements;
 using GitOpsStatus.Server.Api;
 using GitOpsStatus.Server.Dashboard;
 using GitOpsStatus.Server.Health;

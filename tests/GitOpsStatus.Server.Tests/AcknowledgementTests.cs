@@ -151,6 +151,38 @@ public abstract class AcknowledgementTests : IDisposable
         Assert.False((await Row()).GetProperty("acknowledged").GetBoolean());
     }
 
+    [Fact]
+    public async Task The_target_pages_form_acknowledges_and_both_pages_show_it_muted_with_reason_and_expiry()
+    {
+        await _server.PostJson(Drifted(AppServer.Start, ("rsyslog.conf", ShaA)));
+        var page = await _server.Client.GetStringAsync("/targets/web-1/infra/rsyslog");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+
+        var forged = await _server.Client.PostAsync("/acknowledge/web-1/infra/rsyslog", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["reason"] = "hotfix",
+            ["until"] = "2026-04-25",
+        }));
+        var posted = await _server.Client.PostAsync("/acknowledge/web-1/infra/rsyslog", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["reason"] = "incident <hotfix>",
+            ["until"] = "2026-04-25",
+            ["by"] = "ana",
+        }));
+        var target = await _server.Client.GetStringAsync("/targets/web-1/infra/rsyslog");
+        var list = await _server.Client.GetStringAsync("/");
+
+        Assert.Contains("action=\"/acknowledge/web-1/infra/rsyslog\"", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.True(posted.IsSuccessStatusCode, $"{(int)posted.StatusCode} {await posted.Content.ReadAsStringAsync()}");
+        Assert.Contains("notice s-out_of_sync acked", target, StringComparison.Ordinal);
+        Assert.Contains("Acknowledged by ana until 2026-04-25 00:00:00 UTC: incident &lt;hotfix&gt;", target, StringComparison.Ordinal);
+        Assert.Contains("action=\"/unacknowledge/web-1/infra/rsyslog\"", target, StringComparison.Ordinal);
+        Assert.Contains("class=\"s-out_of_sync acked\"", list, StringComparison.Ordinal);
+        Assert.Contains("acknowledged until 2026-04-25 00:00:00 UTC", list, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("", "2026-04-25", 422, "reason")]
     [InlineData("   ", "2026-04-25", 422, "reason")]
@@ -258,3 +290,58 @@ public sealed class AcknowledgementAccessTests : IDisposable
 }
 
 public sealed class AcknowledgementTestsOnPostgres(PostgresCluster postgres) : AcknowledgementTests(postgres);
+
+/// <summary>Two replicas on one PostgreSQL database, both sweeping when an acknowledgement expires.</summary>
+public sealed class AcknowledgementReplicaTests(PostgresCluster cluster) : IDisposable
+{
+    private readonly (string Name, string ConnectionString) _database = cluster.CreateDatabase();
+    private readonly ManualClock _clock = new(AppServer.Start);
+    private readonly WebhookListener _listener = new();
+    private readonly List<AppServer> _replicas = [];
+
+    public void Dispose()
+    {
+        foreach (var replica in _replicas)
+            replica.Dispose();
+        _listener.Dispose();
+        cluster.DropDatabase(_database.Name);
+    }
+
+    private AppServer Replica()
+    {
+        var replica = new AppServer(new() { ["GITOPS_WEBHOOK_URLS"] = _listener.Url, ["GITOPS_SWEEP_INTERVAL"] = "1d" }, clock: _clock,
+            database: _database.ConnectionString);
+        _replicas.Add(replica);
+        return replica;
+    }
+
+    [Fact]
+    public async Task Expiry_seen_by_two_replicas_sweeping_at_once_ends_each_acknowledgement_with_exactly_one_notification()
+    {
+        var (a, b) = (Replica(), Replica());
+        foreach (var i in Enumerable.Range(0, 10))
+        {
+            var server = $"s-{i}";
+            await (i % 2 == 0 ? a : b).PostJson(Reports.Drifted("fleet", server, AppServer.Start, 3600, "a.conf"));
+            var acked = await (i % 2 == 0 ? b : a).Send(HttpMethod.Post, $"/api/acknowledgements/{server}/fleet", json: """{"reason":"known","until":"2026-04-21T12:00:00Z"}""");
+            Assert.Equal(HttpStatusCode.Created, acked.StatusCode);
+        }
+        await _listener.WaitUntil(l => l.Delivered.Count == 10); // the ten transitions into OUT_OF_SYNC
+        _clock.Advance(TimeSpan.FromHours(2));
+
+        await Task.WhenAll(new[] { a, b, a, b }.Select(r => Task.Run(() => r.Services.GetRequiredService<StaleSweep>().RunOnceAsync())));
+        await _listener.WaitUntil(l => l.Delivered.Count >= 20);
+        var store = a.Services.GetRequiredService<IStatusStore>();
+        for (var i = 0; i < 100 && await store.CountPendingNotificationsAsync(CancellationToken.None) > 0; i++)
+            await Task.Delay(50);
+
+        var ended = _listener.Delivered.Where(d => d.Json.GetProperty("event").GetString() == "unacknowledged").ToList();
+        Assert.Equal(10, ended.Count);
+        Assert.Equal(10, ended.Select(d => d.Json.GetProperty("server").GetString()).Distinct().Count());
+        Assert.Equal(20, _listener.Delivered.Count);
+        var rows = (await b.StatusJson("?repo=fleet")).EnumerateArray().ToList();
+        Assert.All(rows, r => Assert.Equal(("OUT_OF_SYNC", false), (r.GetProperty("sync_status").GetString(), r.GetProperty("acknowledged").GetBoolean())));
+        var history = (await a.GetJson("/api/acknowledgements/s-3/fleet")).GetProperty("items");
+        Assert.Equal("expired", Assert.Single(history.EnumerateArray()).GetProperty("end_reason").GetString());
+    }
+}
