@@ -181,6 +181,75 @@ public sealed class RealtimeTests : IDisposable
         Assert.Contains("conf/d00/f002.conf by gitops-check (sh, pid ", line, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The agent as its own process (`dotnet gitops-status.dll`, the CLI's build output), so it can be stopped and continued
+    /// with signals; userNamespace runs it in a new user namespace (fanotify refused there: inotify) after
+    /// setUp, a shell command run inside it.
+    /// </summary>
+    private sealed class AgentProcess : IDisposable
+    {
+        private readonly Process process;
+        private readonly List<string> lines = [];
+
+        public AgentProcess(string cwd, string spool, bool userNamespace, string setUp = "true")
+        {
+            var cli = Path.Join(AppContext.BaseDirectory.Replace("tests/GitOpsStatus.Cli.Tests", "src/GitOpsStatus.Cli", StringComparison.Ordinal), "gitops-status.dll");
+            var script = setUp + " && exec dotnet \"$0\" watch --schedule '0 0 * * *' --retries 0 --realtime";
+            var start = userNamespace
+                ? new ProcessStartInfo("unshare", ["--user", "--map-root-user", "sh", "-c", script, cli])
+                : new ProcessStartInfo("sh", ["-c", script, cli]);
+            start.WorkingDirectory = cwd;
+            start.RedirectStandardOutput = start.RedirectStandardError = true;
+            start.UseShellExecute = false;
+            start.Environment["GITOPS_SPOOL_DIR"] = spool;
+            process = Process.Start(start)!;
+            process.OutputDataReceived += (_, e) => Add(e.Data);
+            process.ErrorDataReceived += (_, e) => Add(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public int Pid => process.Id;
+
+        private void Add(string? line)
+        {
+            lock (lines)
+            {
+                if (line is not null)
+                    lines.Add(line);
+            }
+        }
+
+        public string Text()
+        {
+            lock (lines)
+                return string.Join('\n', lines);
+        }
+
+        public async Task WaitForAsync(string text)
+        {
+            for (var i = 0; i < 1200 && !Text().Contains(text, StringComparison.Ordinal); i++)
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            Assert.Contains(text, Text(), StringComparison.Ordinal);
+        }
+
+        public void Signal(string name) => Processes.Run("kill", "-" + name, Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        public void Dispose()
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(30_000);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+            process.Dispose();
+        }
+    }
+
     [Fact]
     public async Task A_watch_limit_hit_is_degraded_with_the_reason_and_a_full_check_never_a_false_synced()
     {
@@ -188,41 +257,49 @@ public sealed class RealtimeTests : IDisposable
         tree.Write("actual/conf/d07/f001.conf", "drifted before the start\n");
         // A user namespace with its own inotify watch limit (/proc/sys/user is per namespace): the machine's limit is untouched.
         // There fanotify's filesystem mark is refused, so the agent falls back to inotify and hits the limit of 4 watches.
-        // The CLI's own build output (with its dependencies), as `dotnet gitops-status.dll` runs it.
-        var cli = Path.Join(AppContext.BaseDirectory.Replace("tests/GitOpsStatus.Cli.Tests", "src/GitOpsStatus.Cli", StringComparison.Ordinal), "gitops-status.dll");
-        var script = "echo 4 > /proc/sys/user/max_inotify_watches && exec dotnet \"$0\" watch --schedule '0 0 * * *' --retries 0 --realtime";
-        var start = new ProcessStartInfo("unshare", ["--user", "--map-root-user", "sh", "-c", script, cli])
-        {
-            WorkingDirectory = tree.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        start.Environment["GITOPS_SPOOL_DIR"] = tree["spool"];
-        using var agent = Process.Start(start)!;
-        var lines = new List<string>();
-        agent.OutputDataReceived += (_, e) => { lock (lines) if (e.Data is not null) lines.Add(e.Data); };
-        agent.ErrorDataReceived += (_, e) => { lock (lines) if (e.Data is not null) lines.Add(e.Data); };
-        agent.BeginOutputReadLine();
-        agent.BeginErrorReadLine();
-        string Text() { lock (lines) return string.Join('\n', lines); }
+        using var agent = new AgentProcess(tree.Root, tree["spool"], userNamespace: true, "echo 4 > /proc/sys/user/max_inotify_watches");
+
+        await agent.WaitForAsync("run 1:");
+        var row = (await server.TargetsAsync())[Server];
+        // Reverting the drifted file now is not seen (its directory is not watched): the status stays OUT_OF_SYNC, not a false SYNCED.
+        tree.Write("actual/conf/d07/f001.conf", "key.7.1 = value\n");
+        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        var after = (await server.TargetsAsync())[Server];
+
+        Assert.Contains("with inotify (fanotify not used: fanotify_mark", agent.Text(), StringComparison.Ordinal);
+        Assert.Contains("realtime degraded: inotify watch limit 4 reached: raise fs.inotify.max_user_watches", agent.Text(), StringComparison.Ordinal);
+        Assert.Equal("OUT_OF_SYNC", row.GetProperty("sync_status").GetString());
+        Assert.Equal("/conf/d07/f001.conf", row.GetProperty("files").GetString());
+        Assert.NotEqual("SYNCED", after.GetProperty("sync_status").GetString());
+    }
+
+    [Theory]
+    [InlineData(false, "fanotify event queue overflowed")]
+    [InlineData(true, "inotify event queue overflowed")]
+    public async Task A_queue_overflow_is_degraded_with_a_full_check_that_finds_the_change_the_lost_events_carried(bool inotify, string reason)
+    {
+        Files(3, 4);
+        using var agent = new AgentProcess(tree.Root, tree["spool"], userNamespace: inotify);
+        await agent.WaitForAsync("run 1: 1 report(s): 1 synced");
+
+        // Stopped, the agent reads no events: an edit and 20,000 new files overflow the kernel's queue (16,384 events).
+        agent.Signal("STOP");
         try
         {
-            for (var i = 0; i < 1200 && !Text().Contains("run 1:", StringComparison.Ordinal); i++)
-                await Task.Delay(50, TestContext.Current.CancellationToken);
-            var row = (await server.TargetsAsync())[Server];
-            // Reverting the drifted file now is not seen (its directory is not watched): the status stays OUT_OF_SYNC, not a false SYNCED.
-            tree.Write("actual/conf/d07/f001.conf", "key.7.1 = value\n");
-            await Task.Delay(1500, TestContext.Current.CancellationToken);
-            var after = (await server.TargetsAsync())[Server];
-
-            Assert.Contains("with inotify (fanotify not used: fanotify_mark", Text(), StringComparison.Ordinal);
-            Assert.Contains("realtime degraded: inotify watch limit 4 reached: raise fs.inotify.max_user_watches", Text(), StringComparison.Ordinal);
-            Assert.Equal("OUT_OF_SYNC", row.GetProperty("sync_status").GetString());
-            Assert.Equal("/conf/d07/f001.conf", row.GetProperty("files").GetString());
-            Assert.NotEqual("SYNCED", after.GetProperty("sync_status").GetString());
+            tree.Write("actual/conf/d02/f001.conf", "edited while the agent was stopped\n");
+            for (var i = 0; i < 20_000; i++)
+                File.WriteAllBytes(tree[$"actual/conf/d00/junk-{i}"], []);
         }
         finally
         {
-            agent.Kill(entireProcessTree: true);
-            await agent.WaitForExitAsync(TestContext.Current.CancellationToken);
+            agent.Signal("CONT");
         }
+        await agent.WaitForAsync("events lost, full check: realtime-lab: OUT_OF_SYNC (/conf/d02/f001.conf)");
+        var row = (await server.TargetsAsync())[Server];
+
+        Assert.Contains($"realtime: degraded: {reason}", agent.Text(), StringComparison.Ordinal);
+        Assert.Contains("detection degraded", agent.Text(), StringComparison.Ordinal);
+        Assert.Equal("OUT_OF_SYNC", row.GetProperty("sync_status").GetString());
+        Assert.Equal("/conf/d02/f001.conf", row.GetProperty("files").GetString());
     }
 }

@@ -23,6 +23,7 @@ public static class GitHistory
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
 
     private const int PathsPerLog = 200;
+    private const int MaxCached = 100_000;
     private static readonly ConcurrentDictionary<string, string> BlobSha256 = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<(string Repo, string Head, string Path), List<(string Commit, string Blob)>> Histories = new();
 
@@ -36,6 +37,11 @@ public static class GitHistory
         var wanted = findings.Where(f => f.File is { Change: ChangeKind.Modified, ActualSha256: not null } && f.Wanted is not null).ToList();
         if (wanted.Count == 0)
             return findings;
+        // A long-running agent sees HEAD move: the caches start again rather than grow without bound.
+        if (Histories.Count > MaxCached)
+            Histories.Clear();
+        if (BlobSha256.Count > MaxCached)
+            BlobSha256.Clear();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Budget);
         Dictionary<string, string> causes;
