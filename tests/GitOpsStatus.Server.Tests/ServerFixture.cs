@@ -155,4 +155,30 @@ public static class Reports
 
     public static string Drifted(string repo, string server, DateTimeOffset at, params string[] files) =>
         JsonSerializer.Serialize(new { repo, server, sync_status = "OUT_OF_SYNC", drift_count = files.Length, files = files.Select(name => new { name }), last_check = at.ToString("O") });
+
+    private static readonly string[] Parents = ["sudo", "bash", "sshd"];
+
+    /// <summary>An OUT_OF_SYNC report from a degraded realtime agent: one hand edit with who wrote it, one file at another revision.</summary>
+    public static string WithOrigin(string repo, string server, DateTimeOffset at, string detection = "degraded") =>
+        JsonSerializer.Serialize(new
+        {
+            repo,
+            server,
+            sync_status = "OUT_OF_SYNC",
+            drift_count = 2,
+            last_check = at.ToString("O"),
+            detection,
+            detection_error = detection == "degraded" ? "inotify watch limit 8192 reached: raise fs.inotify.max_user_watches" : null,
+            files = new object[]
+            {
+                new
+                {
+                    name = "/etc/nginx/nginx.conf",
+                    change = "modified",
+                    cause = "edited",
+                    changed_by = new { user = "root", uid = 0, login_user = "alice", process = "vim", exe = "/usr/bin/vim.basic", pid = 4242, parents = Parents, at = at.AddSeconds(2).ToString("O") },
+                },
+                new { name = "/etc/nginx/conf.d/app.conf", change = "modified", cause = "other_revision", matches_revision = "4f2a9c1" },
+            },
+        });
 }

@@ -62,8 +62,9 @@ public class BackgroundFaultTests : IDisposable
         var calls = _faults.Calls(method) - before;
         _faults.Heal();
 
-        // Healed: the drift and the STALE are announced, each once, and every delivery is recorded.
-        await _webhook.WaitUntil(w => w.Delivered.Count == 2);
+        // Healed: the drift and the STALE are announced, each once, and every delivery is recorded. The job's next try
+        // may be a whole backoff away (the dispatcher's cap is 30 s), so the wait allows for it.
+        await _webhook.WaitUntil(w => w.Delivered.Count == 2, timeout: TimeSpan.FromSeconds(60));
         await WaitUntilOutboxIsEmpty();
         Assert.Equal(["drifted", "quiet"], _webhook.Received.Select(d => d.Json.GetProperty("server").GetString()).Order());
         Assert.Equal("STALE", _webhook.Delivered.Single(d => d.Json.GetProperty("server").GetString() == "quiet").Json.GetProperty("to").GetString());
