@@ -36,7 +36,8 @@ OUT_OF_SYNC by name, or the target SYNCED again after the revert.
 
 The same tree without realtime, `watch --schedule "*/10 * * * * *"` (a full check every 10 s): edit → OUT_OF_SYNC median
 {sch['edit']['median_ms'] / 1000:.1f} s, worst {sch['edit']['worst_ms'] / 1000:.1f} s over {sch['edit']['count']} edits (revert → SYNCED median
-{sch['revert']['median_ms'] / 1000:.1f} s). With the default `*/2 * * * *` schedule a change waits for the next run: on average half of
+{sch['revert']['median_ms'] / 1000:.1f} s); each edit is made just after the run that showed the previous one, so it waits
+nearly a whole period: the worst case, where a random moment waits half a period on average. With the default `*/2 * * * *` schedule a change waits for the next run: on average half of
 120 s, at worst 120 s plus the check (issue 22 measured 116.6 s).
 
 Anchors (documented, not measured here): Wazuh FIM realtime mode (inotify) reports a change in about 2 s; Salt's inotify
