@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GitOpsStatus.Cli.Tests.Fixtures;
+using GitOpsStatus.Core.Reports;
 
 namespace GitOpsStatus.Cli.Tests;
 
@@ -34,7 +35,7 @@ public sealed class RealtimeTests : IDisposable
     }
 
     /// <summary>desired/conf and actual/conf with <paramref name="dirs"/> × <paramref name="perDir"/> equal files.</summary>
-    private void Files(int dirs, int perDir)
+    private void Files(int dirs, int perDir, string? url = null)
     {
         for (var d = 0; d < dirs; d++)
         {
@@ -47,7 +48,7 @@ public sealed class RealtimeTests : IDisposable
         }
         tree.Write("gitops-status.yaml", $"""
             repo: realtime
-            url: {server.Url}
+            url: {url ?? server.Url}
             realtime: true
             targets:
               - server: {Server}
@@ -163,7 +164,8 @@ public sealed class RealtimeTests : IDisposable
     [Fact]
     public async Task A_write_by_another_user_names_that_user_and_process_in_changed_by()
     {
-        Files(2, 5);
+        // Nothing listens at the URL: every report is spooled as the JSON that would have been sent, which the test reads.
+        Files(2, 5, url: $"http://127.0.0.1:{Processes.FreePort()}");
         var file = tree["actual/conf/d00/f002.conf"];
         // gitops-check (scripts/install-test-deps.sh) needs to reach and write the file.
         for (var dir = Path.GetDirectoryName(file); dir is not null && dir.StartsWith(tree.Root, StringComparison.Ordinal); dir = Path.GetDirectoryName(dir))
@@ -173,12 +175,27 @@ public sealed class RealtimeTests : IDisposable
 
         // The writer stays alive a moment, like an editor does after saving: /proc is read while it exists.
         using var writer = Process.Start("runuser", ["-u", "gitops-check", "--", "sh", "-c", $"echo 'edited by gitops-check' >> '{file}'; sleep 3"]);
-        await UntilAsync(row => Drifted(row, "conf/d00/f002.conf"), Stopwatch.StartNew());
+        var written = DateTimeOffset.Now;
+        DriftedFile? drifted = null;
+        for (var i = 0; i < 200 && drifted is null; i++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+            drifted = Directory.Exists(tree["spool"])
+                ? Directory.GetFiles(tree["spool"], "*.json").Select(f => JsonSerializer.Deserialize(File.ReadAllText(f), ReportJson.Default.StatusReport)!)
+                    .SelectMany(r => r.Files ?? []).FirstOrDefault(f => f.Name == "/conf/d00/f002.conf")
+                : null;
+        }
         await writer.WaitForExitAsync(TestContext.Current.CancellationToken);
         await StopAsync(agent);
 
-        var line = Log().Split('\n').First(l => l.Contains($"change: {Server}: OUT_OF_SYNC", StringComparison.Ordinal));
-        Assert.Contains("conf/d00/f002.conf by gitops-check (sh, pid ", line, StringComparison.Ordinal);
+        var by = drifted?.ChangedBy ?? throw new InvalidOperationException($"no spooled report names the file with changed_by; agent log:\n{Log()}");
+        var uid = long.Parse(Processes.Run("id", "-u", "gitops-check").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(("gitops-check", uid, "sh"), (by.User, by.Uid, by.Process));
+        Assert.Equal("runuser", by.Parents![0]); // runuser stays as sh's parent (its PAM session)
+        Assert.NotEqual(writer.Id, (int)by.Pid!);
+        Assert.Equal(Processes.Run("readlink", "-f", "/bin/sh").Trim(), by.Exe);
+        Assert.InRange(by.At!.Value, written.AddSeconds(-1), DateTimeOffset.Now);
+        Assert.Contains("conf/d00/f002.conf by gitops-check (sh, pid ", Log(), StringComparison.Ordinal);
     }
 
     /// <summary>

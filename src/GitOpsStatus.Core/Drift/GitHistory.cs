@@ -197,7 +197,10 @@ public static class GitHistory
         // safe.directory: the agent often runs as root over a checkout another user owns; it only reads.
         var start = new ProcessStartInfo("git")
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
         };
         foreach (var arg in (string[])["-C", repoRoot, "-c", "safe.directory=*", "-c", "core.quotePath=false", "--literal-pathspecs", .. args])

@@ -12,7 +12,7 @@ namespace GitOpsStatus.Core.Drift.Realtime;
 /// </summary>
 internal sealed class ProcessIdentity
 {
-    private const int MaxParents = 16;
+    private const int MaxParents = ReportValidator.MaxParents;
     private readonly Dictionary<int, (FileChangedBy Who, DateTimeOffset Read)> recent = [];
     private Dictionary<long, string>? users;
     private DateTimeOffset usersRead;
@@ -51,11 +51,11 @@ internal sealed class ProcessIdentity
             }
             return new FileChangedBy
             {
-                User = Text(UserName(uid), 256),
+                User = Text(UserName(uid), ReportValidator.MaxChangedByText),
                 Uid = uid,
-                LoginUser = loginUid is { } l ? Text(UserName(l), 256) : null,
-                Process = Text(status.Name ?? "?", 256),
-                Exe = exe is null ? null : Text(exe, 4096),
+                LoginUser = loginUid is { } l ? Text(UserName(l), ReportValidator.MaxChangedByText) : null,
+                Process = Text(status.Name ?? "?", ReportValidator.MaxChangedByText),
+                Exe = exe is null ? null : Text(exe, ReportValidator.MaxExeLength),
                 Pid = pid,
                 Parents = Parents(status.ParentPid, Session(pid)),
                 At = at,
@@ -72,10 +72,10 @@ internal sealed class ProcessIdentity
     {
         var names = new List<string>();
         var pastLeader = false;
-        for (var pid = parent; pid > 1 && names.Count < MaxParents; )
+        for (var pid = parent; pid > 1 && names.Count < MaxParents;)
         {
             var status = Status(pid);
-            names.Add(Text(status.Name ?? "?", 256));
+            names.Add(Text(status.Name ?? "?", ReportValidator.MaxChangedByText));
             if (pastLeader)
                 break;
             pastLeader = pid == session;

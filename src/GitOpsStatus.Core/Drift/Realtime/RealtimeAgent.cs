@@ -272,7 +272,8 @@ public sealed class RealtimeAgent : IAsyncDisposable
         };
     }
 
-    private static string Bounded(string text) => text.Length <= 1000 ? text : text[..999] + "…";
+    private static string Bounded(string text) =>
+        text.Length <= ReportValidator.MaxDetectionErrorLength ? text : text[..(ReportValidator.MaxDetectionErrorLength - 1)] + "…";
 
     /// <summary>Whether a report says nothing new: same status, error, detection and files (by name, change, hashes, writer).</summary>
     private static bool Same(StatusReport report, StatusReport? last) =>
