@@ -52,6 +52,31 @@ public abstract class HistoryTests(PostgresCluster? postgres) : IDisposable
 
     private static string WithRevision(string json, string revision) => json[..^1] + $",\"revision\":\"{revision}\"}}";
 
+    // The next cursor is read before the page's events stream: a page that ends at the oldest event has none.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public async Task Following_next_links_gives_every_event_once_and_ends_on_the_oldest(int limit)
+    {
+        var t = AppServer.Start.AddMinutes(-20);
+        for (var i = 0; i < 4; i++)
+            await _server.PostJson(Reports.Synced("r", "s", t.AddMinutes(i), revision: $"rev{i}"));
+
+        var revisions = new List<string?>();
+        var pages = 0;
+        for (string? next = $"/api/history/s/r?limit={limit}"; next is not null && pages < 10; pages++)
+        {
+            var page = await _server.GetJson(next);
+            revisions.AddRange(page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("revision").GetString()));
+            next = page.GetProperty("next").GetString();
+        }
+
+        Assert.Equal(["rev3", "rev2", "rev1", "rev0"], revisions);
+        Assert.Equal((4 + limit - 1) / limit, pages);
+    }
+
     [Fact]
     public async Task History_pages_newest_first_with_a_next_link()
     {
