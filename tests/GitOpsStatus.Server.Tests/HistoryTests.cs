@@ -4,6 +4,7 @@ using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Notifications;
 using GitOpsStatus.Server.Tests.Postgres;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsStatus.Server.Tests;
 
@@ -101,7 +102,7 @@ public abstract class HistoryTests(PostgresCluster? postgres) : IDisposable
 
         await _server.Services.GetRequiredService<StaleSweep>().RunOnceAsync();
         await _server.Services.GetRequiredService<StaleSweep>().RunOnceAsync(); // a second sweep finds nothing new
-        await _server.PostJson(Reports.Synced("r", "s", _server.Clock.Now, interval: 60));
+        await _server.PostJson(Reports.Synced("r", "s", _server.Clock.GetUtcNow(), interval: 60));
 
         var events = (await _server.GetJson("/api/history/s/r")).GetProperty("events").EnumerateArray().ToList();
         Assert.Equal(3, events.Count);
