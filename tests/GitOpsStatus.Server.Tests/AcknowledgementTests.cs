@@ -295,7 +295,7 @@ public sealed class AcknowledgementTestsOnPostgres(PostgresCluster postgres) : A
 public sealed class AcknowledgementReplicaTests(PostgresCluster cluster) : IDisposable
 {
     private readonly (string Name, string ConnectionString) _database = cluster.CreateDatabase();
-    private readonly ManualClock _clock = new(AppServer.Start);
+    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _clock = new(AppServer.Start);
     private readonly WebhookListener _listener = new();
     private readonly List<AppServer> _replicas = [];
 

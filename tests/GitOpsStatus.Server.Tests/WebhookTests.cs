@@ -1,5 +1,6 @@
 using GitOpsStatus.Server.Tests.Postgres;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsStatus.Server.Tests;
 
@@ -33,7 +34,7 @@ public abstract class WebhookTests : IDisposable
 
         // Retries are due by the server's clock: move it on (by less than the stale limit) while waiting.
         await _listener.WaitUntil(l => l.Delivered.Count == 2, () => _server.Clock.Advance(TimeSpan.FromSeconds(15)));
-        await _server.PostJson(Reports.Synced("infra/rsyslog", "web-1", _server.Clock.Now, interval: 3600));
+        await _server.PostJson(Reports.Synced("infra/rsyslog", "web-1", _server.Clock.GetUtcNow(), interval: 3600));
         await _listener.WaitUntil(l => l.Delivered.Count == 4);
         await WaitUntilOutboxIsEmpty();
 
@@ -60,7 +61,7 @@ public abstract class WebhookTests : IDisposable
         _server.Clock.Advance(TimeSpan.FromMinutes(4)); // past 3 × 60 s: nobody reads, the background sweep notices
 
         await _listener.WaitUntil(l => l.Delivered.Count == 2, () => _server.Clock.Advance(TimeSpan.FromSeconds(1)));
-        await _server.PostJson(Reports.Synced("nginx", "web-2", _server.Clock.Now, interval: 60));
+        await _server.PostJson(Reports.Synced("nginx", "web-2", _server.Clock.GetUtcNow(), interval: 60));
         await _listener.WaitUntil(l => l.Delivered.Count == 4);
         await WaitUntilOutboxIsEmpty();
 

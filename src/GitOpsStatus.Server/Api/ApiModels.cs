@@ -31,7 +31,7 @@ public sealed record TargetItem(
     string? AckUntil);
 
 /// <summary>One page of <c>GET /api/targets</c>; <c>next</c> is the URL of the next page, null on the last.</summary>
-public sealed record TargetList(IReadOnlyList<TargetItem> Items, int Total, int Limit, int Offset, string? Next);
+public sealed record TargetList(IAsyncEnumerable<TargetItem> Items, int Total, int Limit, int Offset, string? Next);
 
 /// <summary><c>GET /api/targets/{server}/{repo}</c>: the target and its latest report as stored (every file with change kind, hashes and diff).</summary>
 public sealed record TargetDetailResponse(TargetItem Target, JsonElement Report);
@@ -49,7 +49,7 @@ public sealed record HistoryItem(
     string? Revision);
 
 /// <summary>One page of history, newest first; <c>next</c> is the URL of the older page, null on the last.</summary>
-public sealed record HistoryList(string Repo, string Server, IReadOnlyList<HistoryItem> Events, string? Next);
+public sealed record HistoryList(string Repo, string Server, IAsyncEnumerable<HistoryItem> Events, string? Next);
 
 public sealed record CountsItem(int Total, int Synced, int OutOfSync, int Stale, int Unknown);
 

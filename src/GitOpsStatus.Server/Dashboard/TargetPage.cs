@@ -37,14 +37,15 @@ internal static class TargetPage
 
         // Like the list page's query, a hand-edited ?before= that is not an event id shows the newest page, never a bare 400.
         long? beforeId = long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : null;
-        var history = await store.ReadHistoryAsync(repo, server, HistoryPageSize, beforeId, context.RequestAborted);
+        var page = await store.ReadHistoryAsync(repo, server, HistoryPageSize, beforeId, context.RequestAborted);
+        var history = (Events: await page.Events.ToListAsync(context.RequestAborted), page.NextBeforeId);
         var formToken = context.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>().GetAndStoreTokens(context).RequestToken!;
         Render(html, detail, history, beforeId, detail.Row.Derived(now, options), now, options, signedIn, formToken);
         context.Response.Headers["Server-Timing"] = $"render;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0}";
         return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
     }
 
-    private static void Render(Html html, TargetDetail detail, HistoryPage history, long? before, DerivedStatus status,
+    private static void Render(Html html, TargetDetail detail, (List<HistoryEvent> Events, long? NextBeforeId) history, long? before, DerivedStatus status,
         DateTimeOffset now, ServerOptions options, string? signedIn, string formToken)
     {
         var row = detail.Row;
@@ -172,7 +173,7 @@ internal static class TargetPage
         : file.Change is ChangeKind.Mode or ChangeKind.Owner ? "Only the file's " + file.Change + " differs."
         : "No diff was sent.";
 
-    private static void History(Html html, HistoryPage history, long? before, TargetRow row, DateTimeOffset now)
+    private static void History(Html html, (List<HistoryEvent> Events, long? NextBeforeId) history, long? before, TargetRow row, DateTimeOffset now)
     {
         html.Raw("<h2 id=\"history\">History</h2>\n");
         if (history.Events.Count == 0)

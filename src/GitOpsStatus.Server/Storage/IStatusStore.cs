@@ -100,6 +100,9 @@ public interface IStatusStore : IDisposable
     /// <summary>The target's row and full stored report, or null when no such target.</summary>
     Task<TargetDetail?> ReadTargetAsync(string repo, string server, CancellationToken cancellationToken);
 
+    /// <summary>Whether the target has a stored row, without reading its report.</summary>
+    Task<bool> TargetExistsAsync(string repo, string server, CancellationToken cancellationToken);
+
     /// <summary>One page of targets sorted by repo then server, filtered on the status derived at <paramref name="now"/>.</summary>
     Task<TargetRowPage> ReadTargetPageAsync(TargetQuery query, DateTimeOffset now, CancellationToken cancellationToken);
 

@@ -34,8 +34,11 @@ public sealed record Ack(long Id, string Repo, string Server, string FilesJson, 
 /// <summary>A new acknowledgement of the target's drift as read at <c>LastCheck</c> with content <c>ContentKey</c>; refused if the target changed since.</summary>
 public sealed record AckRequest(string Repo, string Server, long LastCheck, string ContentKey, string FilesJson, string Reason, string By, long Until, long Now);
 
-/// <summary>A page of history, newest first; <paramref name="NextBeforeId"/> is the cursor of the next (older) page, null on the last.</summary>
-public sealed record HistoryPage(IReadOnlyList<HistoryEvent> Events, long? NextBeforeId);
+/// <summary>
+/// A page of history, newest first; <paramref name="NextBeforeId"/> is the cursor of the next (older) page, null on the last.
+/// <paramref name="Events"/> are read from the store as they are enumerated, once.
+/// </summary>
+public sealed record HistoryPage(IAsyncEnumerable<HistoryEvent> Events, long? NextBeforeId);
 
 /// <summary>Targets per derived status.</summary>
 public sealed record StatusCounts(int Total, int Synced, int OutOfSync, int Stale, int Unknown)
@@ -64,8 +67,8 @@ public sealed record StatusSummary(StatusCounts Overall, IReadOnlyList<RepoCount
 
 public sealed record RepoCounts(string Repo, StatusCounts Counts);
 
-/// <summary>One page of targets and how many match in all.</summary>
-public sealed record TargetRowPage(IReadOnlyList<TargetRow> Rows, int Total);
+/// <summary>One page of targets and how many match in all; <paramref name="Rows"/> are read from the store as they are enumerated, once.</summary>
+public sealed record TargetRowPage(IAsyncEnumerable<TargetRow> Rows, int Total);
 
 /// <summary>Filters and paging for listing targets; <paramref name="Statuses"/> are derived statuses (empty: any).</summary>
 public sealed record TargetQuery(string? Repo, string? Server, IReadOnlySet<string> Statuses, int Limit, int Offset);

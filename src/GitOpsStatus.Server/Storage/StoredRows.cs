@@ -44,21 +44,21 @@ internal static class StoredRows
             Count(r, 8), r.GetString(9), NullableString(r, 10), NullableString(r, 12)),
         Count(r, 11));
 
-    /// <summary>Reads a history query that asked for <paramref name="limit"/> + 1 events: the extra one only says an older page exists.</summary>
-    public static async Task<HistoryPage> ReadHistoryPageAsync(DbDataReader reader, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// The next history page's cursor from a query of the ids at positions limit and limit + 1 of this page: the page's
+    /// last id when an older event follows it, else null.
+    /// </summary>
+    public static async Task<long?> NextBeforeIdAsync(DbCommand command, CancellationToken cancellationToken)
     {
-        var events = new List<HistoryEvent>(Math.Min(limit + 1, 1024));
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            events.Add(new HistoryEvent(
-                reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), NullableString(reader, 4),
-                reader.GetString(5), Count(reader, 6), reader.GetString(7), NullableString(reader, 8), NullableString(reader, 9)));
-        }
-        if (events.Count <= limit)
-            return new HistoryPage(events, null);
-        events.RemoveAt(limit);
-        return new HistoryPage(events, events[^1].Id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var last = await reader.ReadAsync(cancellationToken) ? reader.GetInt64(0) : (long?)null;
+        return await reader.ReadAsync(cancellationToken) ? last : null;
     }
+
+    /// <summary>One event from a row of <c>EventColumns</c>.</summary>
+    public static HistoryEvent ReadEvent(DbDataReader reader) => new(
+        reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), NullableString(reader, 4),
+        reader.GetString(5), Count(reader, 6), reader.GetString(7), NullableString(reader, 8), NullableString(reader, 9));
 
     public static long? NullableLong(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
 
