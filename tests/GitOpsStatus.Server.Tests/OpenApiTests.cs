@@ -89,7 +89,8 @@ public class OpenApiTests
         await Check(HttpStatusCode.UnprocessableEntity, HttpMethod.Post, "/api/status", "w-all", "{\"repo\": \"../x\", \"sync_status\": \"MAYBE\"}");
 
         // Every read route: 200 with the read token, 401 without or with a wrong one, 403 with a write token.
-        string[] reads = ["/status.json", "/metrics", "/api/targets", "/api/targets/rsyslog-lab/rsyslog", "/api/history/rsyslog-lab/rsyslog", "/api/summary"];
+        string[] reads = ["/status.json", "/metrics", "/api/targets", "/api/targets/rsyslog-lab/rsyslog", "/api/history/rsyslog-lab/rsyslog", "/api/summary",
+            "/api/acknowledgements/rsyslog-lab/rsyslog"];
         foreach (var path in reads)
         {
             await Check(HttpStatusCode.OK, HttpMethod.Get, path, "read-secret");
@@ -101,6 +102,24 @@ public class OpenApiTests
         await Check(HttpStatusCode.OK, HttpMethod.Get, "/api/targets/web-2/nginx", "read-secret");
         await Check(HttpStatusCode.OK, HttpMethod.Get, "/api/targets/web-3/nginx", "read-secret"); // detection, cause, changed_by
         await Check(HttpStatusCode.OK, HttpMethod.Get, "/api/targets?status=OUT_OF_SYNC,unknown&limit=1", "read-secret");
+
+        // Acknowledgements: a write token for its targets or the admin token; never a read token.
+        const string Ack = """{"reason":"hotfix, kept until Friday's deploy","until":"2026-04-25"}""";
+        await Check(HttpStatusCode.Created, HttpMethod.Post, "/api/acknowledgements/web-2/nginx", "w-all", Ack);
+        await Check(HttpStatusCode.OK, HttpMethod.Get, "/api/acknowledgements/web-2/nginx", "read-secret");
+        await Check(HttpStatusCode.OK, HttpMethod.Get, "/api/targets/web-2/nginx", "read-secret"); // acknowledged
+        await Check(HttpStatusCode.OK, HttpMethod.Get, "/status.json", "read-secret");
+        await Check(HttpStatusCode.BadRequest, HttpMethod.Post, "/api/acknowledgements/web-2/nginx", "w-all", "{");
+        await Check(HttpStatusCode.UnprocessableEntity, HttpMethod.Post, "/api/acknowledgements/web-2/nginx", "w-all", """{"reason":"","until":"2020-01-01"}""");
+        await Check(HttpStatusCode.NotFound, HttpMethod.Post, "/api/acknowledgements/web-9/nginx", "w-all", Ack);
+        await Check(HttpStatusCode.Conflict, HttpMethod.Post, "/api/acknowledgements/db-1/infra/rsyslog", "w-all", Ack);
+        await Check(HttpStatusCode.Unauthorized, HttpMethod.Post, "/api/acknowledgements/web-2/nginx", null, Ack);
+        await Check(HttpStatusCode.Forbidden, HttpMethod.Post, "/api/acknowledgements/web-2/nginx", "read-secret", Ack);
+        await Check(HttpStatusCode.NotFound, HttpMethod.Get, "/api/acknowledgements/web-9/nginx", "read-secret");
+        await Check(HttpStatusCode.Unauthorized, HttpMethod.Delete, "/api/acknowledgements/web-2/nginx", null);
+        await Check(HttpStatusCode.Forbidden, HttpMethod.Delete, "/api/acknowledgements/web-2/nginx", "read-secret");
+        await Check(HttpStatusCode.OK, HttpMethod.Delete, "/api/acknowledgements/web-2/nginx", "admin-secret");
+        await Check(HttpStatusCode.NotFound, HttpMethod.Delete, "/api/acknowledgements/web-2/nginx", "admin-secret");
         server.Clock.Advance(TimeSpan.FromHours(2)); // every target STALE
         await Check(HttpStatusCode.OK, HttpMethod.Get, "/status.json", "read-secret");
         await Check(HttpStatusCode.OK, HttpMethod.Get, "/api/targets", "read-secret");

@@ -6,16 +6,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsStatus.Server.Tests;
-
-/// <summary>A clock the test moves by hand.</summary>
-public sealed class ManualClock(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-    public override DateTimeOffset GetUtcNow() => Now;
-    public void Advance(TimeSpan by) => Now += by;
-}
 
 /// <summary>
 /// The real app on a real SQLite file in its own temp directory, or (given <c>postgres</c>) on a fresh
@@ -36,7 +29,7 @@ public sealed class AppServer : IDisposable
 
     public string DataDir { get; }
     private readonly bool _ownsDataDir;
-    public ManualClock Clock { get; }
+    public FakeTimeProvider Clock { get; }
 
     /// <summary>The PostgreSQL connection string in use; null on SQLite.</summary>
     public string? Database { get; }
@@ -48,7 +41,7 @@ public sealed class AppServer : IDisposable
     /// <summary>The running app's services (its store, background services).</summary>
     public IServiceProvider Services => _factory.Services;
 
-    public AppServer(Dictionary<string, string>? settings = null, string? dataDir = null, ManualClock? clock = null,
+    public AppServer(Dictionary<string, string>? settings = null, string? dataDir = null, FakeTimeProvider? clock = null,
         Postgres.PostgresCluster? postgres = null, string? database = null, Action<IServiceCollection>? services = null)
     {
         _services = services;
@@ -58,7 +51,7 @@ public sealed class AppServer : IDisposable
         Database = database;
         _ownsDataDir = dataDir is null;
         DataDir = dataDir ?? Directory.CreateTempSubdirectory("gitops-status-test-").FullName;
-        Clock = clock ?? new ManualClock(Start);
+        Clock = clock ?? new FakeTimeProvider(Start);
         _settings = settings ?? [];
         (_factory, Client) = Boot();
     }

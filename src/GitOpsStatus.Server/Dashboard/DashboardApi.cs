@@ -38,6 +38,10 @@ public static class DashboardApi
             RequireReadOrSignIn(context.HttpContext) ?? await next(context)).RequireRateLimiting(AbuseLimits.ReadConcurrency);
         reading.MapGet("/", ListPage.Get).WithName("Dashboard");
         reading.MapGet("/targets/{server}/{**repo}", TargetPage.Get).WithName("DashboardTarget");
+        var acknowledging = pages.MapGroup("").RequireAuthorization(AccessPolicies.Acknowledge).RequireWriteRateLimit()
+            .WithMetadata(new RequireAntiforgeryTokenAttribute());
+        acknowledging.MapPost("/acknowledge/{server}/{**repo}", AckForm.Acknowledge);
+        acknowledging.MapPost("/unacknowledge/{server}/{**repo}", AckForm.Unacknowledge);
         // The live pages' event stream: the same read check, but its own cap instead of the read slots it would hold.
         pages.MapGroup("").AddEndpointFilter(async (context, next) => RequireReadOrSignIn(context.HttpContext) ?? await next(context)).MapEvents();
         return app;

@@ -112,8 +112,11 @@ internal static class ListPage
         var status = target.Status.Status;
         var statusClass = new RawHtml(Format.StatusClass(status));
         var onlyRepo = (ListQuery.Default with { Repo = row.Repo }).Url();
-        html.Add($"""<tr class="{statusClass}" data-status="{status}"><td data-label="Repo"><a href="{onlyRepo}" title="Only {row.Repo}">{row.Repo}</a></td><td data-label="Server"><a href="{TargetUrl(row.Repo, row.Server)}">{row.Server}</a></td><td data-label="Status">""");
+        var acked = row.Acknowledged(now);
+        html.Add($"""<tr class="{statusClass}{new RawHtml(acked ? " acked" : "")}" data-status="{status}"><td data-label="Repo"><a href="{onlyRepo}" title="Only {row.Repo}">{row.Repo}</a></td><td data-label="Server"><a href="{TargetUrl(row.Repo, row.Server)}">{row.Server}</a></td><td data-label="Status">""");
         Format.Badge(html, status);
+        if (acked)
+            html.Add($""" <span class="ack" title="{row.Ack!.Reason} (by {row.Ack.By})">acknowledged until {Format.Clock(DateTimeOffset.FromUnixTimeMilliseconds(row.Ack.Until))}</span>""");
         // A degraded agent may miss changes: the row says so beside its status, with the reason on hover.
         if (row.Detection == DetectionMode.Degraded)
             html.Add($" <span class=\"degraded\" title=\"{row.DetectionError ?? "realtime detection is not fully working"}\">degraded</span>");

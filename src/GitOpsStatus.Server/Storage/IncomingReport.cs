@@ -4,7 +4,8 @@ namespace GitOpsStatus.Server.Storage;
 
 /// <summary>
 /// A validated report on its way to the store, with what the writer needs precomputed on the
-/// request thread (so the single writer does only database work). <c>CanonicalJson</c> is the stored report, in UTF-8.
+/// request thread (so the single writer does only database work). <c>CanonicalJson</c> is the stored report, in UTF-8;
+/// <c>ContentKey</c> the drifted content an acknowledgement is bound to (<see cref="Targets.TargetRules.ContentKey"/>).
 /// </summary>
 public sealed record IncomingReport(
     StatusReport Report,
@@ -14,6 +15,7 @@ public sealed record IncomingReport(
     byte[] Hash,
     string FilesJoined,
     string DriftKey,
+    string ContentKey,
     string? Cause = null)
 {
     /// <summary>The detection error as stored: kept only with <c>degraded</c>, the one mode it explains.</summary>

@@ -5,6 +5,7 @@ using GitOpsStatus.Server.Notifications;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsStatus.Server.Tests.Postgres;
 
@@ -12,7 +13,7 @@ namespace GitOpsStatus.Server.Tests.Postgres;
 public sealed class ReplicaTests(PostgresCluster cluster) : IDisposable
 {
     private readonly (string Name, string ConnectionString) _database = cluster.CreateDatabase();
-    private readonly ManualClock _clock = new(AppServer.Start);
+    private readonly FakeTimeProvider _clock = new(AppServer.Start);
     private readonly List<IDisposable> _owned = [];
 
     public void Dispose()

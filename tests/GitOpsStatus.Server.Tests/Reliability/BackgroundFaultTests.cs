@@ -3,6 +3,7 @@ using System.Net;
 using GitOpsStatus.Server.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsStatus.Server.Tests.Reliability;
 
@@ -53,7 +54,7 @@ public class BackgroundFaultTests : IDisposable
         var window = Stopwatch.StartNew();
         for (var i = 0; window.Elapsed < Window; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, (await _server.PostJson(Reports.Synced("faults", $"during-{i}", _server.Clock.Now, interval: 3600))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await _server.PostJson(Reports.Synced("faults", $"during-{i}", _server.Clock.GetUtcNow(), interval: 3600))).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await _server.Client.GetAsync("/status.json")).StatusCode);
             // Not a storage fault: the store takes writes, so the server stays ready.
             Assert.Equal(HttpStatusCode.OK, (await _server.Client.GetAsync("/readyz")).StatusCode);
