@@ -16,6 +16,7 @@ public static class CliApp
             PushCommand.Create(io),
             AnsibleCommand.Create(io),
             WatchCommand.Create(io),
+            AckCommand.Create(io),
         };
         foreach (var version in root.Options.OfType<VersionOption>())
             version.Action = new VersionLine();
