@@ -68,11 +68,24 @@ public sealed class DriftChecker
     private async Task<List<Finding>> CompareAsync(TargetSpec target, CancellationToken cancellationToken)
     {
         // SSH connects first: its handshake (most of a remote check) overlaps planning the desired files.
-        await using IActualFiles actual = target.Location switch
-        {
-            SshLocation ssh => SshActualFiles.Connect(ssh, options),
-            _ => new LocalActualFiles(target.Location.Root),
-        };
+        await using var actual = Open(target);
+        var (_, findings) = await FindAsync(actual, target, cancellationToken);
+        return await AddDiffsAsync(findings, actual, target.Server, cancellationToken);
+    }
+
+    /// <summary>The top of the desired files' git checkout (or the desired root outside one): where a report's repo paths start.</summary>
+    public string RepoRoot => repoRoot;
+
+    /// <summary>Opens a target's files: a local directory, or an SSH connection started now (see <see cref="SshActualFiles.Connect"/>).</summary>
+    public IActualFiles Open(TargetSpec target) => target.Location switch
+    {
+        SshLocation ssh => SshActualFiles.Connect(ssh, options),
+        _ => new LocalActualFiles(target.Location.Root),
+    };
+
+    /// <summary>The drift of one target, without diffs, through files opened with <see cref="Open"/>: what a check reports and what revert and adopt act on.</summary>
+    public async Task<(TargetPlan Plan, List<Finding> Findings)> FindAsync(IActualFiles actual, TargetSpec target, CancellationToken cancellationToken)
+    {
         var targetPlan = DesiredFiles.Plan(plan.DesiredRoot, repoRoot, target);
         var request = new ScanRequest(
             targetPlan.Files.Select(f => f.TargetPath).Distinct(StringComparer.Ordinal).ToList(),
@@ -82,8 +95,7 @@ public sealed class DriftChecker
         var scan = actual.ScanAsync(request, cancellationToken);
         var desired = Task.Run(() => HashDesired(targetPlan.Files, cancellationToken), cancellationToken);
         await Task.WhenAll(scan, desired);
-        var findings = DriftComparer.Compare(targetPlan, desired.Result, scan.Result);
-        return await AddDiffsAsync(findings, actual, target.Server, cancellationToken);
+        return (targetPlan, DriftComparer.Compare(targetPlan, desired.Result, scan.Result));
     }
 
     /// <summary>Desired files are hashed once per run, however many targets share them.</summary>
