@@ -11,7 +11,7 @@ namespace GitOpsStatus.Core.Drift.Fix;
 /// </summary>
 internal static class WriteScript
 {
-    private const string Eof = "GITOPS_STATUS_EOF"; // '_' is not in the base64 alphabet: no line of content can end the here-document
+    private const string Eof = "end_of_content"; // '_' is not in the base64 alphabet: no line of content can end the here-document
 
     public static string Build(IReadOnlyList<FileWrite> writes)
     {
