@@ -2,6 +2,7 @@ using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server;
 using GitOpsStatus.Server.Access;
+using GitOpsStatus.Server.Acknowledgements;
 using GitOpsStatus.Server.Api;
 using GitOpsStatus.Server.Dashboard;
 using GitOpsStatus.Server.Health;
@@ -69,8 +70,10 @@ var reads = app.MapGroup("").RequireAuthorization(AccessPolicies.Read).RequireRa
 reads.MapOpenApi("/openapi/{documentName}.json");
 reads.MapStatusJson();
 reads.MapTargetsApi();
+reads.MapAcknowledgementReads();
 reads.MapMetrics();
 app.MapGroup("").RequireAuthorization(AccessPolicies.Write).RequireWriteRateLimit().MapIngestion();
+app.MapGroup("").RequireAuthorization(AccessPolicies.Acknowledge).RequireWriteRateLimit().MapAcknowledgementWrites();
 app.MapGroup("").RequireAuthorization(AccessPolicies.Admin).MapTargetsAdmin();
 app.MapDashboard();
 

@@ -11,4 +11,8 @@ namespace GitOpsStatus.Server;
 [JsonSerializable(typeof(TargetDetailResponse))]
 [JsonSerializable(typeof(HistoryList))]
 [JsonSerializable(typeof(SummaryResponse))]
+[JsonSerializable(typeof(Acknowledgements.AckBody))]
+[JsonSerializable(typeof(Acknowledgements.AckItem))]
+[JsonSerializable(typeof(Acknowledgements.AckList))]
+[JsonSerializable(typeof(string[]))]
 internal sealed partial class ServerJson : JsonSerializerContext;

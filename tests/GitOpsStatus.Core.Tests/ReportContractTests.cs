@@ -133,4 +133,93 @@ public class ReportContractTests
         Assert.DoesNotContain("revision", json);
         Assert.Equal(report.LastCheck, ReportParser.Parse(Encoding.UTF8.GetBytes(json)).Report!.LastCheck);
     }
+
+    private const string Origin = """
+        {"repo":"r","server":"s","sync_status":"OUT_OF_SYNC","drift_count":2,"detection":"degraded",
+         "detection_error":"inotify watch limit 8192 reached: raise fs.inotify.max_user_watches",
+         "files":[
+           {"name":"/etc/a","change":"modified","cause":"edited","changed_by":{"user":"root","uid":0,"login_user":"alice",
+            "process":"vim","exe":"/usr/bin/vim.basic","pid":4242,"parents":["sudo","bash","sshd"],"at":"2026-04-21T13:31:02+03:00"}},
+           {"name":"/etc/b","change":"modified","cause":"other_revision","matches_revision":"4f2a9c1"}]}
+        """;
+
+    [Fact]
+    public void Detection_cause_and_changed_by_are_accepted_and_read_back_as_sent()
+    {
+        var (report, error) = ReportParser.Parse(Encoding.UTF8.GetBytes(Origin));
+
+        Assert.Null(error);
+        Assert.Empty(ReportValidator.Validate(report!, Now));
+        Assert.Equal((DetectionMode.Degraded, "inotify watch limit 8192 reached: raise fs.inotify.max_user_watches"), (report!.Detection, report.DetectionError));
+        var by = report.Files![0].ChangedBy!;
+        Assert.Equal(("root", 0L, "alice", "vim", "/usr/bin/vim.basic", 4242L), (by.User, by.Uid, by.LoginUser, by.Process, by.Exe, by.Pid));
+        Assert.Equal(["sudo", "bash", "sshd"], by.Parents!);
+        Assert.Equal(new DateTimeOffset(2026, 4, 21, 10, 31, 2, TimeSpan.Zero), by.At);
+        Assert.Equal((DriftCause.OtherRevision, "4f2a9c1"), (report.Files[1].Cause, report.Files[1].MatchesRevision));
+        var json = System.Text.Json.JsonSerializer.Serialize(report, ReportJson.Default.StatusReport);
+        Assert.Contains("\"detection_error\":", json, StringComparison.Ordinal);
+        Assert.Contains("\"matches_revision\":\"4f2a9c1\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"changed_by\":{\"user\":\"root\",\"uid\":0,\"login_user\":\"alice\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"at\":\"2026-04-21T10:31:02Z\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_report_without_the_new_fields_serializes_without_them()
+    {
+        var (report, _) = ReportParser.Parse(Encoding.UTF8.GetBytes(SeedOutOfSync));
+        var json = System.Text.Json.JsonSerializer.Serialize(report!, ReportJson.Default.StatusReport);
+        foreach (var name in new[] { "detection", "cause", "matches_revision", "changed_by" })
+            Assert.DoesNotContain(name, json, StringComparison.Ordinal);
+    }
+
+    // JSON written with ' for " to keep the cases on one line each; Json() swaps them back.
+    private const string Head = "{'repo':'r','server':'s','sync_status':'OUT_OF_SYNC','drift_count':1,";
+    private const string By = "'user':'root','uid':0,'process':'vim','pid':4242,'at':'2026-04-21T10:31:02Z'";
+
+    private static string Json(string quoted) => quoted.Replace('\'', '"');
+
+    [Theory]
+    [InlineData(Head + "'detection':'live','files':[{'name':'a'}]}", "detection")]
+    [InlineData(Head + "'detection':'degraded','detection_error':'a\\u0007b','files':[{'name':'a'}]}", "detection_error")]
+    [InlineData(Head + "'files':[{'name':'a','cause':'cosmic_ray'}]}", "files[0].cause")]
+    [InlineData(Head + "'files':[{'name':'a','cause':'other_revision'}]}", "files[0].matches_revision")]
+    [InlineData(Head + "'files':[{'name':'a','cause':'edited','matches_revision':'4f2a9c1'}]}", "files[0].matches_revision")]
+    [InlineData(Head + "'files':[{'name':'a','matches_revision':'4f2a9c1'}]}", "files[0].matches_revision")]
+    [InlineData(Head + "'files':[{'name':'a','cause':'other_revision','matches_revision':'4f2a'}]}", "files[0].matches_revision")]
+    [InlineData(Head + "'files':[{'name':'a','cause':'other_revision','matches_revision':'main~1'}]}", "files[0].matches_revision")]
+    [InlineData(Head + "'files':[{'name':'a','changed_by':{'uid':0,'process':'vim','pid':1,'at':'2026-04-21T10:31:02Z'}}]}", "files[0].changed_by.user")]
+    [InlineData(Head + "'files':[{'name':'a','changed_by':{'user':'ro\\not','uid':0,'process':'vim','pid':1,'at':'2026-04-21T10:31:02Z'}}]}", "files[0].changed_by.user")]
+    [InlineData(Head + "'files':[{'name':'a','changed_by':{'user':'root','uid':-1,'process':'vim','pid':1,'at':'2026-04-21T10:31:02Z'}}]}", "files[0].changed_by.uid")]
+    [InlineData(Head + "'files':[{'name':'a','changed_by':{'user':'root','uid':0,'process':'vim','pid':0,'at':'2026-04-21T10:31:02Z'}}]}", "files[0].changed_by.pid")]
+    [InlineData(Head + "'files':[{'name':'a','changed_by':{'user':'root','uid':0,'process':'','pid':1,'at':'2026-04-21T10:31:02Z'}}]}", "files[0].changed_by.process")]
+    [InlineData(Head + "'files':[{'name':'a','changed_by':{'user':'root','uid':0,'process':'vim','pid':1}}]}", "files[0].changed_by.at")]
+    [InlineData(Head + "'files':[{'name':'a','changed_by':{'user':'root','uid':0,'process':'vim','pid':1,'at':'2027-04-21T10:31:02Z'}}]}", "files[0].changed_by.at")]
+    [InlineData(Head + "'files':[{'name':'a','changed_by':{" + By + ",'login_user':'al\\u001bice'}}]}", "files[0].changed_by.login_user")]
+    [InlineData(Head + "'files':[{'name':'a','changed_by':{" + By + ",'parents':['sudo','ba\\u0000sh']}}]}", "files[0].changed_by.parents[1]")]
+    [InlineData(Head + "'files':[{'name':'a','changed_by':{" + By + ",'parents':['a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a','a']}}]}", "files[0].changed_by.parents")]
+    public void A_broken_origin_rule_names_its_field(string json, string field) =>
+        Assert.Contains(field, ErrorsOf(Json(json)).Select(e => e.Field));
+
+    [Fact]
+    public void Over_long_origin_fields_are_refused_at_their_bounds()
+    {
+        string Report(string user, string exe, string error) => Json(Head
+            + $"'detection':'degraded','detection_error':'{error}','files':[{{'name':'a','changed_by':"
+            + $"{{'user':'{user}','uid':0,'process':'vim','pid':1,'exe':'{exe}','at':'2026-04-21T10:31:02Z'}}}}]}}");
+        Assert.Empty(ErrorsOf(Report(new string('u', 256), "/" + new string('e', 4095), new string('x', 1000))));
+        Assert.Equal(["detection_error", "files[0].changed_by.user", "files[0].changed_by.exe"],
+            ErrorsOf(Report(new string('u', 257), "/" + new string('e', 4096), new string('x', 1001))).Select(e => e.Field));
+    }
+
+    [Theory]
+    [InlineData("""{"files":[{"name":"a","changed_by":{"uid":"0"}}]}""", "files[0].changed_by.uid")]
+    [InlineData("""{"files":[{"name":"a","changed_by":"root"}]}""", "files[0].changed_by")]
+    [InlineData("""{"files":[{"name":"a","changed_by":{"at":"10:31"}}]}""", "files[0].changed_by.at")]
+    [InlineData("""{"files":[{"name":"a","changed_by":{"parents":"sudo"}}]}""", "files[0].changed_by.parents")]
+    public void Mistyped_origin_fields_name_where_they_broke(string json, string field)
+    {
+        var (report, error) = ReportParser.Parse(Encoding.UTF8.GetBytes(json));
+        Assert.Null(report);
+        Assert.Equal(field, error!.Field);
+    }
 }

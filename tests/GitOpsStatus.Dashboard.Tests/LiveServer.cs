@@ -5,16 +5,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsStatus.Dashboard.Tests;
-
-/// <summary>A clock the test moves by hand.</summary>
-public sealed class ManualClock(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-    public override DateTimeOffset GetUtcNow() => Now;
-    public void Advance(TimeSpan by) => Now += by;
-}
 
 /// <summary>
 /// The real app on real Kestrel, listening on a free 127.0.0.1 port (Chromium needs a socket), on
@@ -27,7 +20,7 @@ public sealed class LiveServer : IDisposable
     private readonly WebApplicationFactory<Program> _factory;
 
     public string DataDir { get; }
-    public ManualClock Clock { get; } = new(Start);
+    public FakeTimeProvider Clock { get; } = new(Start);
     public Uri BaseAddress { get; }
     public HttpClient Client { get; }
 

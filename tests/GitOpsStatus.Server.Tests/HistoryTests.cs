@@ -4,6 +4,7 @@ using GitOpsStatus.Server.History;
 using GitOpsStatus.Server.Notifications;
 using GitOpsStatus.Server.Tests.Postgres;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsStatus.Server.Tests;
 
@@ -52,6 +53,31 @@ public abstract class HistoryTests(PostgresCluster? postgres) : IDisposable
 
     private static string WithRevision(string json, string revision) => json[..^1] + $",\"revision\":\"{revision}\"}}";
 
+    // The next cursor is read before the page's events stream: a page that ends at the oldest event has none.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public async Task Following_next_links_gives_every_event_once_and_ends_on_the_oldest(int limit)
+    {
+        var t = AppServer.Start.AddMinutes(-20);
+        for (var i = 0; i < 4; i++)
+            await _server.PostJson(Reports.Synced("r", "s", t.AddMinutes(i), revision: $"rev{i}"));
+
+        var revisions = new List<string?>();
+        var pages = 0;
+        for (string? next = $"/api/history/s/r?limit={limit}"; next is not null && pages < 10; pages++)
+        {
+            var page = await _server.GetJson(next);
+            revisions.AddRange(page.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("revision").GetString()));
+            next = page.GetProperty("next").GetString();
+        }
+
+        Assert.Equal(["rev3", "rev2", "rev1", "rev0"], revisions);
+        Assert.Equal((4 + limit - 1) / limit, pages);
+    }
+
     [Fact]
     public async Task History_pages_newest_first_with_a_next_link()
     {
@@ -76,7 +102,7 @@ public abstract class HistoryTests(PostgresCluster? postgres) : IDisposable
 
         await _server.Services.GetRequiredService<StaleSweep>().RunOnceAsync();
         await _server.Services.GetRequiredService<StaleSweep>().RunOnceAsync(); // a second sweep finds nothing new
-        await _server.PostJson(Reports.Synced("r", "s", _server.Clock.Now, interval: 60));
+        await _server.PostJson(Reports.Synced("r", "s", _server.Clock.GetUtcNow(), interval: 60));
 
         var events = (await _server.GetJson("/api/history/s/r")).GetProperty("events").EnumerateArray().ToList();
         Assert.Equal(3, events.Count);

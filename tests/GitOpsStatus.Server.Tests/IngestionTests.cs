@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 
 using GitOpsStatus.Server.Tests.Postgres;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsStatus.Server.Tests;
 
@@ -23,7 +24,7 @@ public abstract class IngestionTests(PostgresCluster? postgres) : IDisposable
     {
         var first = await _server.PostJson(Reports.SeedSynced);
         var second = await _server.PostJson(Reports.SeedOutOfSync.Replace("10:30:00Z", "10:32:00Z"));
-        _server.Clock.Now = new DateTimeOffset(2026, 4, 21, 10, 33, 0, TimeSpan.Zero);
+        _server.Clock.SetUtcNow(new DateTimeOffset(2026, 4, 21, 10, 33, 0, TimeSpan.Zero));
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);

@@ -80,6 +80,7 @@ public class OpenApiTests
                 new { name = "/etc/nginx/extra.conf", change = "extra" },
             },
         }));
+        await Check(HttpStatusCode.OK, HttpMethod.Post, "/api/status", "w-all", Reports.WithOrigin("nginx", "web-3", t));
         await Check(HttpStatusCode.BadRequest, HttpMethod.Post, "/api/status", "w-all", "{\"repo\": ");
         await Check(HttpStatusCode.Unauthorized, HttpMethod.Post, "/api/status", null, Reports.SeedSynced);
         await Check(HttpStatusCode.Forbidden, HttpMethod.Post, "/api/status", "w-infra", Reports.Synced("nginx", "web-1", t));
@@ -88,7 +89,8 @@ public class OpenApiTests
         await Check(HttpStatusCode.UnprocessableEntity, HttpMethod.Post, "/api/status", "w-all", "{\"repo\": \"../x\", \"sync_status\": \"MAYBE\"}");
 
         // Every read route: 200 with the read token, 401 without or with a wrong one, 403 with a write token.
-        string[] reads = ["/status.json", "/metrics", "/api/targets", "/api/targets/rsyslog-lab/rsyslog", "/api/history/rsyslog-lab/rsyslog", "/api/summary"];
+        string[] reads = ["/status.json", "/metrics", "/api/targets", "/api/targets/rsyslog-lab/rsyslog", "/api/history/rsyslog-lab/rsyslog", "/api/summary",
+            "/api/acknowledgements/rsyslog-lab/rsyslog"];
         foreach (var path in reads)
         {
             await Check(HttpStatusCode.OK, HttpMethod.Get, path, "read-secret");
@@ -98,7 +100,26 @@ public class OpenApiTests
         }
         await Check(HttpStatusCode.OK, HttpMethod.Get, "/api/targets/db-1/infra/rsyslog", "read-secret"); // UNKNOWN, with its error
         await Check(HttpStatusCode.OK, HttpMethod.Get, "/api/targets/web-2/nginx", "read-secret");
+        await Check(HttpStatusCode.OK, HttpMethod.Get, "/api/targets/web-3/nginx", "read-secret"); // detection, cause, changed_by
         await Check(HttpStatusCode.OK, HttpMethod.Get, "/api/targets?status=OUT_OF_SYNC,unknown&limit=1", "read-secret");
+
+        // Acknowledgements: a write token for its targets or the admin token; never a read token.
+        const string Ack = """{"reason":"hotfix, kept until Friday's deploy","until":"2026-04-25"}""";
+        await Check(HttpStatusCode.Created, HttpMethod.Post, "/api/acknowledgements/web-2/nginx", "w-all", Ack);
+        await Check(HttpStatusCode.OK, HttpMethod.Get, "/api/acknowledgements/web-2/nginx", "read-secret");
+        await Check(HttpStatusCode.OK, HttpMethod.Get, "/api/targets/web-2/nginx", "read-secret"); // acknowledged
+        await Check(HttpStatusCode.OK, HttpMethod.Get, "/status.json", "read-secret");
+        await Check(HttpStatusCode.BadRequest, HttpMethod.Post, "/api/acknowledgements/web-2/nginx", "w-all", "{");
+        await Check(HttpStatusCode.UnprocessableEntity, HttpMethod.Post, "/api/acknowledgements/web-2/nginx", "w-all", """{"reason":"","until":"2020-01-01"}""");
+        await Check(HttpStatusCode.NotFound, HttpMethod.Post, "/api/acknowledgements/web-9/nginx", "w-all", Ack);
+        await Check(HttpStatusCode.Conflict, HttpMethod.Post, "/api/acknowledgements/db-1/infra/rsyslog", "w-all", Ack);
+        await Check(HttpStatusCode.Unauthorized, HttpMethod.Post, "/api/acknowledgements/web-2/nginx", null, Ack);
+        await Check(HttpStatusCode.Forbidden, HttpMethod.Post, "/api/acknowledgements/web-2/nginx", "read-secret", Ack);
+        await Check(HttpStatusCode.NotFound, HttpMethod.Get, "/api/acknowledgements/web-9/nginx", "read-secret");
+        await Check(HttpStatusCode.Unauthorized, HttpMethod.Delete, "/api/acknowledgements/web-2/nginx", null);
+        await Check(HttpStatusCode.Forbidden, HttpMethod.Delete, "/api/acknowledgements/web-2/nginx", "read-secret");
+        await Check(HttpStatusCode.OK, HttpMethod.Delete, "/api/acknowledgements/web-2/nginx", "admin-secret");
+        await Check(HttpStatusCode.NotFound, HttpMethod.Delete, "/api/acknowledgements/web-2/nginx", "admin-secret");
         server.Clock.Advance(TimeSpan.FromHours(2)); // every target STALE
         await Check(HttpStatusCode.OK, HttpMethod.Get, "/status.json", "read-secret");
         await Check(HttpStatusCode.OK, HttpMethod.Get, "/api/targets", "read-secret");
@@ -215,6 +236,33 @@ public class OpenApiTests
     }
 
     [Fact]
+    public async Task The_document_lists_detection_cause_and_changed_by_with_their_rules()
+    {
+        using var server = new AppServer();
+        var schemas = JsonDocument.Parse((await OpenApiContract.LoadAsync(server.Client)).Json).RootElement.GetProperty("components").GetProperty("schemas");
+        var report = schemas.GetProperty("StatusReport").GetProperty("properties");
+        var file = report.GetProperty("files").GetProperty("items").GetProperty("properties");
+        static string[] Values(JsonElement schema) => [.. schema.GetProperty("enum").EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)];
+
+        Assert.Equal(["realtime", "scheduled", "degraded"], Values(report.GetProperty("detection")));
+        Assert.Equal(1000, report.GetProperty("detection_error").GetProperty("maxLength").GetInt32());
+        Assert.Equal(["other_revision", "edited"], Values(file.GetProperty("cause")));
+        Assert.Equal("^[0-9a-fA-F]{7,64}$", file.GetProperty("matches_revision").GetProperty("pattern").GetString());
+        var changedBy = file.GetProperty("changed_by");
+        if (changedBy.TryGetProperty("$ref", out var reference))
+            changedBy = schemas.GetProperty(reference.GetString()!.Split('/')[^1]);
+        else if (changedBy.TryGetProperty("oneOf", out var oneOf))
+            changedBy = schemas.GetProperty(oneOf.EnumerateArray().First(o => o.TryGetProperty("$ref", out _)).GetProperty("$ref").GetString()!.Split('/')[^1]);
+        Assert.True(changedBy.TryGetProperty("required", out _), changedBy.ToString());
+        Assert.Equal(["at", "pid", "process", "uid", "user"], changedBy.GetProperty("required").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal));
+        var by = changedBy.GetProperty("properties");
+        Assert.Equal("date-time", by.GetProperty("at").GetProperty("format").GetString());
+        Assert.Equal("4294967295", by.GetProperty("uid").GetProperty("maximum").ToString());
+        Assert.Equal(16, by.GetProperty("parents").GetProperty("maxItems").GetInt32());
+        Assert.Equal(4096, by.GetProperty("exe").GetProperty("maxLength").GetInt32());
+    }
+
+    [Fact]
     public async Task The_paging_parameters_are_integers_in_the_document_although_the_handlers_read_them_as_text()
     {
         using var server = new AppServer();
@@ -248,7 +296,7 @@ public class OpenApiTests
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
             $"POST /api/status HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n"));
         await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
-        var raw = await new StreamReader(stream).ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var raw = await new StreamReader(stream).ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
         var (head, content) = (raw[..raw.IndexOf("\r\n\r\n", StringComparison.Ordinal)], raw[(raw.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
         var lines = head.Split("\r\n");

@@ -6,16 +6,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsStatus.Server.Tests;
-
-/// <summary>A clock the test moves by hand.</summary>
-public sealed class ManualClock(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-    public override DateTimeOffset GetUtcNow() => Now;
-    public void Advance(TimeSpan by) => Now += by;
-}
 
 /// <summary>
 /// The real app on a real SQLite file in its own temp directory, or (given <c>postgres</c>) on a fresh
@@ -36,7 +29,7 @@ public sealed class AppServer : IDisposable
 
     public string DataDir { get; }
     private readonly bool _ownsDataDir;
-    public ManualClock Clock { get; }
+    public FakeTimeProvider Clock { get; }
 
     /// <summary>The PostgreSQL connection string in use; null on SQLite.</summary>
     public string? Database { get; }
@@ -48,7 +41,7 @@ public sealed class AppServer : IDisposable
     /// <summary>The running app's services (its store, background services).</summary>
     public IServiceProvider Services => _factory.Services;
 
-    public AppServer(Dictionary<string, string>? settings = null, string? dataDir = null, ManualClock? clock = null,
+    public AppServer(Dictionary<string, string>? settings = null, string? dataDir = null, FakeTimeProvider? clock = null,
         Postgres.PostgresCluster? postgres = null, string? database = null, Action<IServiceCollection>? services = null)
     {
         _services = services;
@@ -58,7 +51,7 @@ public sealed class AppServer : IDisposable
         Database = database;
         _ownsDataDir = dataDir is null;
         DataDir = dataDir ?? Directory.CreateTempSubdirectory("gitops-status-test-").FullName;
-        Clock = clock ?? new ManualClock(Start);
+        Clock = clock ?? new FakeTimeProvider(Start);
         _settings = settings ?? [];
         (_factory, Client) = Boot();
     }
@@ -155,4 +148,30 @@ public static class Reports
 
     public static string Drifted(string repo, string server, DateTimeOffset at, params string[] files) =>
         JsonSerializer.Serialize(new { repo, server, sync_status = "OUT_OF_SYNC", drift_count = files.Length, files = files.Select(name => new { name }), last_check = at.ToString("O") });
+
+    private static readonly string[] Parents = ["sudo", "bash", "sshd"];
+
+    /// <summary>An OUT_OF_SYNC report from a degraded realtime agent: one hand edit with who wrote it, one file at another revision.</summary>
+    public static string WithOrigin(string repo, string server, DateTimeOffset at, string detection = "degraded") =>
+        JsonSerializer.Serialize(new
+        {
+            repo,
+            server,
+            sync_status = "OUT_OF_SYNC",
+            drift_count = 2,
+            last_check = at.ToString("O"),
+            detection,
+            detection_error = detection == "degraded" ? "inotify watch limit 8192 reached: raise fs.inotify.max_user_watches" : null,
+            files = new object[]
+            {
+                new
+                {
+                    name = "/etc/nginx/nginx.conf",
+                    change = "modified",
+                    cause = "edited",
+                    changed_by = new { user = "root", uid = 0, login_user = "alice", process = "vim", exe = "/usr/bin/vim.basic", pid = 4242, parents = Parents, at = at.AddSeconds(2).ToString("O") },
+                },
+                new { name = "/etc/nginx/conf.d/app.conf", change = "modified", cause = "other_revision", matches_revision = "4f2a9c1" },
+            },
+        });
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 
 using GitOpsStatus.Server.Tests.Postgres;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsStatus.Server.Tests;
 
@@ -60,7 +61,7 @@ public abstract class StatusJsonTests(PostgresCluster? postgres) : IDisposable
     [Fact]
     public async Task The_seed_payload_dated_in_april_shows_as_stale_today()
     {
-        _server.Clock.Now = new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+        _server.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
         await _server.PostJson(Reports.SeedSynced);
         var row = (await _server.StatusJson())[0];
         Assert.Equal("STALE", row.GetProperty("sync_status").GetString());

@@ -18,15 +18,18 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
 {
     private static readonly DateTimeOffset T0 = new(2026, 4, 21, 10, 0, 0, TimeSpan.Zero);
 
-    /// <summary>A report checked at minute <c>Checked</c> and received at <c>Received</c>; or (Status null) a stale sweep at <c>Received</c>.</summary>
+    /// <summary>A report checked at minute <c>Checked</c> and received at <c>Received</c>; or (Status null) a sweep at <c>Received</c>; or
+    /// (Status "ACK") an acknowledgement at <c>Received</c> until minute <c>Checked</c>.</summary>
     private sealed record Input(string? Status, int Checked, int Received, string[]? Files = null, string? Revision = null, int? Interval = null);
 
     private static Input Synced(int check, int received, string? revision = null, int? interval = null) => new(SyncStatus.Synced, check, received, null, revision, interval);
     private static Input Drifted(int check, int received, params string[] files) => new(SyncStatus.OutOfSync, check, received, files);
     private static Input Sweep(int at) => new(null, 0, at);
+    private static Input Ack(int at, int until) => new("ACK", until, at);
 
     /// <summary>Events and notifications oldest first, written "changes from→to" and "kind from→to" (∅ for none).</summary>
-    private sealed record RuleCase(Input[] Steps, string Outcome, int ReadAt, string Derived, int StatusSince, string[] Events, string[] Notifications);
+    private sealed record RuleCase(Input[] Steps, string Outcome, int ReadAt, string Derived, int StatusSince, string[] Events, string[] Notifications,
+        bool Acknowledged = false);
 
     private static readonly Dictionary<string, RuleCase> Cases = new()
     {
@@ -71,6 +74,20 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
             new([Synced(0, 0), Synced(11, 11)], "stored", 11, "SYNCED", 11, ["first ∅→SYNCED"], []),
         ["report already past its limit when received: announced STALE, a newcomer not notified"] =
             new([Drifted(0, 20, "a")], "stored", 20, "STALE", 10, ["first ∅→OUT_OF_SYNC"], []),
+        ["acknowledged drift: still OUT_OF_SYNC, a heartbeat keeps it, nothing announced"] =
+            new([Drifted(0, 0, "a"), Ack(1, 60), Drifted(2, 2, "a")], "stored", 3, "OUT_OF_SYNC", 0, ["first ∅→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC"], true),
+        ["acknowledged, another file drifts: it ends, one unacknowledged"] =
+            new([Drifted(0, 0, "a"), Ack(1, 60), Drifted(2, 2, "a", "b")], "stored", 3, "OUT_OF_SYNC", 0,
+                ["first ∅→OUT_OF_SYNC", "files OUT_OF_SYNC→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC", "unacknowledged OUT_OF_SYNC→OUT_OF_SYNC"]),
+        ["acknowledged, back to SYNCED: it ends with the recovery alone"] =
+            new([Drifted(0, 0, "a"), Ack(1, 60), Synced(2, 2)], "stored", 3, "SYNCED", 2,
+                ["first ∅→OUT_OF_SYNC", "status,files OUT_OF_SYNC→SYNCED"], ["transition ∅→OUT_OF_SYNC", "recovery OUT_OF_SYNC→SYNCED"]),
+        ["acknowledged until minute 5: a report after it ends it"] =
+            new([Drifted(0, 0, "a"), Ack(1, 5), Drifted(6, 6, "a")], "stored", 7, "OUT_OF_SYNC", 0,
+                ["first ∅→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC", "unacknowledged OUT_OF_SYNC→OUT_OF_SYNC"]),
+        ["acknowledged until minute 5: the sweep ends it, once"] =
+            new([Drifted(0, 0, "a"), Ack(1, 5), Sweep(4), Sweep(6), Sweep(7)], "stored", 7, "OUT_OF_SYNC", 0,
+                ["first ∅→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC", "unacknowledged OUT_OF_SYNC→OUT_OF_SYNC"]),
     };
 
     public static TheoryData<string> CaseNames() => new(Cases.Keys);
@@ -93,7 +110,18 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
             foreach (var step in c.Steps)
             {
                 if (step.Status is null)
+                {
                     store.SweepStale(At(step.Received), 100);
+                    store.SweepAcknowledgements(At(step.Received), 100);
+                }
+                else if (step.Status == "ACK")
+                {
+                    var target = (await store.ReadTargetAsync("infra/app", "web-1", CancellationToken.None))!;
+                    var files = target.Report.Files ?? [];
+                    Assert.NotNull(store.Acknowledge(new AckRequest("infra/app", "web-1", target.Row.LastCheck,
+                        Targets.TargetRules.ContentKey(files.Select(f => (f.Name!, f.ActualSha256))), Transition.FilesJsonOf(files.Select(f => f.Name!)),
+                        "accepted", "test", At(step.Checked).ToUnixTimeMilliseconds(), At(step.Received).ToUnixTimeMilliseconds())));
+                }
                 else
                     outcome = store.ApplyBatch([Report(step)])[0].Outcome.ToString().ToLowerInvariant();
             }
@@ -111,6 +139,7 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
             Assert.Equal(At(c.StatusSince), derived.Since);
             Assert.Equal(c.Events, history.Events.Reverse().Select(e => $"{e.Changes} {e.FromStatus ?? "∅"}→{e.ToStatus}"));
             Assert.Equal(c.Notifications, notifications.OrderBy(n => n.Id).Select(n => $"{n.Transition.Kind} {n.Transition.From ?? "∅"}→{n.Transition.To}"));
+            Assert.Equal(c.Acknowledged, row.Acknowledged(readAt));
         }
         finally
         {

@@ -61,10 +61,11 @@ public sealed class WebhookListener : IDisposable
     /// <summary>Deliveries answered with success.</summary>
     public List<Delivery> Delivered => Received.Where(d => d.Answered < 300).ToList();
 
-    /// <summary>Polls (at most ~20 s) until <paramref name="done"/> holds, calling <paramref name="step"/> between polls (e.g. to move the clock).</summary>
-    public async Task WaitUntil(Func<WebhookListener, bool> done, Action? step = null)
+    /// <summary>Polls (20 s unless <paramref name="timeout"/> says otherwise) until <paramref name="done"/> holds, calling <paramref name="step"/> between polls (e.g. to move the clock).</summary>
+    public async Task WaitUntil(Func<WebhookListener, bool> done, Action? step = null, TimeSpan? timeout = null)
     {
-        for (var i = 0; i < 400 && !done(this); i++)
+        var limit = timeout ?? TimeSpan.FromSeconds(20);
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < limit && !done(this);)
         {
             step?.Invoke();
             await Task.Delay(50);

@@ -1,5 +1,6 @@
 using GitOpsStatus.Server.Tests.Postgres;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsStatus.Server.Tests;
 
@@ -33,7 +34,7 @@ public abstract class WebhookTests : IDisposable
 
         // Retries are due by the server's clock: move it on (by less than the stale limit) while waiting.
         await _listener.WaitUntil(l => l.Delivered.Count == 2, () => _server.Clock.Advance(TimeSpan.FromSeconds(15)));
-        await _server.PostJson(Reports.Synced("infra/rsyslog", "web-1", _server.Clock.Now, interval: 3600));
+        await _server.PostJson(Reports.Synced("infra/rsyslog", "web-1", _server.Clock.GetUtcNow(), interval: 3600));
         await _listener.WaitUntil(l => l.Delivered.Count == 4);
         await WaitUntilOutboxIsEmpty();
 
@@ -60,7 +61,7 @@ public abstract class WebhookTests : IDisposable
         _server.Clock.Advance(TimeSpan.FromMinutes(4)); // past 3 × 60 s: nobody reads, the background sweep notices
 
         await _listener.WaitUntil(l => l.Delivered.Count == 2, () => _server.Clock.Advance(TimeSpan.FromSeconds(1)));
-        await _server.PostJson(Reports.Synced("nginx", "web-2", _server.Clock.Now, interval: 60));
+        await _server.PostJson(Reports.Synced("nginx", "web-2", _server.Clock.GetUtcNow(), interval: 60));
         await _listener.WaitUntil(l => l.Delivered.Count == 4);
         await WaitUntilOutboxIsEmpty();
 
@@ -134,20 +135,28 @@ public abstract class WebhookTests : IDisposable
     }
 
     /// <summary>Takes the stopped server's database back to the schema before the outbox kept the error, as an older server left it.</summary>
+    /// <summary>What the acknowledgements migration (after the outbox error one) added, undone so that both run again.</summary>
+    private const string UndoAcknowledgements = """
+        DROP TABLE acks; DROP INDEX targets_ack_until; ALTER TABLE targets DROP COLUMN ack_key; ALTER TABLE targets DROP COLUMN ack_reason;
+        ALTER TABLE targets DROP COLUMN ack_by; ALTER TABLE targets DROP COLUMN ack_until
+        """;
+
+    /// <summary>Back to the schema before the outbox error column (SQLite version 2, PostgreSQL 1): that column and what later migrations added go.</summary>
     private void ToSchemaWithoutOutboxError()
     {
         if (_server.Database is { } postgres)
         {
             using var connection = new Npgsql.NpgsqlConnection(postgres);
             connection.Open();
-            using var command = new Npgsql.NpgsqlCommand("ALTER TABLE outbox DROP COLUMN error; DELETE FROM schema_version WHERE version = (SELECT max(version) FROM schema_version)", connection);
+            using var command = new Npgsql.NpgsqlCommand("ALTER TABLE outbox DROP COLUMN error; " + UndoAcknowledgements
+                + "; ALTER TABLE targets DROP COLUMN ack_id, DROP COLUMN content_key, DROP COLUMN last_ack_id, DROP COLUMN last_ack_end; DELETE FROM schema_version WHERE version >= 2", connection);
             command.ExecuteNonQuery();
             return;
         }
         using var sqlite = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_server.DataDir, "gitops-status.db")};Pooling=false");
         sqlite.Open();
         using var alter = sqlite.CreateCommand();
-        alter.CommandText = $"ALTER TABLE outbox DROP COLUMN error; PRAGMA user_version = {Storage.SqliteSchema.LatestVersion - 1}";
+        alter.CommandText = $"ALTER TABLE outbox DROP COLUMN error; {UndoAcknowledgements}; ALTER TABLE targets DROP COLUMN ack_id; PRAGMA user_version = 2";
         alter.ExecuteNonQuery();
     }
 

@@ -6,6 +6,7 @@ using GitOpsStatus.Core.Ansible;
 using GitOpsStatus.Core.Delivery;
 using GitOpsStatus.Core.Drift;
 using GitOpsStatus.Core.Drift.Config;
+using GitOpsStatus.Core.Drift.Realtime;
 using GitOpsStatus.Core.Reports;
 
 namespace GitOpsStatus.Cli.Commands;
@@ -24,6 +25,9 @@ internal sealed class WatchCommand
     private readonly EnvOption<string?> inventory = new("--inventory", "GITOPS_ANSIBLE_INVENTORY", "The playbook's inventory", null, "-i");
     private readonly EnvOption<bool> acceptNewHostKeys = new("--accept-new-host-keys", "GITOPS_ACCEPT_NEW_HOST_KEYS", "Accept and record keys of hosts not yet in known_hosts");
     private readonly EnvOption<bool> noSend = new("--no-send", "GITOPS_NO_SEND", "Check and log only; do not deliver");
+    private readonly EnvOption<bool> realtime = new("--realtime", "GITOPS_REALTIME",
+        "Also watch local targets' files and deliver a target's report the moment one changes (fanotify as root, naming the writer; else inotify); " +
+        "the schedule's full check keeps running", "off, unless the config says realtime: true");
     private readonly AnsibleOptionSet ansible = new();
     private readonly DeliveryOptionSet delivery = new();
     private readonly CliIo io;
@@ -36,7 +40,7 @@ internal sealed class WatchCommand
         var command = new Command("watch", "Agent mode: run the configured checks on a cron schedule and deliver the reports, with interval_seconds " +
             "set from the schedule so the server shows STALE when the agent stops. Stops cleanly on SIGTERM or Ctrl-C (exit code 0).\n" +
             EnvVariable.Help(EnvVariable.Ssh, EnvVariable.AnsiblePlaybook));
-        foreach (var option in (Option[])[handler.schedule, handler.config, handler.playbook, handler.inventory, handler.acceptNewHostKeys, handler.noSend])
+        foreach (var option in (Option[])[handler.schedule, handler.config, handler.playbook, handler.inventory, handler.acceptNewHostKeys, handler.noSend, handler.realtime])
             command.Options.Add(option);
         handler.ansible.AddTo(command);
         handler.delivery.AddTo(command);
@@ -72,8 +76,12 @@ internal sealed class WatchCommand
         var deliveryOptions = send ? delivery.Resolve(settings, io, plan?.Url) : null;
         var spool = delivery.Spool(settings, io);
 
+        // Realtime is decided once, at start-up: the flag, its variable, or the config as it was then.
+        await using var agent = settings.Flag(realtime) || plan?.Realtime == true
+            ? new RealtimeAgent((reports, why, token) => DeliverChangeAsync(reports, why, deliveryOptions, spool, clock, token), message => Log(clock, message))
+            : null;
         var what = string.Join(" and ", new[] { plan is null ? null : $"{plan.Targets.Count} target(s) of {plan.Repo}", job is null ? null : $"playbook {Path.GetFileName(job.Playbook)}" }.OfType<string>());
-        Log(clock, $"watching {what} on \"{cronText}\" (every {period} s), checking now; SIGTERM or Ctrl-C stops");
+        Log(clock, $"watching {what} on \"{cronText}\" (every {period} s){(agent is null ? "" : " and in realtime")}, checking now; SIGTERM or Ctrl-C stops");
         var runs = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -91,7 +99,7 @@ internal sealed class WatchCommand
                 if (configFile is not null)
                     (plan, deliveryOptions) = Reload(configFile, runs, plan!, deliveryOptions, send, settings, clock);
                 var runOptions = options with { MaxDiffBytes = maxDiffBytes ?? plan?.MaxDiffBytes ?? CheckOptions.DefaultMaxDiffBytes };
-                Log(clock, await RunOnceAsync(runs, plan, runOptions, job, deliveryOptions, spool, cancellationToken));
+                Log(clock, await RunOnceAsync(runs, plan, runOptions, job, deliveryOptions, spool, agent, cancellationToken));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -134,17 +142,34 @@ internal sealed class WatchCommand
 
     /// <summary>One run: every check, then delivery; any failure is the run's log line, never the end of the agent.</summary>
     private async Task<string> RunOnceAsync(int run, CheckPlan? plan, CheckOptions options, AnsibleJob? job, DeliveryOptions? deliveryOptions,
-        Spool spool, CancellationToken cancellationToken)
+        Spool spool, RealtimeAgent? agent, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var reports = new List<StatusReport>();
         var problems = new List<string>();
+        var failures = new List<string>();
+        var deliveredByAgent = 0;
+        async Task DeliverAsync(IReadOnlyList<StatusReport> batch)
+        {
+            if (deliveryOptions is null || batch.Count == 0)
+                return;
+            // The deliverer logs a line per report; the agent keeps one line per run and quotes the last line when something failed.
+            var log = new StringWriter();
+            if (!await DeliveryOptionSet.DeliverAsync(batch, deliveryOptions, spool, io with { Err = log }, cancellationToken))
+                failures.Add(log.ToString().TrimEnd().Split('\n')[^1].Replace("gitops-status: ", "", StringComparison.Ordinal));
+        }
         try
         {
-            if (plan is not null)
-                reports.AddRange(await CheckRunner.RunAsync(plan, options, cancellationToken: cancellationToken));
+            // The realtime agent delivers its full check itself, under its lock, so a change seen meanwhile is never overtaken by it.
+            if (plan is not null && agent is not null)
+            {
+                reports.AddRange(await agent.CheckAsync(plan, options, DeliverAsync, cancellationToken));
+                deliveredByAgent = reports.Count;
+            }
+            else if (plan is not null)
+                reports.AddRange(Scheduled(await CheckRunner.RunAsync(plan, options, cancellationToken: cancellationToken)));
             if (job is not null)
-                reports.AddRange(await AnsibleCheck.RunAsync(job, cancellationToken));
+                reports.AddRange(Scheduled(await AnsibleCheck.RunAsync(job, cancellationToken)));
         }
         catch (Exception e) when (e is TargetUnavailableException or FormatException or IOException or ConfigException or UnauthorizedAccessException)
         {
@@ -153,16 +178,39 @@ internal sealed class WatchCommand
         var delivered = "not sent (--no-send)";
         if (deliveryOptions is not null && reports.Count > 0)
         {
-            // The deliverer logs a line per report; the agent keeps one line per run and quotes the last line when something failed.
-            var log = new StringWriter();
-            var ok = await DeliveryOptionSet.DeliverAsync(reports, deliveryOptions, spool, io with { Err = log }, cancellationToken);
-            delivered = ok ? "delivered" : "NOT delivered: " + log.ToString().TrimEnd().Split('\n')[^1].Replace("gitops-status: ", "", StringComparison.Ordinal);
+            await DeliverAsync(reports[deliveredByAgent..]);
+            delivered = failures.Count == 0 ? "delivered" : "NOT delivered: " + failures[^1];
         }
         int synced = reports.Count(r => r.SyncStatus == SyncStatus.Synced), drifted = reports.Count(r => r.SyncStatus == SyncStatus.OutOfSync);
         var unknown = reports.Where(r => r.SyncStatus == SyncStatus.Unknown).Select(r => r.Server).ToList();
+        var degraded = reports.Where(r => r.Detection == DetectionMode.Degraded).Select(r => r.DetectionError).Distinct().ToList();
         var line = $"run {run}: {reports.Count} report(s): {synced} synced, {drifted} out of sync, {unknown.Count} unknown" +
-            (unknown.Count > 0 ? $" ({string.Join(", ", unknown)})" : "") + $"; {delivered}; {clock.ElapsedMilliseconds} ms";
+            (unknown.Count > 0 ? $" ({string.Join(", ", unknown)})" : "") + $"; {delivered}; {clock.ElapsedMilliseconds} ms" +
+            (degraded.Count > 0 ? $"; realtime degraded: {string.Join("; ", degraded)}" : "");
         return problems.Count > 0 ? line + "; FAILED: " + string.Join("; ", problems) : line;
+    }
+
+    /// <summary>Reports of a schedule without realtime say so.</summary>
+    private static IEnumerable<StatusReport> Scheduled(IEnumerable<StatusReport> reports) => reports.Select(r => r with { Detection = DetectionMode.Scheduled });
+
+    /// <summary>A realtime report: delivered at once, one log line each.</summary>
+    private async Task DeliverChangeAsync(IReadOnlyList<StatusReport> reports, string why, DeliveryOptions? deliveryOptions, Spool spool, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var delivered = "not sent (--no-send)";
+        if (deliveryOptions is not null)
+        {
+            var log = new StringWriter();
+            delivered = await DeliveryOptionSet.DeliverAsync(reports, deliveryOptions, spool, io with { Err = log }, cancellationToken)
+                ? "delivered"
+                : "NOT delivered: " + log.ToString().TrimEnd().Split('\n')[^1].Replace("gitops-status: ", "", StringComparison.Ordinal);
+        }
+        foreach (var report in reports)
+        {
+            var files = (report.Files ?? []).Take(3).Select(f => f.Name + (f.ChangedBy is { } who ? $" by {who.User} ({who.Process}, pid {who.Pid})" : "")).ToList();
+            Log(clock, $"{why}: {report.Server}: {report.SyncStatus}" + (files.Count > 0 ? $" ({string.Join(", ", files)}{(report.Files!.Count > 3 ? ", …" : "")})" : "") +
+                $", detection {report.Detection}; {delivered}");
+        }
     }
 
     /// <summary>--config when given; else ./gitops-status.yaml, unless a playbook alone is to be watched.</summary>

@@ -13,6 +13,9 @@ public sealed record CheckPlan
 
     public long? IntervalSeconds { get; init; }
     public int? MaxDiffBytes { get; init; }
+
+    /// <summary><c>realtime: true</c>: <c>gitops-status watch</c> also watches local targets' files (as <c>--realtime</c>).</summary>
+    public bool Realtime { get; init; }
     public required IReadOnlyList<TargetSpec> Targets { get; init; }
 }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
+using GitOpsStatus.Core.Drift.Realtime;
 using GitOpsStatus.Core.Drift.Ssh;
 using GitOpsStatus.Core.Reports;
 
@@ -22,6 +23,7 @@ public sealed class DriftChecker
     private readonly CheckOptions options;
     private readonly string repoRoot;
     private readonly string? revision;
+    private readonly bool inCheckout;
     private readonly ConcurrentDictionary<string, string?> desiredHashes = new(StringComparer.Ordinal);
 
     public DriftChecker(CheckPlan plan, CheckOptions options)
@@ -31,9 +33,30 @@ public sealed class DriftChecker
         var git = GitRevision.Find(plan.DesiredRoot);
         repoRoot = git?.Root ?? Path.GetFullPath(plan.DesiredRoot);
         revision = options.Revision ?? git?.Commit;
+        inCheckout = git is not null;
     }
 
-    public async Task<StatusReport> CheckAsync(TargetSpec target, CancellationToken cancellationToken)
+    public Task<StatusReport> CheckAsync(TargetSpec target, CancellationToken cancellationToken) =>
+        ReportAsync(target, () => CompareAsync(target, live: null, cancellationToken));
+
+    /// <summary>A full check of a local target that keeps what it compared in <paramref name="live"/>, for <see cref="RecheckAsync"/>.</summary>
+    public Task<StatusReport> CheckAsync(TargetSpec target, LiveTarget live, CancellationToken cancellationToken) =>
+        ReportAsync(target, () => CompareAsync(target, live, cancellationToken));
+
+    /// <summary>
+    /// The report of a live target after <paramref name="changed"/> paths changed: only those are hashed again (and the
+    /// extra-file listings they are in listed again); the rest is what the last full check or recheck saw.
+    /// </summary>
+    public Task<StatusReport> RecheckAsync(TargetSpec target, LiveTarget live, IReadOnlyCollection<string> changed, CancellationToken cancellationToken) =>
+        ReportAsync(target, async () =>
+        {
+            var request = live.RequestFor(changed);
+            var actual = new LocalActualFiles(target.Location.Root);
+            live.Merge(request, await actual.ScanAsync(request, cancellationToken));
+            return await FindingsAsync(live.Plan!, live.DesiredHashes!, live.Snapshot, actual, target.Server, cancellationToken);
+        });
+
+    private async Task<StatusReport> ReportAsync(TargetSpec target, Func<Task<List<Finding>>> compare)
     {
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -49,7 +72,7 @@ public sealed class DriftChecker
         };
         try
         {
-            var findings = await CompareAsync(target, cancellationToken);
+            var findings = await compare();
             return report with
             {
                 SyncStatus = findings.Count == 0 ? SyncStatus.Synced : SyncStatus.OutOfSync,
@@ -65,12 +88,14 @@ public sealed class DriftChecker
         }
     }
 
-    private async Task<List<Finding>> CompareAsync(TargetSpec target, CancellationToken cancellationToken)
+    private async Task<List<Finding>> CompareAsync(TargetSpec target, LiveTarget? live, CancellationToken cancellationToken)
     {
         // SSH connects first: its handshake (most of a remote check) overlaps planning the desired files.
         await using var actual = Open(target);
-        var (_, findings) = await FindAsync(actual, target, cancellationToken);
-        return await AddDiffsAsync(findings, actual, target.Server, cancellationToken);
+        var (targetPlan, request, desired, snapshot) = await ScanAsync(actual, target, cancellationToken);
+        if (live is not null)
+            snapshot = live.Reset(targetPlan, request, desired, snapshot);
+        return await FindingsAsync(targetPlan, desired, snapshot, actual, target.Server, cancellationToken);
     }
 
     /// <summary>The top of the desired files' git checkout (or the desired root outside one): where a report's repo paths start.</summary>
@@ -86,6 +111,13 @@ public sealed class DriftChecker
     /// <summary>The drift of one target, without diffs, through files opened with <see cref="Open"/>: what a check reports and what revert and adopt act on.</summary>
     public async Task<(TargetPlan Plan, List<Finding> Findings)> FindAsync(IActualFiles actual, TargetSpec target, CancellationToken cancellationToken)
     {
+        var (targetPlan, _, desired, snapshot) = await ScanAsync(actual, target, cancellationToken);
+        return (targetPlan, DriftComparer.Compare(targetPlan, desired, snapshot));
+    }
+
+    private async Task<(TargetPlan Plan, ScanRequest Request, string?[] Desired, ActualSnapshot Snapshot)> ScanAsync(IActualFiles actual, TargetSpec target,
+        CancellationToken cancellationToken)
+    {
         var targetPlan = DesiredFiles.Plan(plan.DesiredRoot, repoRoot, target);
         var request = new ScanRequest(
             targetPlan.Files.Select(f => f.TargetPath).Distinct(StringComparer.Ordinal).ToList(),
@@ -93,9 +125,17 @@ public sealed class DriftChecker
             WantMode: target.Files.Any(m => m.Mode is not null),
             WantOwner: target.Files.Any(m => m.Owner is not null));
         var scan = actual.ScanAsync(request, cancellationToken);
-        var desired = Task.Run(() => HashDesired(targetPlan.Files, cancellationToken), cancellationToken);
+        var desired = Task.Run(() => HashDesired(targetPlan.Files, cancellationToken));
         await Task.WhenAll(scan, desired);
-        return (targetPlan, DriftComparer.Compare(targetPlan, desired.Result, scan.Result));
+        return (targetPlan, request, desired.Result, scan.Result);
+    }
+
+    private async Task<List<Finding>> FindingsAsync(TargetPlan targetPlan, IReadOnlyList<string?> desiredHashes, ActualSnapshot snapshot, IActualFiles actual,
+        string server, CancellationToken cancellationToken)
+    {
+        var findings = DriftComparer.Compare(targetPlan, desiredHashes, snapshot);
+        findings = await AddDiffsAsync(findings, actual, server, cancellationToken);
+        return inCheckout ? await GitHistory.AddCausesAsync(findings, repoRoot, revision, cancellationToken) : findings;
     }
 
     /// <summary>Desired files are hashed once per run, however many targets share them.</summary>

@@ -55,11 +55,14 @@ public static class ReportParser
         var leaf = field[(field.LastIndexOf('.') + 1)..];
         if (leaf.StartsWith("files[", StringComparison.Ordinal))
             return "an object like {\"name\": \"rsyslog.conf\"}";
+        if (leaf.StartsWith("parents", StringComparison.Ordinal))
+            return "an array of process names like [\"sudo\", \"bash\", \"sshd\"]";
         return leaf switch
         {
-            "drift_count" or "interval_seconds" or "duration_ms" => "a whole number",
+            "drift_count" or "interval_seconds" or "duration_ms" or "uid" or "pid" => "a whole number",
+            "changed_by" => "an object like {\"user\": \"root\", \"uid\": 0, \"process\": \"vim\", \"pid\": 4242, \"at\": \"2026-04-21T10:31:02Z\"}",
             "files" => "an array of objects like {\"name\": \"rsyslog.conf\"}",
-            "last_check" => "an ISO 8601 timestamp with an offset, like \"2026-04-21T10:30:00Z\"",
+            "last_check" or "at" => "an ISO 8601 timestamp with an offset, like \"2026-04-21T10:30:00Z\"",
             "binary" => "true or false",
             _ => "a string",
         };

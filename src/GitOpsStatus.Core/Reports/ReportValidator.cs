@@ -12,6 +12,16 @@ public static class ReportValidator
     public const int MaxErrorLength = 4096;
     public const long MaxIntervalSeconds = 31L * 24 * 3600;
 
+    public const int MaxDetectionErrorLength = 1000;
+
+    /// <summary>Bounds of a file's <c>changed_by</c>: names (user, login user, process), the executable's path, the parent chain.</summary>
+    public const int MaxChangedByText = 256;
+    public const int MaxExeLength = 4096;
+    public const int MaxParents = 16;
+
+    /// <summary>A uid is a 32-bit unsigned number on Linux.</summary>
+    public const long MaxUid = uint.MaxValue;
+
     /// <summary>What a 32-bit column (PostgreSQL <c>integer</c>) and every reader holds.</summary>
     public const long MaxDriftCount = int.MaxValue;
 
@@ -41,7 +51,8 @@ public static class ReportValidator
         CheckText(report.Revision, "revision", MaxTextLength, Fail);
         CheckText(report.Source, "source", MaxTextLength, Fail);
         CheckText(report.Checker, "checker", MaxTextLength, Fail);
-        CheckFiles(report.Files, Fail);
+        CheckDetection(report, Fail);
+        CheckFiles(report.Files, now, Fail);
         return errors;
     }
 
@@ -104,7 +115,14 @@ public static class ReportValidator
         CheckText(report.Error, "error", MaxErrorLength, fail, allowNewlines: true);
     }
 
-    private static void CheckFiles(IReadOnlyList<DriftedFile>? files, Action<string, string> fail)
+    private static void CheckDetection(StatusReport report, Action<string, string> fail)
+    {
+        if (report.Detection is { } detection && !DetectionMode.All.Contains(detection))
+            fail("detection", $"{Quote(detection)} is not a detection mode; expected realtime, scheduled or degraded");
+        CheckText(report.DetectionError, "detection_error", MaxDetectionErrorLength, fail);
+    }
+
+    private static void CheckFiles(IReadOnlyList<DriftedFile>? files, DateTimeOffset now, Action<string, string> fail)
     {
         if (files is null)
             return;
@@ -133,7 +151,60 @@ public static class ReportValidator
             CheckMode(file.ActualMode, $"{at}.actual_mode", fail);
             CheckText(file.ExpectedOwner, $"{at}.expected_owner", MaxTextLength, fail);
             CheckText(file.ActualOwner, $"{at}.actual_owner", MaxTextLength, fail);
+            if (file.Cause is not null || file.MatchesRevision is not null || file.ChangedBy is not null)
+                CheckOrigin(file, at, now, fail);
         }
+    }
+
+    /// <summary>Why the file differs and who wrote it: only reports that carry either pay for these checks.</summary>
+    private static void CheckOrigin(DriftedFile file, string at, DateTimeOffset now, Action<string, string> fail)
+    {
+        if (file.Cause is { } cause && !DriftCause.All.Contains(cause))
+            fail($"{at}.cause", $"{Quote(cause)} is not a cause; expected edited or other_revision");
+        if (file.MatchesRevision is { } revision)
+        {
+            if (file.Cause != DriftCause.OtherRevision)
+                fail($"{at}.matches_revision", "is only allowed with cause other_revision");
+            if (revision.Length is < 7 or > 64 || revision.AsSpan().ContainsAnyExcept(Hex))
+                fail($"{at}.matches_revision", $"{Quote(revision)} is not a git commit; expected 7 to 64 hexadecimal digits");
+        }
+        else if (file.Cause == DriftCause.OtherRevision)
+            fail($"{at}.matches_revision", "is required with cause other_revision; name the commit whose version the host has");
+
+        if (file.ChangedBy is not { } by)
+            return;
+        var field = $"{at}.changed_by";
+        CheckRequiredText(by.User, $"{field}.user", MaxChangedByText, fail);
+        CheckRequiredText(by.Process, $"{field}.process", MaxChangedByText, fail);
+        CheckText(by.LoginUser, $"{field}.login_user", MaxChangedByText, fail);
+        CheckText(by.Exe, $"{field}.exe", MaxExeLength, fail);
+        if (by.Uid is not { } uid)
+            fail($"{field}.uid", "is required");
+        else if (uid is < 0 or > MaxUid)
+            fail($"{field}.uid", $"{uid} is out of range; expected 0 to {MaxUid}");
+        if (by.Pid is not { } pid)
+            fail($"{field}.pid", "is required");
+        else if (pid is < 1 or > int.MaxValue)
+            fail($"{field}.pid", $"{pid} is out of range; expected 1 to {int.MaxValue}");
+        if (by.At is not { } seen)
+            fail($"{field}.at", "is required; expected an ISO 8601 timestamp with an offset");
+        else if (seen > now + MaxFutureSkew)
+            fail($"{field}.at", $"\"{seen:O}\" is in the future (server time is {now:O}); send the time the write was seen");
+        if (by.Parents is { } parents)
+        {
+            if (parents.Count > MaxParents)
+                fail($"{field}.parents", $"lists {parents.Count} processes; at most {MaxParents} are allowed");
+            for (var i = 0; i < Math.Min(parents.Count, MaxParents); i++)
+                CheckRequiredText(parents[i], $"{field}.parents[{i}]", MaxChangedByText, fail);
+        }
+    }
+
+    private static void CheckRequiredText(string? value, string field, int maxLength, Action<string, string> fail)
+    {
+        if (string.IsNullOrEmpty(value))
+            fail(field, value is null ? "is required" : "must not be empty");
+        else
+            CheckText(value, field, maxLength, fail);
     }
 
     private static void CheckMode(string? value, string field, Action<string, string> fail)

@@ -35,6 +35,12 @@ public sealed record StatusReport
 
     /// <summary>Why the check could not run; required with <c>UNKNOWN</c>.</summary>
     public string? Error { get; init; }
+
+    /// <summary>How the sender watches for drift: <c>realtime</c>, <c>scheduled</c> or <c>degraded</c> (see <see cref="DetectionMode"/>).</summary>
+    public string? Detection { get; init; }
+
+    /// <summary>Why realtime detection is not fully working; shown only with <c>degraded</c>.</summary>
+    public string? DetectionError { get; init; }
 }
 
 /// <summary>One file that differs between the repo and the server.</summary>
@@ -66,4 +72,38 @@ public sealed record DriftedFile
     public string? ExpectedOwner { get; init; }
 
     public string? ActualOwner { get; init; }
+
+    /// <summary>Why the file differs: <c>edited</c> or <c>other_revision</c> (see <see cref="DriftCause"/>).</summary>
+    public string? Cause { get; init; }
+
+    /// <summary>With <c>other_revision</c>: the git commit whose version of the file the host has.</summary>
+    public string? MatchesRevision { get; init; }
+
+    /// <summary>Who wrote the file, as the agent saw the write happen; absent rather than guessed.</summary>
+    public FileChangedBy? ChangedBy { get; init; }
+}
+
+/// <summary>The process that wrote a drifted file, read from <c>/proc/[pid]</c> when the write was seen.</summary>
+public sealed record FileChangedBy
+{
+    /// <summary>The name of the writing process's uid.</summary>
+    public string? User { get; init; }
+
+    public long? Uid { get; init; }
+
+    /// <summary>From <c>/proc/[pid]/loginuid</c>: the person who logged in (and ran <c>sudo</c>), when set.</summary>
+    public string? LoginUser { get; init; }
+
+    /// <summary><c>/proc/[pid]/comm</c>.</summary>
+    public string? Process { get; init; }
+
+    public string? Exe { get; init; }
+
+    public long? Pid { get; init; }
+
+    /// <summary>Process names from the writer's parent up to the session, nearest first (<c>sudo</c>, <c>bash</c>, <c>sshd</c>).</summary>
+    public IReadOnlyList<string>? Parents { get; init; }
+
+    /// <summary>When the write was seen.</summary>
+    public DateTimeOffset? At { get; init; }
 }

@@ -33,3 +33,25 @@ public static class ChangeKind
 
     public static readonly IReadOnlyList<string> All = [Modified, Missing, Extra, Mode, Owner];
 }
+
+/// <summary>How the sender watches for drift. <c>degraded</c>: realtime was asked for and is not fully working.</summary>
+public static class DetectionMode
+{
+    public const string Realtime = "realtime";
+    public const string Scheduled = "scheduled";
+    public const string Degraded = "degraded";
+
+    public static readonly IReadOnlyList<string> All = [Realtime, Scheduled, Degraded];
+}
+
+/// <summary>Why a drifted file differs from git.</summary>
+public static class DriftCause
+{
+    /// <summary>The host has the file as another commit has it (a deploy that did not run, failed, or ran from another branch).</summary>
+    public const string OtherRevision = "other_revision";
+
+    /// <summary>No commit in the file's history has this content: a hand edit.</summary>
+    public const string Edited = "edited";
+
+    public static readonly IReadOnlyList<string> All = [OtherRevision, Edited];
+}

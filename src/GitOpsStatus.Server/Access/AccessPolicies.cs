@@ -21,6 +21,9 @@ public static class AccessPolicies
     public const string Write = "write";
     public const string Admin = "admin";
 
+    /// <summary>Acknowledging drift: a write token (its scope checked against the target, as for reports) or the admin token; never a read token.</summary>
+    public const string Acknowledge = "acknowledge";
+
     /// <summary>Resource-based: may the user report for this <see cref="ReportTarget"/>?</summary>
     public const string Target = "write-target";
 
@@ -37,6 +40,8 @@ public static class AccessPolicies
             authorization.AddPolicy(Read, Policy(tokens.ReadsGuarded, TokenAuthentication.BearerOrCookie, new AccessRequirement("read", "GITOPS_READ_TOKEN")));
             authorization.AddPolicy(Write, Policy(tokens.WritesGuarded, TokenAuthentication.Bearer, new AccessRequirement("write", "GITOPS_WRITE_TOKENS")));
             authorization.AddPolicy(Admin, Policy(!tokens.IsOpen, TokenAuthentication.BearerOrCookie, new AccessRequirement("admin", "GITOPS_ADMIN_TOKEN")));
+            authorization.AddPolicy(Acknowledge, Policy(tokens.WritesGuarded, TokenAuthentication.BearerOrCookie,
+                new AccessRequirement("acknowledge", "GITOPS_WRITE_TOKENS (scoped to the target) or GITOPS_ADMIN_TOKEN")));
             authorization.AddPolicy(Target, policy => policy.AddRequirements(new TargetRequirement()));
         });
         services.AddSingleton<IAuthorizationHandler, AccessHandler>();
@@ -86,6 +91,7 @@ internal sealed class AccessHandler(AccessTokens tokens) : IAuthorizationHandler
     {
         AccessRequirement { Right: "read" } => !tokens.ReadsGuarded || user.HasClaim(c => c.Type is Rights.Read or Rights.Admin),
         AccessRequirement { Right: "write" } => !tokens.WritesGuarded || user.HasClaim(c => c.Type == Rights.Write),
+        AccessRequirement { Right: "acknowledge" } => !tokens.WritesGuarded || user.HasClaim(c => c.Type is Rights.Write or Rights.Admin),
         AccessRequirement { Right: "admin" } => tokens.IsOpen || user.HasClaim(c => c.Type == Rights.Admin),
         TargetRequirement when resource is ReportTarget target => !tokens.WritesGuarded || user.FindAll(Rights.Write).Any(c =>
             Glob.IsMatch(c.Value[..c.Value.LastIndexOf('@')], target.Repo) && Glob.IsMatch(c.Value[(c.Value.LastIndexOf('@') + 1)..], target.Server)),

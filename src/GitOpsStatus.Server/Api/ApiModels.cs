@@ -6,7 +6,8 @@ using GitOpsStatus.Server.Targets;
 namespace GitOpsStatus.Server.Api;
 
 /// <summary>A target as the API shows it: stored fields, the derived status, and links. <c>files</c> joins the
-/// drifted file names with <c>", "</c> as in <c>/status.json</c>; the target's own route lists them exactly.</summary>
+/// drifted file names with <c>", "</c> as in <c>/status.json</c>; the target's own route lists them exactly. <c>acknowledged</c>: its drift is
+/// accepted until <c>ack_until</c> (it stays OUT_OF_SYNC), with <c>ack_reason</c> and <c>ack_by</c>; these three are null otherwise.</summary>
 public sealed record TargetItem(
     string Repo,
     string Server,
@@ -23,10 +24,14 @@ public sealed record TargetItem(
     long? IntervalSeconds,
     string? Error,
     string Url,
-    string HistoryUrl);
+    string HistoryUrl,
+    bool Acknowledged,
+    string? AckReason,
+    string? AckBy,
+    string? AckUntil);
 
 /// <summary>One page of <c>GET /api/targets</c>; <c>next</c> is the URL of the next page, null on the last.</summary>
-public sealed record TargetList(IReadOnlyList<TargetItem> Items, int Total, int Limit, int Offset, string? Next);
+public sealed record TargetList(IAsyncEnumerable<TargetItem> Items, int Total, int Limit, int Offset, string? Next);
 
 /// <summary><c>GET /api/targets/{server}/{repo}</c>: the target and its latest report as stored (every file with change kind, hashes and diff).</summary>
 public sealed record TargetDetailResponse(TargetItem Target, JsonElement Report);
@@ -44,7 +49,7 @@ public sealed record HistoryItem(
     string? Revision);
 
 /// <summary>One page of history, newest first; <c>next</c> is the URL of the older page, null on the last.</summary>
-public sealed record HistoryList(string Repo, string Server, IReadOnlyList<HistoryItem> Events, string? Next);
+public sealed record HistoryList(string Repo, string Server, IAsyncEnumerable<HistoryItem> Events, string? Next);
 
 public sealed record CountsItem(int Total, int Synced, int OutOfSync, int Stale, int Unknown);
 
@@ -63,7 +68,8 @@ internal static class ApiMapping
         return new TargetItem(row.Repo, row.Server, derived.Status, derived.Value, Time.Iso(derived.Since),
             row.LastSyncedAt is { } synced ? Time.Iso(synced) : null, row.DriftCount,
             row.Files, Time.Iso(row.LastCheck), Time.Iso(row.ReceivedAt),
-            row.Revision, row.Source, row.IntervalSeconds, row.Error, "/api/targets/" + path, "/api/history/" + path);
+            row.Revision, row.Source, row.IntervalSeconds, row.Error, "/api/targets/" + path, "/api/history/" + path,
+            row.Acknowledged(now), row.Ack?.Reason, row.Ack?.By, row.Ack is { } ack ? Time.Iso(ack.Until) : null);
     }
 
     public static HistoryItem ToItem(this HistoryEvent e) => new(

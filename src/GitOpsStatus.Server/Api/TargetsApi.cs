@@ -69,10 +69,11 @@ public static class TargetsApi
         var now = clock.GetUtcNow();
         var query = new TargetQuery(Empty(repo), Empty(server), statuses, pageSize, (int)(skip ?? 0));
         var page = await store.ReadTargetPageAsync(query, now, cancellationToken);
-        var next = query.Offset + page.Rows.Count < page.Total && page.Rows.Count > 0
-            ? $"/api/targets?{Query(("repo", query.Repo), ("server", query.Server), ("status", Empty(status)), ("limit", query.Limit.ToString(Inv)), ("offset", (query.Offset + page.Rows.Count).ToString(Inv)))}"
+        // A page holds min(limit, total - offset) rows; a next page exists when this one is full and more follow.
+        var next = query.Offset + query.Limit < page.Total
+            ? $"/api/targets?{Query(("repo", query.Repo), ("server", query.Server), ("status", Empty(status)), ("limit", query.Limit.ToString(Inv)), ("offset", (query.Offset + query.Limit).ToString(Inv)))}"
             : null;
-        return TypedResults.Ok(new TargetList(page.Rows.Select(r => r.ToItem(now, options)).ToList(), page.Total, query.Limit, query.Offset, next));
+        return TypedResults.Ok(new TargetList(page.Rows.Select(r => r.ToItem(now, options)), page.Total, query.Limit, query.Offset, next));
     }
 
     private static async Task<Results<Ok<TargetDetailResponse>, ProblemHttpResult>> Get(
@@ -92,11 +93,11 @@ public static class TargetsApi
             return limitError;
         if (Number("before", before, 1, long.MaxValue, "an event id of 1 or more, from the previous page's next link", out var beforeId) is { } beforeError)
             return beforeError;
-        var page = await store.ReadHistoryAsync(repo, server, pageSize, beforeId, cancellationToken);
-        if (page.Events.Count == 0 && beforeId is null && await store.ReadTargetAsync(repo, server, cancellationToken) is null)
+        if (beforeId is null && !await store.TargetExistsAsync(repo, server, cancellationToken))
             return NotFound(repo, server);
+        var page = await store.ReadHistoryAsync(repo, server, pageSize, beforeId, cancellationToken);
         var next = page.NextBeforeId is { } id ? $"/api/history/{TargetPath(repo, server)}?limit={pageSize}&before={id}" : null;
-        return TypedResults.Ok(new HistoryList(repo, server, page.Events.Select(e => e.ToItem()).ToList(), next));
+        return TypedResults.Ok(new HistoryList(repo, server, page.Events.Select(e => e.ToItem()), next));
     }
 
     private static async Task<Ok<SummaryResponse>> Summary(IStatusStore store, TimeProvider clock, CancellationToken cancellationToken)

@@ -37,6 +37,10 @@ public static class DashboardApi
             RequireReadOrSignIn(context.HttpContext) ?? await next(context)).RequireRateLimiting(AbuseLimits.ReadConcurrency);
         reading.MapGet("/", ListPage.Get).WithName("Dashboard");
         reading.MapGet("/targets/{server}/{**repo}", TargetPage.Get).WithName("DashboardTarget");
+        var acknowledging = pages.MapGroup("").RequireAuthorization(AccessPolicies.Acknowledge).RequireWriteRateLimit()
+            .WithMetadata(new RequireAntiforgeryTokenAttribute());
+        acknowledging.MapPost("/acknowledge/{server}/{**repo}", AckForm.Acknowledge);
+        acknowledging.MapPost("/unacknowledge/{server}/{**repo}", AckForm.Unacknowledge);
         return app;
     }
 

@@ -112,8 +112,11 @@ internal static class ListPage
         var status = target.Status.Status;
         var statusClass = new RawHtml(Format.StatusClass(status));
         var onlyRepo = (ListQuery.Default with { Repo = row.Repo }).Url();
-        html.Add($"""<tr class="{statusClass}" data-status="{status}"><td data-label="Repo"><a href="{onlyRepo}" title="Only {row.Repo}">{row.Repo}</a></td><td data-label="Server"><a href="{TargetUrl(row.Repo, row.Server)}">{row.Server}</a></td><td data-label="Status">""");
+        var acked = row.Acknowledged(now);
+        html.Add($"""<tr class="{statusClass}{new RawHtml(acked ? " acked" : "")}" data-status="{status}"><td data-label="Repo"><a href="{onlyRepo}" title="Only {row.Repo}">{row.Repo}</a></td><td data-label="Server"><a href="{TargetUrl(row.Repo, row.Server)}">{row.Server}</a></td><td data-label="Status">""");
         Format.Badge(html, status);
+        if (acked)
+            html.Add($""" <span class="ack" title="{row.Ack!.Reason} (by {row.Ack.By})">acknowledged until {Format.Clock(DateTimeOffset.FromUnixTimeMilliseconds(row.Ack.Until))}</span>""");
         html.Raw("</td><td data-label=\"Drifted files\" class=\"files\">");
         // An UNKNOWN target's count is not zero drift but no answer: its error takes the place of the count.
         if (row.SyncStatus != SyncStatus.Unknown)

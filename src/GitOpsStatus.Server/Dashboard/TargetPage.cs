@@ -37,14 +37,16 @@ internal static class TargetPage
 
         // Like the list page's query, a hand-edited ?before= that is not an event id shows the newest page, never a bare 400.
         long? beforeId = long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : null;
-        var history = await store.ReadHistoryAsync(repo, server, HistoryPageSize, beforeId, context.RequestAborted);
-        Render(html, detail, history, beforeId, detail.Row.Derived(now, options), now, options, signedIn);
+        var page = await store.ReadHistoryAsync(repo, server, HistoryPageSize, beforeId, context.RequestAborted);
+        var history = (Events: await page.Events.ToListAsync(context.RequestAborted), page.NextBeforeId);
+        var formToken = context.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>().GetAndStoreTokens(context).RequestToken!;
+        Render(html, detail, history, beforeId, detail.Row.Derived(now, options), now, options, signedIn, formToken);
         context.Response.Headers["Server-Timing"] = $"render;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0}";
         return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
     }
 
-    private static void Render(Html html, TargetDetail detail, HistoryPage history, long? before, DerivedStatus status,
-        DateTimeOffset now, ServerOptions options, string? signedIn)
+    private static void Render(Html html, TargetDetail detail, (List<HistoryEvent> Events, long? NextBeforeId) history, long? before, DerivedStatus status,
+        DateTimeOffset now, ServerOptions options, string? signedIn, string formToken)
     {
         var row = detail.Row;
         var report = detail.Report;
@@ -54,12 +56,15 @@ internal static class TargetPage
             <nav class="crumbs" aria-label="Breadcrumb"><a href="/">All targets</a> › <a href="{repoUrl}">{row.Repo}</a></nav>
             <div id="target">
             <h1>{row.Server} <span class="muted">in {row.Repo}</span></h1>
-            <p class="notice {new RawHtml(Format.StatusClass(status.Status))}">
+            <p class="notice {new RawHtml(Format.StatusClass(status.Status))}{new RawHtml(row.Acknowledged(now) ? " acked" : "")}">
             """);
         Format.Badge(html, status.Status);
         html.Add($" since {Format.Clock(status.Since)} (");
         Format.Ago(html, status.Since, now);
-        html.Raw(")</p>\n<dl class=\"facts\">\n");
+        html.Raw(")");
+        if (row.Acknowledged(now))
+            html.Add($"""<br><span class="ack">Acknowledged by {row.Ack!.By} until {Format.Clock(DateTimeOffset.FromUnixTimeMilliseconds(row.Ack.Until))}: {row.Ack.Reason}</span>""");
+        html.Raw("</p>\n<dl class=\"facts\">\n");
         Fact(html, "Last check", () => Format.Ago(html, row.LastCheck, now));
         Fact(html, "Received", () => Format.Ago(html, row.ReceivedAt, now));
         Fact(html, "Last synced", () =>
@@ -84,6 +89,8 @@ internal static class TargetPage
             Files(html, report);
         History(html, history, before, row, now);
         html.Raw("</div>\n");
+        // Outside #target, which refreshes in place: what someone types here survives the refresh.
+        AckForm.Write(html, row, status, now, formToken);
         Layout.Close(html);
     }
 
@@ -166,7 +173,7 @@ internal static class TargetPage
         : file.Change is ChangeKind.Mode or ChangeKind.Owner ? "Only the file's " + file.Change + " differs."
         : "No diff was sent.";
 
-    private static void History(Html html, HistoryPage history, long? before, TargetRow row, DateTimeOffset now)
+    private static void History(Html html, (List<HistoryEvent> Events, long? NextBeforeId) history, long? before, TargetRow row, DateTimeOffset now)
     {
         html.Raw("<h2 id=\"history\">History</h2>\n");
         if (history.Events.Count == 0)

@@ -138,8 +138,11 @@ public static class IngestApi
         for (var i = 0; i < names.Length; i++)
             names[i] = stamped.Files![i].Name!;
         return new IncomingReport(stamped, stamped.LastCheck!.Value, now, json,
-            SHA256.HashData(json), string.Join(", ", names), names.Length == 0 ? NoDriftKey : DriftKey(names));
+            SHA256.HashData(json), string.Join(", ", names), names.Length == 0 ? NoDriftKey : DriftKey(names),
+            names.Length == 0 ? NoContentKey : TargetRules.ContentKey(stamped.Files!.Select(f => (f.Name!, f.ActualSha256))));
     }
+
+    private static readonly string NoContentKey = TargetRules.ContentKey([]);
 
     // Most reports drift nothing: their key is always this one.
     private static readonly string NoDriftKey = DriftKey([]);

@@ -5,7 +5,7 @@ namespace GitOpsStatus.Server.Notifications;
 
 /// <summary>
 /// Every <c>GITOPS_SWEEP_INTERVAL</c>: marks targets that went STALE (a history event and a
-/// notification each, once), and queues reminders when <c>GITOPS_REMIND_AFTER</c> is set. STALE is
+/// notification each, once), ends the acknowledgements whose <c>until</c> passed (one notification each), and queues reminders when <c>GITOPS_REMIND_AFTER</c> is set. STALE is
 /// still derived at read time; the sweep only makes sure it is announced even when nobody reads.
 /// Time comes from the injected <see cref="TimeProvider"/>, so tests move it by hand.
 /// </summary>
@@ -22,6 +22,9 @@ public sealed class StaleSweep(GroupCommitWriter writer, ServerOptions options, 
     public async Task RunOnceAsync()
     {
         while (await writer.RunAsync(store => store.SweepStale(clock.GetUtcNow(), BatchSize)) == BatchSize)
+        {
+        }
+        while (await writer.RunAsync(store => store.SweepAcknowledgements(clock.GetUtcNow(), BatchSize)) == BatchSize)
         {
         }
         if (options.RemindAfter is { } every && options.WebhookUrls.Count > 0)

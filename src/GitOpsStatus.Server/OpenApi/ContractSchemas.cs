@@ -38,6 +38,7 @@ internal sealed class ContractSchemas : IOpenApiSchemaTransformer
         }
         else if (context.JsonTypeInfo.Type == typeof(DriftedFile))
             schema.Required = new HashSet<string> { "name" };
+
         else if (context.ParameterDescription is { } parameter)
             Parameter(schema, parameter.Name);
         return Task.CompletedTask;
@@ -106,6 +107,14 @@ internal sealed class ContractSchemas : IOpenApiSchemaTransformer
                 case "error":
                     Text(schema, ReportValidator.MaxErrorLength);
                     break;
+                case "detection":
+                    Enum(schema, DetectionMode.All);
+                    schema.Description = "realtime, scheduled, or degraded: realtime was asked for and is not fully working (see detection_error).";
+                    break;
+                case "detection_error":
+                    Text(schema, ReportValidator.MaxDetectionErrorLength);
+                    schema.Description = "Why detection is degraded, e.g. \"inotify watch limit 8192 reached: raise fs.inotify.max_user_watches\".";
+                    break;
                 case "last_check":
                     schema.Type = JsonSchemaType.String | JsonSchemaType.Null;
                     schema.Format = "date-time";
@@ -133,6 +142,42 @@ internal sealed class ContractSchemas : IOpenApiSchemaTransformer
                 case "expected_owner" or "actual_owner":
                     Text(schema, ReportValidator.MaxTextLength);
                     schema.Description = "With change owner: user or user:group as git wants it (expected), user:group as the server has it (actual)";
+                    break;
+                case "cause":
+                    Enum(schema, DriftCause.All);
+                    schema.Description = "edited: no commit in the file's git history has this content (a hand edit); other_revision: the host has the version of matches_revision.";
+                    break;
+                // Inlined as the property's schema, so the object's own rules go here.
+                case "changed_by":
+                    schema.Required = new HashSet<string> { "user", "uid", "process", "pid", "at" };
+                    schema.Description = "Who wrote the file, read from /proc/[pid] when the agent saw the write; left out rather than guessed.";
+                    break;
+                case "matches_revision":
+                    schema.Pattern = "^[0-9a-fA-F]{7,64}$";
+                    schema.Description = "Required with cause other_revision, refused otherwise: the git commit whose version of the file the host has.";
+                    break;
+            }
+        }
+        else if (type == typeof(FileChangedBy))
+        {
+            switch (name)
+            {
+                case "user" or "login_user" or "process":
+                    schema.MinLength = 1;
+                    Text(schema, ReportValidator.MaxChangedByText);
+                    break;
+                case "exe":
+                    Text(schema, ReportValidator.MaxExeLength);
+                    break;
+                case "uid":
+                    Range(schema, 0, ReportValidator.MaxUid);
+                    break;
+                case "pid":
+                    Range(schema, 1, int.MaxValue);
+                    break;
+                case "parents":
+                    schema.MaxItems = ReportValidator.MaxParents;
+                    schema.Description = "Process names from the writer's parent up to the session, nearest first, e.g. [\"sudo\", \"bash\", \"sshd\"].";
                     break;
             }
         }

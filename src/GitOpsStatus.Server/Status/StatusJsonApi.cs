@@ -93,6 +93,20 @@ public static class StatusJsonApi
             json.WriteString(Names.Revision, row.Revision ?? "");
             json.WriteString(Names.Source, row.Source ?? "");
             json.WriteString(Names.Error, row.Error ?? "");
+            if (row.Ack is { } ack)
+            {
+                json.WriteBoolean(Names.Acknowledged, row.Acknowledged(now));
+                json.WriteString(Names.AckReason, ack.Reason);
+                json.WriteString(Names.AckBy, ack.By);
+                WriteTime(json, Names.AckUntil, ack.Until);
+            }
+            else
+            {
+                json.WriteBoolean(Names.Acknowledged, false);
+                json.WriteString(Names.AckReason, ""u8);
+                json.WriteString(Names.AckBy, ""u8);
+                json.WriteString(Names.AckUntil, ""u8);
+            }
             json.WriteEndObject();
             if (json.BytesPending >= FlushAt)
             {
@@ -135,6 +149,10 @@ public static class StatusJsonApi
         public static readonly JsonEncodedText Revision = JsonEncodedText.Encode("revision");
         public static readonly JsonEncodedText Source = JsonEncodedText.Encode("source");
         public static readonly JsonEncodedText Error = JsonEncodedText.Encode("error");
+        public static readonly JsonEncodedText Acknowledged = JsonEncodedText.Encode("acknowledged");
+        public static readonly JsonEncodedText AckReason = JsonEncodedText.Encode("ack_reason");
+        public static readonly JsonEncodedText AckBy = JsonEncodedText.Encode("ack_by");
+        public static readonly JsonEncodedText AckUntil = JsonEncodedText.Encode("ack_until");
     }
 
     /// <summary>"OUT_OF_SYNC,STALE" → the set; empty → no filter; null when a name is not a status.</summary>

@@ -3,6 +3,7 @@ namespace GitOpsStatus.Server.Status;
 /// <summary>
 /// One row of <c>/status.json</c> as the OpenAPI document describes it (the route writes rows with a
 /// <c>Utf8JsonWriter</c>; OpenApiTests validates real bodies against this). Absent text is <c>""</c>, never null.
+/// <c>acknowledged</c> is true while the target's drift is accepted (it stays OUT_OF_SYNC) until <c>ack_until</c>.
 /// </summary>
 public sealed record StatusJsonRow(
     string Repo,
@@ -17,4 +18,8 @@ public sealed record StatusJsonRow(
     string LastSyncedAt,
     string Revision,
     string Source,
-    string Error);
+    string Error,
+    bool Acknowledged,
+    string AckReason,
+    string AckBy,
+    string AckUntil);

@@ -6,7 +6,7 @@ namespace GitOpsStatus.Server.Storage;
 /// <summary>What the writer needs to know of a target's stored state to order and diff a new report.</summary>
 /// <para><c>AlertStatus</c>: the status last announced (STALE included); null on rows from before migration 2.</para>
 internal sealed record StoredState(long Id, string SyncStatus, string DriftKey, string? Revision, long LastCheck, long StatusSince, long? LastSyncedAt, byte[] Hash,
-    long? IntervalSeconds, string? AlertStatus, long? AlertedAt);
+    long? IntervalSeconds, string? AlertStatus, long? AlertedAt, long? AckId, string? AckKey, long? AckUntil);
 
 /// <summary>
 /// The writer's commands, prepared once on the writer connection and reused for every batch with only their
@@ -25,7 +25,7 @@ internal sealed class BatchCommands : IDisposable
     {
         _find = Prepared(connection, """
             SELECT id, sync_status, drift_key, revision, last_check, status_since, last_synced_at, report_hash,
-                interval_seconds, alert_status, alerted_at
+                interval_seconds, alert_status, alerted_at, ack_id, ack_key, ack_until
             FROM targets WHERE repo = $repo AND server = $server
             """, "$repo", "$server");
         // A new target is inserted; a known one is updated by its rowid, which Find returned (no second lookup by name).
@@ -61,7 +61,8 @@ internal sealed class BatchCommands : IDisposable
         if (!row.Read())
             return null;
         return new StoredState(row.GetInt64(0), row.GetString(1), row.GetString(2), NullableText(row, 3), row.GetInt64(4), row.GetInt64(5),
-            NullableInt64(row, 6), row.GetFieldValue<byte[]>(7), NullableInt64(row, 8), NullableText(row, 9), NullableInt64(row, 10));
+            NullableInt64(row, 6), row.GetFieldValue<byte[]>(7), NullableInt64(row, 8), NullableText(row, 9), NullableInt64(row, 10),
+            NullableInt64(row, 11), NullableText(row, 12), NullableInt64(row, 13));
     }
 
     /// <summary>Stores the report as its target's row: an update of <paramref name="stored"/>'s row, or a new row when null.</summary>

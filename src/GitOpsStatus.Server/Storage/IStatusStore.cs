@@ -100,6 +100,9 @@ public interface IStatusStore : IDisposable
     /// <summary>The target's row and full stored report, or null when no such target.</summary>
     Task<TargetDetail?> ReadTargetAsync(string repo, string server, CancellationToken cancellationToken);
 
+    /// <summary>Whether the target has a stored row, without reading its report.</summary>
+    Task<bool> TargetExistsAsync(string repo, string server, CancellationToken cancellationToken);
+
     /// <summary>One page of targets sorted by repo then server, filtered on the status derived at <paramref name="now"/>.</summary>
     Task<TargetRowPage> ReadTargetPageAsync(TargetQuery query, DateTimeOffset now, CancellationToken cancellationToken);
 
@@ -114,7 +117,26 @@ public interface IStatusStore : IDisposable
 
     /// <summary>Notifications neither sent nor abandoned yet.</summary>
     Task<long> CountPendingNotificationsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Acknowledges the target's drift: records the acknowledgement (ending the one it replaces) and marks the target, in one
+    /// transaction, only if the target still holds the report checked at <c>LastCheck</c> and is OUT_OF_SYNC; null otherwise
+    /// (it changed since it was read: nothing is stored). Writer thread only.
+    /// </summary>
+    Ack? Acknowledge(AckRequest a);
+
+    /// <summary>Ends the target's acknowledgement (deleted), with one <c>unacknowledged</c> notification; null when it had none.</summary>
+    Ack? Unacknowledge(string repo, string server, DateTimeOffset now);
+
+    /// <summary>
+    /// Ends up to <paramref name="batchSize"/> acknowledgements whose <c>until</c> has passed, each with one <c>unacknowledged</c>
+    /// notification, in one transaction; across replicas each is ended once. Call again while it returns <paramref name="batchSize"/>.
+    /// </summary>
+    int SweepAcknowledgements(DateTimeOffset now, int batchSize);
+
+    /// <summary>The target's acknowledgements, newest first, the current one (if any) included: its acknowledgement history.</summary>
+    Task<IReadOnlyList<Ack>> ReadAcksAsync(string repo, string server, CancellationToken cancellationToken);
 }
 
 /// <summary>What <c>/metrics</c> reads of one target (times in Unix ms).</summary>
-public readonly record struct TargetGauge(string Repo, string Server, string SyncStatus, int DriftCount, long LastCheck, long? IntervalSeconds);
+public readonly record struct TargetGauge(string Repo, string Server, string SyncStatus, int DriftCount, long LastCheck, long? IntervalSeconds, long? AckUntil = null);

@@ -4,7 +4,8 @@ namespace GitOpsStatus.Server.Storage;
 
 /// <summary>
 /// A validated report on its way to the store, with what the writer needs precomputed on the
-/// request thread (so the single writer does only database work). <c>CanonicalJson</c> is the stored report, in UTF-8.
+/// request thread (so the single writer does only database work). <c>CanonicalJson</c> is the stored report, in UTF-8;
+/// <c>ContentKey</c> the drifted content an acknowledgement is bound to (<see cref="Targets.TargetRules.ContentKey"/>).
 /// </summary>
 public sealed record IncomingReport(
     StatusReport Report,
@@ -13,7 +14,8 @@ public sealed record IncomingReport(
     byte[] CanonicalJson,
     byte[] Hash,
     string FilesJoined,
-    string DriftKey);
+    string DriftKey,
+    string ContentKey);
 
 /// <summary>What storing a report did.</summary>
 public enum IngestOutcome

@@ -88,6 +88,28 @@ internal static class PostgresSchema
         """,
         // 3: the report's error travels with its notification (an UNKNOWN says why it could not check).
         "ALTER TABLE outbox ADD COLUMN error text;",
+        // 4: acknowledgements, as SQLite's migration 4. content_key is the stored report's (the batch statement compares the
+        // incoming one, excluded.content_key, with ack_key); last_ack_id and last_ack_end hold the acknowledgement the last
+        // upsert ended and why (like last_changes), for the statement's RETURNING.
+        """
+        ALTER TABLE targets ADD COLUMN content_key text, ADD COLUMN ack_id bigint, ADD COLUMN ack_key text, ADD COLUMN ack_reason text,
+            ADD COLUMN ack_by text, ADD COLUMN ack_until bigint, ADD COLUMN last_ack_id bigint, ADD COLUMN last_ack_end text;
+        CREATE INDEX targets_ack_until ON targets (ack_until) WHERE ack_until IS NOT NULL;
+        CREATE TABLE acks (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            repo text COLLATE "C" NOT NULL,
+            server text COLLATE "C" NOT NULL,
+            content_key text NOT NULL,
+            files text NOT NULL,
+            reason text NOT NULL,
+            by_name text NOT NULL,
+            until_at bigint NOT NULL,
+            created_at bigint NOT NULL,
+            ended_at bigint,
+            end_reason text
+        );
+        CREATE INDEX acks_by_target ON acks (repo, server, id);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -13,38 +13,48 @@ public sealed partial class PostgresStore
     /// (<c>t.*</c>) to derive status_since, what changed and what was announced, and keeps them in the row
     /// (<c>last_*</c>) for <c>RETURNING</c>. <c>ev</c>: one history event per written row that changed
     /// something. <c>ob</c> (with webhooks): one outbox row per URL when the announced status changed; a
-    /// new target only when it arrives in trouble. The rules are those of <see cref="TargetRules.Apply"/>, which
+    /// new target only when it arrives in trouble; one <c>unacknowledged</c> row when the report ended the target's
+    /// acknowledgement without a transition. <c>ack_end</c>: the ended acknowledgement's history. The rules are those of <see cref="TargetRules.Apply"/>, which
     /// <c>TargetRulesTests</c> holds this statement to.
     /// </summary>
     private static string IngestSql(bool notify)
     {
         var wasStale = $"(t.alert_status = 'STALE' OR {TargetRules.IsStaleSql("excluded.received_at", "t.last_check", "t.interval_seconds", "@stale_ms")})";
         var recovered = "(t.alert_status = 'STALE' AND excluded.alert_status <> 'STALE')";
+        var ackEnd = TargetRules.AckEndSql("t", "excluded");
+        // The second SELECT: an acknowledgement the report ended, with no transition to announce (TargetRules.NotifyAckEnded).
         var outbox = notify ? """
             , ob AS (
                 INSERT INTO outbox (url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, error, created_at, due_at)
-                SELECT u.url, CASE WHEN up.alert_status = 'SYNCED' THEN 'recovery' ELSE 'transition' END, up.repo, up.server,
-                    up.last_announced, up.alert_status, up.last_check, up.drift_count, input.files_json, up.revision, input.error, up.received_at, up.received_at
-                FROM up JOIN input ON input.repo = up.repo AND input.server = up.server CROSS JOIN unnest(@urls) AS u(url)
-                WHERE up.alert_status IS DISTINCT FROM up.last_announced
-                    AND (up.last_changes <> 'first' OR up.alert_status IN ('OUT_OF_SYNC', 'UNKNOWN'))
-                ORDER BY up.repo, up.server, u.url
+                SELECT * FROM (
+                    SELECT u.url, CASE WHEN up.alert_status = 'SYNCED' THEN 'recovery' ELSE 'transition' END, up.repo, up.server,
+                        up.last_announced, up.alert_status, up.last_check, up.drift_count, input.files_json, up.revision, input.error, up.received_at, up.received_at
+                    FROM up JOIN input ON input.repo = up.repo AND input.server = up.server CROSS JOIN unnest(@urls) AS u(url)
+                    WHERE up.alert_status IS DISTINCT FROM up.last_announced
+                        AND (up.last_changes <> 'first' OR up.alert_status IN ('OUT_OF_SYNC', 'UNKNOWN'))
+                    UNION ALL
+                    SELECT u.url, 'unacknowledged', up.repo, up.server,
+                        up.alert_status, up.alert_status, up.last_check, up.drift_count, input.files_json, up.revision, input.error, up.received_at, up.received_at
+                    FROM up JOIN input ON input.repo = up.repo AND input.server = up.server CROSS JOIN unnest(@urls) AS u(url)
+                    WHERE up.last_ack_end IS NOT NULL AND up.alert_status IS NOT DISTINCT FROM up.last_announced
+                ) AS n (url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, error, created_at, due_at)
+                ORDER BY repo, server, url
             )
             """ : "";
         return $"""
             WITH input AS (
                 SELECT * FROM unnest(@repo, @server, @status, @count, @files, @key, @last_check, @received_at, @revision, @source,
-                                     @interval, @error, @hash, @report, @alert, @files_json)
+                                     @interval, @error, @hash, @report, @alert, @files_json, @content_key)
                     WITH ORDINALITY AS i(repo, server, sync_status, drift_count, files, drift_key, last_check, received_at, revision, source,
-                                         interval_seconds, error, report_hash, report, alert_status, files_json, n)
+                                         interval_seconds, error, report_hash, report, alert_status, files_json, content_key, n)
             ),
             up AS (
                 INSERT INTO targets AS t (repo, server, sync_status, drift_count, files, drift_key, last_check, received_at, status_since,
                     last_synced_at, revision, source, interval_seconds, error, report_hash, report, alert_status, alerted_at,
-                    last_changes, last_from_status, last_from_revision, last_announced)
+                    last_changes, last_from_status, last_from_revision, last_announced, content_key)
                 SELECT repo, server, sync_status, drift_count, files, drift_key, last_check, received_at, last_check,
                     CASE WHEN sync_status = 'SYNCED' THEN last_check END, revision, source, interval_seconds, error, report_hash, report,
-                    alert_status, received_at, 'first', NULL, NULL, NULL
+                    alert_status, received_at, 'first', NULL, NULL, NULL, content_key
                 FROM input ORDER BY n
                 ON CONFLICT (repo, server) DO UPDATE SET
                     sync_status = excluded.sync_status, drift_count = excluded.drift_count, files = excluded.files,
@@ -61,10 +71,21 @@ public sealed partial class PostgresStore
                         CASE WHEN t.revision IS DISTINCT FROM excluded.revision THEN 'revision' END),
                     last_from_status = CASE WHEN {recovered} THEN 'STALE' ELSE t.sync_status END,
                     last_from_revision = t.revision,
-                    last_announced = t.alert_status
+                    last_announced = t.alert_status,
+                    content_key = excluded.content_key,
+                    ack_id = CASE WHEN {ackEnd} IS NULL THEN t.ack_id END,
+                    ack_key = CASE WHEN {ackEnd} IS NULL THEN t.ack_key END,
+                    ack_reason = CASE WHEN {ackEnd} IS NULL THEN t.ack_reason END,
+                    ack_by = CASE WHEN {ackEnd} IS NULL THEN t.ack_by END,
+                    ack_until = CASE WHEN {ackEnd} IS NULL THEN t.ack_until END,
+                    last_ack_id = CASE WHEN {ackEnd} IS NOT NULL THEN t.ack_id END,
+                    last_ack_end = {ackEnd}
                 WHERE t.last_check < excluded.last_check OR (t.last_check = excluded.last_check AND t.report_hash <> excluded.report_hash)
                 RETURNING t.repo, t.server, t.sync_status, t.drift_count, t.files, t.last_check, t.received_at, t.revision,
-                    t.alert_status, t.last_changes, t.last_from_status, t.last_from_revision, t.last_announced
+                    t.alert_status, t.last_changes, t.last_from_status, t.last_from_revision, t.last_announced, t.last_ack_id, t.last_ack_end
+            ),
+            ack_end AS (
+                UPDATE acks a SET ended_at = up.received_at, end_reason = up.last_ack_end FROM up WHERE a.id = up.last_ack_id AND a.ended_at IS NULL
             ),
             ev AS (
                 INSERT INTO events (repo, server, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision)

@@ -30,7 +30,8 @@ public sealed partial class PostgresStore
         using var command = _dataSource.CreateCommand("""
             WITH t AS (DELETE FROM targets WHERE repo = @repo AND server = @server RETURNING 1),
             e AS (DELETE FROM events WHERE repo = @repo AND server = @server),
-            o AS (DELETE FROM outbox WHERE repo = @repo AND server = @server)
+            o AS (DELETE FROM outbox WHERE repo = @repo AND server = @server),
+            a AS (DELETE FROM acks WHERE repo = @repo AND server = @server)
             SELECT count(*) FROM t
             """);
         BindFilter(command, repo, server);
@@ -88,7 +89,7 @@ public sealed partial class PostgresStore
     {
         using var command = _dataSource.CreateCommand($"""
             WITH due AS (
-                SELECT id FROM targets WHERE alert_status IN ('OUT_OF_SYNC', 'STALE') AND alerted_at <= @due
+                SELECT id FROM targets WHERE alert_status IN ('OUT_OF_SYNC', 'STALE') AND alerted_at <= @due AND ack_id IS NULL
                 LIMIT @n FOR UPDATE SKIP LOCKED
             ),
             reminded AS (

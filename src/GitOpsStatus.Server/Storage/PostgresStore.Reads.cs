@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Targets;
@@ -82,10 +83,11 @@ public sealed partial class PostgresStore
 
     public IEnumerable<TargetGauge> EachGauge()
     {
-        using var command = _dataSource.CreateCommand("SELECT repo, server, sync_status, drift_count, last_check, interval_seconds FROM targets ORDER BY repo, server");
+        using var command = _dataSource.CreateCommand("SELECT repo, server, sync_status, drift_count, last_check, interval_seconds, ack_until FROM targets ORDER BY repo, server");
         using var reader = command.ExecuteReader();
         while (reader.Read())
-            yield return new TargetGauge(reader.GetString(0), reader.GetString(1), reader.GetString(2), Count(reader, 3), reader.GetInt64(4), Interval(reader, 5));
+            yield return new TargetGauge(reader.GetString(0), reader.GetString(1), reader.GetString(2), Count(reader, 3), reader.GetInt64(4), Interval(reader, 5),
+                NullableLong(reader, 6));
     }
 
     public async Task<TargetDetail?> ReadTargetAsync(string repo, string server, CancellationToken cancellationToken)
@@ -95,43 +97,43 @@ public sealed partial class PostgresStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return null;
-        var json = reader.GetString(13);
+        var json = reader.GetString(TargetColumnCount);
         return new TargetDetail(ReadTarget(reader), JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!, json);
+    }
+
+    public async Task<bool> TargetExistsAsync(string repo, string server, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM targets WHERE repo = @repo AND server = @server)");
+        BindFilter(command, repo, server);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public async Task<TargetRowPage> ReadTargetPageAsync(TargetQuery query, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // count(*) OVER () gives the total with the page in one statement (one snapshot).
+        await using var count = TargetQueryCommand("count(*)", "", query, now);
+        var total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        return new TargetRowPage(TargetPageRows(query, now, cancellationToken), (int)total);
+    }
+
+    // Read while the response is written: a page of 1,000 targets with 1,000 drifted files each is never held whole.
+    private async IAsyncEnumerable<TargetRow> TargetPageRows(TargetQuery query, DateTimeOffset now, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = TargetQueryCommand(TargetColumns, "ORDER BY repo, server LIMIT @limit OFFSET @offset", query, now);
+        command.Parameters.AddWithValue("limit", query.Limit);
+        command.Parameters.AddWithValue("offset", query.Offset);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return ReadTarget(reader);
+    }
+
+    private NpgsqlCommand TargetQueryCommand(string columns, string tail, TargetQuery query, DateTimeOffset now)
+    {
         var statusFilter = query.Statuses.Count > 0 ? $"AND {DerivedStatusSql} = ANY(@statuses)" : "";
-        await using var command = _dataSource.CreateCommand($"""
-            SELECT {TargetColumns}, count(*) OVER () FROM targets WHERE {FilterSql} {statusFilter}
-            ORDER BY repo, server LIMIT @limit OFFSET @offset
-            """);
+        var command = _dataSource.CreateCommand($"SELECT {columns} FROM targets WHERE {FilterSql} {statusFilter} {tail}");
         BindFilter(command, query.Repo, query.Server);
         BindNow(command, now);
         command.Parameters.AddWithValue("statuses", query.Statuses.ToArray());
-        command.Parameters.AddWithValue("limit", query.Limit);
-        command.Parameters.AddWithValue("offset", query.Offset);
-        var rows = new List<TargetRow>(Math.Min(query.Limit, 1024));
-        long total = 0;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rows.Add(ReadTarget(reader));
-                total = reader.GetInt64(13);
-            }
-        }
-        if (rows.Count == 0 && query.Offset > 0)
-        {
-            // Past the end: the window saw no row to count on, so count apart.
-            await using var count = _dataSource.CreateCommand($"SELECT count(*) FROM targets WHERE {FilterSql} {statusFilter}");
-            BindFilter(count, query.Repo, query.Server);
-            BindNow(count, now);
-            count.Parameters.AddWithValue("statuses", query.Statuses.ToArray());
-            total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
-        }
-        return new TargetRowPage(rows, (int)total);
+        return command;
     }
 
     public async Task<StatusSummary> ReadSummaryAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -154,16 +156,29 @@ public sealed partial class PostgresStore
 
     public async Task<HistoryPage> ReadHistoryAsync(string repo, string server, int limit, long? beforeId, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand($"""
-            SELECT {EventColumns}
-            FROM events WHERE repo = @repo AND server = @server AND id < @before
-            ORDER BY id DESC LIMIT @limit
-            """);
+        // The page's last id and whether an older event follows it: the cursor of the next page, before any event is read.
+        await using var command = HistoryCommand("id", "LIMIT 2 OFFSET @skip", repo, server, beforeId);
+        command.Parameters.AddWithValue("skip", limit - 1);
+        return new HistoryPage(HistoryEvents(repo, server, limit, beforeId, cancellationToken), await NextBeforeIdAsync(command, cancellationToken));
+    }
+
+    // Read while the response is written (see TargetPageRows).
+    private async IAsyncEnumerable<HistoryEvent> HistoryEvents(string repo, string server, int limit, long? beforeId,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = HistoryCommand(EventColumns, "LIMIT @limit", repo, server, beforeId);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return ReadEvent(reader);
+    }
+
+    private NpgsqlCommand HistoryCommand(string columns, string tail, string repo, string server, long? beforeId)
+    {
+        var command = _dataSource.CreateCommand($"SELECT {columns} FROM events WHERE repo = @repo AND server = @server AND id < @before ORDER BY id DESC {tail}");
         BindFilter(command, repo, server);
         command.Parameters.AddWithValue("before", beforeId ?? long.MaxValue);
-        command.Parameters.AddWithValue("limit", limit + 1);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await ReadHistoryPageAsync(reader, limit, cancellationToken);
+        return command;
     }
 
     public async Task<long> CountPendingNotificationsAsync(CancellationToken cancellationToken)

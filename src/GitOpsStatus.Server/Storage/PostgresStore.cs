@@ -117,6 +117,7 @@ public sealed partial class PostgresStore : IStatusStore
         Add(command, "files_json", NpgsqlDbType.Text, _options.WebhookUrls.Count > 0
             ? Column(r => Transition.FilesJsonOf(r.Report.Files?.Select(f => f.Name!) ?? []))
             : new string[n]);
+        Add(command, "content_key", NpgsqlDbType.Text, Column(r => r.ContentKey));
         command.Parameters.AddWithValue("stale_ms", StaleMs);
         if (_options.WebhookUrls.Count > 0)
             Add(command, "urls", NpgsqlDbType.Text, _options.WebhookUrls.ToArray());

@@ -24,8 +24,21 @@ public sealed record HistoryEvent(
     string? FromRevision,
     string? Revision);
 
-/// <summary>A page of history, newest first; <paramref name="NextBeforeId"/> is the cursor of the next (older) page, null on the last.</summary>
-public sealed record HistoryPage(IReadOnlyList<HistoryEvent> Events, long? NextBeforeId);
+/// <summary>
+/// An acknowledgement: who (<c>By</c>) accepted which drift (<c>FilesJson</c>, a JSON array of the file names whose content it
+/// covers) and why, until when; when it ended and why (<see cref="Targets.AckEnded"/>), null while it holds. Times in Unix ms.
+/// </summary>
+public sealed record Ack(long Id, string Repo, string Server, string FilesJson, string Reason, string By, long Until, long CreatedAt, long? EndedAt,
+    string? EndReason);
+
+/// <summary>A new acknowledgement of the target's drift as read at <c>LastCheck</c> with content <c>ContentKey</c>; refused if the target changed since.</summary>
+public sealed record AckRequest(string Repo, string Server, long LastCheck, string ContentKey, string FilesJson, string Reason, string By, long Until, long Now);
+
+/// <summary>
+/// A page of history, newest first; <paramref name="NextBeforeId"/> is the cursor of the next (older) page, null on the last.
+/// <paramref name="Events"/> are read from the store as they are enumerated, once.
+/// </summary>
+public sealed record HistoryPage(IAsyncEnumerable<HistoryEvent> Events, long? NextBeforeId);
 
 /// <summary>Targets per derived status.</summary>
 public sealed record StatusCounts(int Total, int Synced, int OutOfSync, int Stale, int Unknown)
@@ -54,8 +67,8 @@ public sealed record StatusSummary(StatusCounts Overall, IReadOnlyList<RepoCount
 
 public sealed record RepoCounts(string Repo, StatusCounts Counts);
 
-/// <summary>One page of targets and how many match in all.</summary>
-public sealed record TargetRowPage(IReadOnlyList<TargetRow> Rows, int Total);
+/// <summary>One page of targets and how many match in all; <paramref name="Rows"/> are read from the store as they are enumerated, once.</summary>
+public sealed record TargetRowPage(IAsyncEnumerable<TargetRow> Rows, int Total);
 
 /// <summary>Filters and paging for listing targets; <paramref name="Statuses"/> are derived statuses (empty: any).</summary>
 public sealed record TargetQuery(string? Repo, string? Server, IReadOnlySet<string> Statuses, int Limit, int Offset);

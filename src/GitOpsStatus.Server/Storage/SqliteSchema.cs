@@ -81,6 +81,31 @@ internal static class SqliteSchema
         """,
         // 3: the report's error travels with its notification (an UNKNOWN says why it could not check).
         "ALTER TABLE outbox ADD COLUMN error TEXT;",
+        // 4: acknowledgements. The target's row holds its current one (ack_* are NULL on the other targets, so ingestion
+        // reads them with the row it already finds); acks keeps every acknowledgement, who made it, what content it
+        // covered and when and why it ended. The partial index lets the sweep find the expired ones without a scan.
+        """
+        ALTER TABLE targets ADD COLUMN ack_id INTEGER;
+        ALTER TABLE targets ADD COLUMN ack_key TEXT;
+        ALTER TABLE targets ADD COLUMN ack_reason TEXT;
+        ALTER TABLE targets ADD COLUMN ack_by TEXT;
+        ALTER TABLE targets ADD COLUMN ack_until INTEGER;
+        CREATE INDEX targets_ack_until ON targets (ack_until) WHERE ack_until IS NOT NULL;
+        CREATE TABLE acks (
+            id INTEGER PRIMARY KEY,
+            repo TEXT NOT NULL,
+            server TEXT NOT NULL,
+            content_key TEXT NOT NULL,
+            files TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            by_name TEXT NOT NULL,
+            until_at INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            ended_at INTEGER,
+            end_reason TEXT
+        );
+        CREATE INDEX acks_by_target ON acks (repo, server, id);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

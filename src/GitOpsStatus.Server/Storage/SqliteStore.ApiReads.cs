@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 using GitOpsStatus.Server.Targets;
@@ -23,9 +24,19 @@ public sealed partial class SqliteStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return null;
-        var json = reader.GetString(13);
+        var json = reader.GetString(TargetColumnCount);
         var report = JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!;
         return new TargetDetail(ReadTarget(reader), report, json);
+    }
+
+    public async Task<bool> TargetExistsAsync(string repo, string server, CancellationToken cancellationToken)
+    {
+        await using var connection = OpenReader();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM targets WHERE repo = $repo AND server = $server)";
+        command.Parameters.AddWithValue("$repo", repo);
+        command.Parameters.AddWithValue("$server", server);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 1;
     }
 
     /// <summary>
@@ -52,6 +63,27 @@ public sealed partial class SqliteStore
     {
         await using var connection = OpenReader();
         await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM targets {BindTargetQuery(command, query, now)}";
+        var total = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        return new TargetRowPage(TargetPageRows(query, now, cancellationToken), total);
+    }
+
+    // Read while the response is written: a page of 1,000 targets with 1,000 drifted files each is never held whole.
+    private async IAsyncEnumerable<TargetRow> TargetPageRows(TargetQuery query, DateTimeOffset now, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = OpenReader();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {TargetColumns} FROM targets {BindTargetQuery(command, query, now)} ORDER BY repo, server LIMIT $limit OFFSET $offset";
+        command.Parameters.AddWithValue("$limit", query.Limit);
+        command.Parameters.AddWithValue("$offset", query.Offset);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return ReadTarget(reader);
+    }
+
+    /// <summary>Binds the query's filters to <paramref name="command"/> and returns its WHERE clause (empty for none).</summary>
+    private string BindTargetQuery(SqliteCommand command, TargetQuery query, DateTimeOffset now)
+    {
         var where = new List<string>(3);
         if (query.Repo is not null)
         {
@@ -71,19 +103,7 @@ public sealed partial class SqliteStore
                 command.Parameters.AddWithValue(name, status);
         }
         BindNow(command, now);
-        var filter = where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "";
-
-        command.CommandText = $"SELECT count(*) FROM targets {filter}";
-        var total = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-
-        command.CommandText = $"SELECT {TargetColumns} FROM targets {filter} ORDER BY repo, server LIMIT $limit OFFSET $offset";
-        command.Parameters.AddWithValue("$limit", query.Limit);
-        command.Parameters.AddWithValue("$offset", query.Offset);
-        var rows = new List<TargetRow>(Math.Min(query.Limit, 1024));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            rows.Add(ReadTarget(reader));
-        return new TargetRowPage(rows, total);
+        return where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "";
     }
 
     /// <summary>Targets per status derived at <paramref name="now"/>, overall and per repo, in one grouped query.</summary>

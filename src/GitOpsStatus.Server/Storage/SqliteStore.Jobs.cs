@@ -18,6 +18,7 @@ public sealed partial class SqliteStore
         var deleted = Execute(tx, "DELETE FROM targets WHERE repo = $repo AND server = $server", ("$repo", repo), ("$server", server));
         Execute(tx, "DELETE FROM events WHERE repo = $repo AND server = $server", ("$repo", repo), ("$server", server));
         Execute(tx, "DELETE FROM outbox WHERE repo = $repo AND server = $server", ("$repo", repo), ("$server", server));
+        Execute(tx, "DELETE FROM acks WHERE repo = $repo AND server = $server", ("$repo", repo), ("$server", server));
         tx.Commit();
         return deleted > 0;
     }
@@ -93,7 +94,7 @@ public sealed partial class SqliteStore
             select.Transaction = tx;
             select.CommandText = """
                 SELECT id, repo, server, alert_status, drift_count, revision, report FROM targets
-                WHERE alert_status IN ('OUT_OF_SYNC', 'STALE') AND alerted_at <= $due LIMIT $n
+                WHERE alert_status IN ('OUT_OF_SYNC', 'STALE') AND alerted_at <= $due AND ack_id IS NULL LIMIT $n
                 """;
             select.Parameters.AddWithValue("$due", nowMs - (long)every.TotalMilliseconds);
             select.Parameters.AddWithValue("$n", batchSize);

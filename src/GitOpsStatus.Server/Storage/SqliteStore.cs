@@ -87,14 +87,22 @@ public sealed partial class SqliteStore : IStatusStore
 
         var effects = TargetRules.Apply(
             stored is null ? null : new StoredTarget(stored.SyncStatus, stored.AlertStatus, stored.AlertedAt, stored.LastCheck, stored.StatusSince,
-                stored.LastSyncedAt, stored.IntervalSeconds, stored.DriftKey, stored.Revision),
-            new ReportFacts(report.SyncStatus!, lastCheck, incoming.ReceivedAt.ToUnixTimeMilliseconds(), report.IntervalSeconds, incoming.DriftKey, report.Revision),
+                stored.LastSyncedAt, stored.IntervalSeconds, stored.DriftKey, stored.Revision, stored.AckKey, stored.AckUntil),
+            new ReportFacts(report.SyncStatus!, lastCheck, incoming.ReceivedAt.ToUnixTimeMilliseconds(), report.IntervalSeconds, incoming.DriftKey, report.Revision,
+                incoming.ContentKey),
             _options.StaleAfter);
         _commands.Store(tx, stored, incoming, lastCheck, effects.StatusSince, effects.LastSyncedAt, effects.Announced, effects.AnnouncedAt);
         if (effects.Changes.Length > 0)
             _commands.InsertEvent(tx, incoming, lastCheck, effects.Changes, stored, effects.FromStatus);
         if (effects.Notify)
             QueueNotifications(tx, Transition.Of(incoming, effects.AnnouncedBefore, effects.Announced, lastCheck), incoming.ReceivedAt.ToUnixTimeMilliseconds());
+        if (effects.AckEnd is { } why)
+        {
+            EndAck(tx, stored!.Id, stored.AckId, why, incoming.ReceivedAt.ToUnixTimeMilliseconds());
+            if (effects.NotifyAckEnded)
+                QueueNotifications(tx, Transition.Of(incoming, effects.Announced, effects.Announced, lastCheck) with { Kind = Transition.Unacknowledged },
+                    incoming.ReceivedAt.ToUnixTimeMilliseconds());
+        }
         return new IngestResult(IngestOutcome.Stored, effects.Changes.Length > 0, incoming.LastCheck,
             TargetRules.IsStatusChange(effects.Changes) ? new StatusChange(effects.FromStatus) : null);
     }

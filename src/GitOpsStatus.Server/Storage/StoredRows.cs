@@ -12,8 +12,11 @@ internal static class StoredRows
 {
     public const string TargetColumns = """
         repo, server, sync_status, drift_count, files, last_check, received_at, status_since, last_synced_at,
-        revision, source, interval_seconds, error
+        revision, source, interval_seconds, error, ack_reason, ack_by, ack_until
         """;
+
+    /// <summary>How many columns <see cref="TargetColumns"/> selects: a query that adds one reads it at this index.</summary>
+    public const int TargetColumnCount = 16;
 
     public const string EventColumns = "id, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision";
 
@@ -22,7 +25,18 @@ internal static class StoredRows
 
     public static TargetRow ReadTarget(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), Count(r, 3), r.GetString(4), r.GetInt64(5), r.GetInt64(6),
-        r.GetInt64(7), NullableLong(r, 8), NullableString(r, 9), NullableString(r, 10), Interval(r, 11), NullableString(r, 12));
+        r.GetInt64(7), NullableLong(r, 8), NullableString(r, 9), NullableString(r, 10), Interval(r, 11), NullableString(r, 12),
+        r.IsDBNull(15) ? null : new AckInfo(r.GetString(13), r.GetString(14), r.GetInt64(15)));
+
+    /// <summary>The columns an acknowledgement is read from, in <see cref="ReadAck"/>'s order.</summary>
+    public const string AckColumns = "id, repo, server, files, reason, by_name, until_at, created_at, ended_at, end_reason";
+
+    public static Ack ReadAck(DbDataReader r) => ReadAckAt(r, 0);
+
+    /// <summary>An acknowledgement whose <see cref="AckColumns"/> start at column <paramref name="at"/>.</summary>
+    public static Ack ReadAckAt(DbDataReader r, int at) => new(
+        r.GetInt64(at), r.GetString(at + 1), r.GetString(at + 2), r.GetString(at + 3), r.GetString(at + 4), r.GetString(at + 5), r.GetInt64(at + 6),
+        r.GetInt64(at + 7), NullableLong(r, at + 8), NullableString(r, at + 9));
 
     public static OutboxItem ReadOutboxItem(DbDataReader r) => new(
         r.GetInt64(0), r.GetString(1),
@@ -30,21 +44,21 @@ internal static class StoredRows
             Count(r, 8), r.GetString(9), NullableString(r, 10), NullableString(r, 12)),
         Count(r, 11));
 
-    /// <summary>Reads a history query that asked for <paramref name="limit"/> + 1 events: the extra one only says an older page exists.</summary>
-    public static async Task<HistoryPage> ReadHistoryPageAsync(DbDataReader reader, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// The next history page's cursor from a query of the ids at positions limit and limit + 1 of this page: the page's
+    /// last id when an older event follows it, else null.
+    /// </summary>
+    public static async Task<long?> NextBeforeIdAsync(DbCommand command, CancellationToken cancellationToken)
     {
-        var events = new List<HistoryEvent>(Math.Min(limit + 1, 1024));
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            events.Add(new HistoryEvent(
-                reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), NullableString(reader, 4),
-                reader.GetString(5), Count(reader, 6), reader.GetString(7), NullableString(reader, 8), NullableString(reader, 9)));
-        }
-        if (events.Count <= limit)
-            return new HistoryPage(events, null);
-        events.RemoveAt(limit);
-        return new HistoryPage(events, events[^1].Id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var last = await reader.ReadAsync(cancellationToken) ? reader.GetInt64(0) : (long?)null;
+        return await reader.ReadAsync(cancellationToken) ? last : null;
     }
+
+    /// <summary>One event from a row of <c>EventColumns</c>.</summary>
+    public static HistoryEvent ReadEvent(DbDataReader reader) => new(
+        reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), NullableString(reader, 4),
+        reader.GetString(5), Count(reader, 6), reader.GetString(7), NullableString(reader, 8), NullableString(reader, 9));
 
     public static long? NullableLong(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
 

@@ -17,12 +17,19 @@ public sealed record TargetRow(
     string? Revision,
     string? Source,
     long? IntervalSeconds,
-    string? Error)
+    string? Error,
+    AckInfo? Ack = null)
 {
+    /// <summary>Whether the target is acknowledged at <paramref name="now"/> (<see cref="TargetRules.IsAcknowledged"/>).</summary>
+    public bool Acknowledged(DateTimeOffset now) => TargetRules.IsAcknowledged(Ack?.Until, now.ToUnixTimeMilliseconds());
+
     /// <summary>The status readers see at <paramref name="now"/> (<see cref="TargetRules.Derive"/>).</summary>
     public DerivedStatus Derived(DateTimeOffset now, ServerOptions options) =>
         TargetRules.Derive(SyncStatus, LastCheck, StatusSince, IntervalSeconds, now, options.StaleAfter);
 }
+
+/// <summary>A target's current acknowledgement as its row holds it: why, by whom, until when (Unix ms).</summary>
+public sealed record AckInfo(string Reason, string By, long Until);
 
 /// <summary>Exact-match filters for listing targets; null means any.</summary>
 public sealed record TargetFilter(string? Repo = null, string? Server = null);

@@ -6,7 +6,7 @@ namespace GitOpsStatus.Server.Storage;
 
 /// <summary>
 /// A change of a target's announced status, as queued in the outbox: <c>transition</c> (into trouble or
-/// between kinds of it), <c>recovery</c> (back to SYNCED) or <c>reminder</c> (still in trouble).
+/// between kinds of it), <c>recovery</c> (back to SYNCED), <c>reminder</c> (still in trouble) or <c>unacknowledged</c> (an acknowledgement ended).
 /// <c>At</c> is when it happened (Unix ms); <c>FilesJson</c> is a JSON array of the drifted file names; <c>Error</c> is the report's
 /// error (why it could not check, with UNKNOWN), null for the sweep's STALE and for reminders.
 /// </summary>
@@ -16,6 +16,9 @@ public sealed record Transition(string Kind, string Repo, string Server, string?
     public const string Changed = "transition";
     public const string Recovery = "recovery";
     public const string Reminder = "reminder";
+
+    /// <summary>An acknowledgement ended (expired, deleted, or the drifted content changed) while the status stayed: loud again.</summary>
+    public const string Unacknowledged = "unacknowledged";
 
     public static Transition Of(IncomingReport incoming, string? from, string to, long at)
     {

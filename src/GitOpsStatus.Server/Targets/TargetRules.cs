@@ -79,8 +79,45 @@ public static class TargetRules
             FromStatus: recovered ? SyncStatus.Stale : stored?.SyncStatus,
             AnnouncedBefore: before,
             // A new target is announced only when it arrives in trouble; a green newcomer is not news.
-            Notify: before != announced && (stored is not null || announced is SyncStatus.OutOfSync or SyncStatus.Unknown));
+            Notify: before != announced && (stored is not null || announced is SyncStatus.OutOfSync or SyncStatus.Unknown),
+            AckEnd: stored is { } a ? AckEnd(a.AckKey, a.AckUntil, report.SyncStatus, report.ContentKey, report.ReceivedAt) : null);
     }
+
+    /// <summary>The longest an acknowledgement may last.</summary>
+    public static readonly TimeSpan MaxAcknowledgement = TimeSpan.FromDays(90);
+
+    /// <summary>
+    /// An acknowledgement's content: the drifted (file, actual SHA-256) pairs, sorted, as a hash; file names alone when the
+    /// sender gave no hashes. Two reports with the same key drift the same way; any content change or newly drifted file changes it.
+    /// </summary>
+    public static string ContentKey(IEnumerable<(string Name, string? ActualSha256)> files) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n',
+            files.Select(f => f.ActualSha256 is null ? f.Name : $"{f.Name}\0{f.ActualSha256}").Order(StringComparer.Ordinal)))));
+
+    /// <summary>
+    /// Why a report ends the target's acknowledgement (<paramref name="ackKey"/> null: none), or null when it still holds: it holds
+    /// while the target stays OUT_OF_SYNC with the same content (<see cref="ContentKey"/>) and its <c>until</c> has not passed.
+    /// </summary>
+    public static string? AckEnd(string? ackKey, long? ackUntil, string syncStatus, string contentKey, long receivedAt) =>
+        ackKey is null ? null
+        : syncStatus != SyncStatus.OutOfSync ? AckEnded.Status
+        : contentKey != ackKey ? AckEnded.Content
+        : receivedAt >= ackUntil ? AckEnded.Expired
+        : null;
+
+    /// <summary><see cref="AckEnd"/> in SQL, over the locked row <c>t</c> and the report <c>excluded</c> (PostgreSQL's batch statement).</summary>
+    public static string AckEndSql(string t, string excluded) =>
+        $"CASE WHEN {t}.ack_key IS NULL THEN NULL WHEN {excluded}.sync_status <> '{SyncStatus.OutOfSync}' THEN '{AckEnded.Status}' "
+        + $"WHEN {excluded}.content_key <> {t}.ack_key THEN '{AckEnded.Content}' WHEN {excluded}.received_at >= {t}.ack_until THEN '{AckEnded.Expired}' END";
+
+    /// <summary>A target is shown acknowledged while it has an acknowledgement whose <c>until</c> is still ahead (the sweep ends it after).</summary>
+    public static bool IsAcknowledged(long? ackUntil, long now) => ackUntil is { } until && now < until;
+
+    /// <summary>
+    /// An acknowledgement that ends leaves the target loud again with one notification: the report's own transition when
+    /// its announced status changes, else an <c>unacknowledged</c> event.
+    /// </summary>
+    public static bool NotifyAckEnded(string? ackEnd, bool notifiedTransition) => ackEnd is not null && !notifiedTransition;
 
     /// <summary>True when a history event's <c>changes</c> (of <see cref="Apply"/>, or the PostgreSQL statement's) say the target is new or changed status.</summary>
     public static bool IsStatusChange(string changes) => changes == "first" || changes.StartsWith("status", StringComparison.Ordinal);
@@ -99,18 +136,45 @@ public static class TargetRules
     }
 }
 
-/// <summary>What the rules need of a target as stored. <c>AnnouncedStatus</c>: the status last announced (STALE included); null on rows from before migration 2.</summary>
+/// <summary>What the rules need of a target as stored. <c>AnnouncedStatus</c>: the status last announced (STALE included); null on rows from before migration 2.
+/// <c>AckKey</c>/<c>AckUntil</c>: its acknowledgement's content key and end, null when none.</summary>
 public readonly record struct StoredTarget(
     string SyncStatus, string? AnnouncedStatus, long? AnnouncedAt, long LastCheck, long StatusSince, long? LastSyncedAt, long? IntervalSeconds,
-    string DriftKey, string? Revision);
+    string DriftKey, string? Revision, string? AckKey = null, long? AckUntil = null);
 
 /// <summary>What the rules need of a report: its status, when it was checked and received, its interval, drifted file set (as a key) and revision.</summary>
-public readonly record struct ReportFacts(string SyncStatus, long LastCheck, long ReceivedAt, long? IntervalSeconds, string DriftKey, string? Revision);
+public readonly record struct ReportFacts(string SyncStatus, long LastCheck, long ReceivedAt, long? IntervalSeconds, string DriftKey, string? Revision,
+    string ContentKey = "");
 
 /// <summary>
 /// What storing a report changes: the target's status_since, last_synced_at and announced status (with when it
 /// was announced); the history event's <c>Changes</c> ("" for none) and its from-status; whether the change of
-/// announced status (from <c>AnnouncedBefore</c>) is sent to the webhooks.
+/// announced status (from <c>AnnouncedBefore</c>) is sent to the webhooks; why the report ends the target's acknowledgement
+/// (<see cref="AckEnded"/>), null when there is none or it holds.
 /// </summary>
 public readonly record struct ReportEffects(
-    long StatusSince, long? LastSyncedAt, string Announced, long? AnnouncedAt, string Changes, string? FromStatus, string? AnnouncedBefore, bool Notify);
+    long StatusSince, long? LastSyncedAt, string Announced, long? AnnouncedAt, string Changes, string? FromStatus, string? AnnouncedBefore, bool Notify,
+    string? AckEnd = null)
+{
+    /// <summary>The acknowledgement ended without a transition to announce: one <c>unacknowledged</c> notification says so.</summary>
+    public bool NotifyAckEnded => TargetRules.NotifyAckEnded(AckEnd, Notify);
+}
+
+/// <summary>Why an acknowledgement ended, as history records it.</summary>
+public static class AckEnded
+{
+    /// <summary>The target stopped being OUT_OF_SYNC.</summary>
+    public const string Status = "status";
+
+    /// <summary>A drifted file's content changed, or another file drifted.</summary>
+    public const string Content = "content";
+
+    /// <summary>Its <c>until</c> passed.</summary>
+    public const string Expired = "expired";
+
+    /// <summary>Someone deleted it.</summary>
+    public const string Deleted = "deleted";
+
+    /// <summary>A new acknowledgement replaced it.</summary>
+    public const string Replaced = "replaced";
+}

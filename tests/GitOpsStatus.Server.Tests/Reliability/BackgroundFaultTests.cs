@@ -3,6 +3,7 @@ using System.Net;
 using GitOpsStatus.Server.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsStatus.Server.Tests.Reliability;
 
@@ -53,7 +54,7 @@ public class BackgroundFaultTests : IDisposable
         var window = Stopwatch.StartNew();
         for (var i = 0; window.Elapsed < Window; i++)
         {
-            Assert.Equal(HttpStatusCode.OK, (await _server.PostJson(Reports.Synced("faults", $"during-{i}", _server.Clock.Now, interval: 3600))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await _server.PostJson(Reports.Synced("faults", $"during-{i}", _server.Clock.GetUtcNow(), interval: 3600))).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await _server.Client.GetAsync("/status.json")).StatusCode);
             // Not a storage fault: the store takes writes, so the server stays ready.
             Assert.Equal(HttpStatusCode.OK, (await _server.Client.GetAsync("/readyz")).StatusCode);
@@ -62,8 +63,9 @@ public class BackgroundFaultTests : IDisposable
         var calls = _faults.Calls(method) - before;
         _faults.Heal();
 
-        // Healed: the drift and the STALE are announced, each once, and every delivery is recorded.
-        await _webhook.WaitUntil(w => w.Delivered.Count == 2);
+        // Healed: the drift and the STALE are announced, each once, and every delivery is recorded. The job's next try
+        // may be a whole backoff away (the dispatcher's cap is 30 s), so the wait allows for it.
+        await _webhook.WaitUntil(w => w.Delivered.Count == 2, timeout: TimeSpan.FromSeconds(60));
         await WaitUntilOutboxIsEmpty();
         Assert.Equal(["drifted", "quiet"], _webhook.Received.Select(d => d.Json.GetProperty("server").GetString()).Order());
         Assert.Equal("STALE", _webhook.Delivered.Single(d => d.Json.GetProperty("server").GetString() == "quiet").Json.GetProperty("to").GetString());

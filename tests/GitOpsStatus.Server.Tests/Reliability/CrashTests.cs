@@ -45,6 +45,7 @@ public abstract class CrashTests(PostgresCluster? postgres) : IDisposable
             await AssertAllPresent(client, acknowledged);
 
             using var stop = new CancellationTokenSource();
+            var acknowledgedThisRound = 0;
             var load = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
             {
                 for (var i = 0; i < 5_000 && !stop.IsCancellationRequested; i++)
@@ -57,7 +58,10 @@ public abstract class CrashTests(PostgresCluster? postgres) : IDisposable
                         var response = await client.PostAsync("/api/status",
                             new StringContent(Reports.Drifted("crash", target, at, $"f{i}"), Encoding.UTF8, "application/json"));
                         if (response.StatusCode == HttpStatusCode.OK)
+                        {
                             acknowledged.AddOrUpdate(target, at, (_, old) => old > at ? old : at);
+                            Interlocked.Increment(ref acknowledgedThisRound);
+                        }
                     }
                     catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                     {
@@ -66,6 +70,11 @@ public abstract class CrashTests(PostgresCluster? postgres) : IDisposable
                 }
             })).ToList();
 
+            // The kill lands mid-load, after this round has acknowledged something: on a loaded machine the first 200
+            // can take longer than the random delay, and a round that acknowledged nothing would prove nothing.
+            for (var waited = System.Diagnostics.Stopwatch.StartNew(); Volatile.Read(ref acknowledgedThisRound) == 0 && waited.Elapsed < TimeSpan.FromSeconds(60);)
+                await Task.Delay(20);
+            Assert.True(Volatile.Read(ref acknowledgedThisRound) > 0, $"round {round}: no report acknowledged within 60 s");
             await Task.Delay(random.Next(200, 900));
             server.Kill();
             await stop.CancelAsync();

@@ -153,7 +153,11 @@ public class ReportTimeoutTests : IAsyncLifetime
     {
         using var client = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         var stored = Reports.Synced("timeout", "web-1", DateTimeOffset.UtcNow);
-        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/status", new StringContent(stored, Encoding.UTF8, "application/json"))).StatusCode);
+        // The first requests of a fresh process may pass the 1 s timeout while the JIT warms up on a loaded machine.
+        var status = HttpStatusCode.ServiceUnavailable;
+        for (var attempt = 0; attempt < 10 && status == HttpStatusCode.ServiceUnavailable; attempt++)
+            status = (await client.PostAsync("/api/status", new StringContent(stored, Encoding.UTF8, "application/json"))).StatusCode;
+        Assert.Equal(HttpStatusCode.OK, status);
 
         // Half of a newer report, then nothing: Kestrel's minimum data rate allows 5 s of grace, the timeout 1 s.
         var newer = Encoding.UTF8.GetBytes(Reports.Drifted("timeout", "web-1", DateTimeOffset.UtcNow.AddMinutes(1), "rsyslog.conf"));

@@ -13,7 +13,7 @@ public static class ConfigLoader
 {
     public const string DefaultFileName = "gitops-status.yaml";
 
-    private static readonly string[] TopKeys = ["repo", "url", "interval", "max_diff_bytes", "targets"];
+    private static readonly string[] TopKeys = ["repo", "url", "interval", "max_diff_bytes", "realtime", "targets"];
     private static readonly string[] TargetKeys = ["server", "path", "ssh", "root", "key", "known_hosts", "files"];
     private static readonly string[] MappingKeys = ["src", "dest", "include", "exclude", "extra", "sensitive", "mode", "owner"];
 
@@ -52,6 +52,7 @@ public static class ConfigLoader
             Url = Url(top),
             IntervalSeconds = Interval(top),
             MaxDiffBytes = (int?)top.Integer("max_diff_bytes", 256, 16 * 1024 * 1024),
+            Realtime = top.Bool("realtime") ?? false,
             Targets = Targets(top, desiredRoot),
         };
     }
