@@ -17,6 +17,8 @@ public static class CliApp
             AnsibleCommand.Create(io),
             WatchCommand.Create(io),
             AckCommand.Create(io),
+            RevertCommand.Create(io),
+            AdoptCommand.Create(io),
         };
         foreach (var version in root.Options.OfType<VersionOption>())
             version.Action = new VersionLine();
