@@ -16,6 +16,9 @@ public static class CliApp
             PushCommand.Create(io),
             AnsibleCommand.Create(io),
             WatchCommand.Create(io),
+            AckCommand.Create(io),
+            RevertCommand.Create(io),
+            AdoptCommand.Create(io),
         };
         foreach (var version in root.Options.OfType<VersionOption>())
             version.Action = new VersionLine();

@@ -7,15 +7,7 @@ namespace GitOpsStatus.Cli.Commands;
 /// <summary><c>gitops-status check</c>: compare, print, deliver.</summary>
 internal sealed class CheckCommand
 {
-    private readonly EnvOption<string?> config = new("--config", "GITOPS_CONFIG", "The config file", "./gitops-status.yaml", "-c");
-    private readonly EnvOption<string?> repo = new("--repo", "GITOPS_REPO", "One-off: the repo name");
-    private readonly EnvOption<string?> server = new("--server", "GITOPS_SERVER", "One-off: the server name");
-    private readonly EnvOption<string?> desired = new("--desired", "GITOPS_DESIRED", "One-off: the directory with the desired files");
-    private readonly EnvOption<string?> actual = new("--actual", "GITOPS_ACTUAL", "One-off: a local directory, or ssh://user@host[:port]/abs/path");
-    private readonly EnvOption<bool> extra = new("--extra", "GITOPS_EXTRA", "One-off: report files under --actual that --desired does not have");
-    private readonly EnvOption<string?> sshKey = new("--ssh-key", "GITOPS_SSH_KEY", "One-off: private key file for ssh://");
-    private readonly EnvOption<string?> knownHosts = new("--known-hosts", "GITOPS_KNOWN_HOSTS", "One-off: known_hosts file for ssh://");
-    private readonly EnvOption<bool> acceptNewHostKeys = new("--accept-new-host-keys", "GITOPS_ACCEPT_NEW_HOST_KEYS", "Accept and record keys of hosts not yet in known_hosts (a changed key is always refused)");
+    private readonly TargetOptionSet targets = new();
     private readonly EnvOption<string?> parallel = new("--parallel", "GITOPS_PARALLEL", "Targets checked at once", "8");
     private readonly EnvOption<string?> maxDiffBytes = new("--max-diff-bytes", "GITOPS_MAX_DIFF_BYTES", "Diffs are cut, with a marker, past this size", "65536");
     private readonly EnvOption<string?> revision = new("--revision", "GITOPS_REVISION", "The desired state's commit", "the repo's git HEAD");
@@ -32,9 +24,8 @@ internal sealed class CheckCommand
         var handler = new CheckCommand(io);
         var command = new Command("check", "Compare the desired files in git with the files on each target, print the drift and deliver one report per target.\n" +
             ExitCodes.Help + EnvVariable.Help(EnvVariable.Ssh));
-        foreach (var option in (Option[])[handler.config, handler.repo, handler.server, handler.desired, handler.actual, handler.extra,
-                     handler.sshKey, handler.knownHosts, handler.acceptNewHostKeys, handler.parallel, handler.maxDiffBytes,
-                     handler.revision, handler.source, handler.interval])
+        handler.targets.AddTo(command);
+        foreach (var option in (Option[])[handler.parallel, handler.maxDiffBytes, handler.revision, handler.source, handler.interval])
             command.Options.Add(option);
         handler.output.AddTo(command);
         handler.delivery.AddTo(command);
@@ -46,13 +37,13 @@ internal sealed class CheckCommand
     {
         var settings = new Settings(parse, io);
         var outputFormat = output.OutputFormat(settings);
-        var plan = new PlanBuilder(settings, io).Build(config, repo, server, desired, actual, extra, sshKey, knownHosts);
+        var plan = targets.Plan(settings, io);
         var deliveryOptions = output.Send(settings) ? delivery.Resolve(settings, io, plan.Url) : null;
         var options = new CheckOptions
         {
             Parallel = settings.Int(parallel, 1, 1024) ?? 8,
             MaxDiffBytes = settings.Int(maxDiffBytes, 256, 16 * 1024 * 1024) ?? plan.MaxDiffBytes ?? CheckOptions.DefaultMaxDiffBytes,
-            AcceptNewHostKeys = settings.Flag(acceptNewHostKeys),
+            AcceptNewHostKeys = settings.Flag(targets.AcceptNewHostKeys),
             Revision = settings.String(revision),
             Source = settings.String(source),
             IntervalSeconds = settings.Duration(interval) is { } every ? Math.Max(1, (long)every.TotalSeconds) : null,

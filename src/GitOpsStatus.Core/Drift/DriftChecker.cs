@@ -91,11 +91,33 @@ public sealed class DriftChecker
     private async Task<List<Finding>> CompareAsync(TargetSpec target, LiveTarget? live, CancellationToken cancellationToken)
     {
         // SSH connects first: its handshake (most of a remote check) overlaps planning the desired files.
-        await using IActualFiles actual = target.Location switch
-        {
-            SshLocation ssh => SshActualFiles.Connect(ssh, options),
-            _ => new LocalActualFiles(target.Location.Root),
-        };
+        await using var actual = Open(target);
+        var (targetPlan, request, desired, snapshot) = await ScanAsync(actual, target, cancellationToken);
+        if (live is not null)
+            snapshot = live.Reset(targetPlan, request, desired, snapshot);
+        return await FindingsAsync(targetPlan, desired, snapshot, actual, target.Server, cancellationToken);
+    }
+
+    /// <summary>The top of the desired files' git checkout (or the desired root outside one): where a report's repo paths start.</summary>
+    public string RepoRoot => repoRoot;
+
+    /// <summary>Opens a target's files: a local directory, or an SSH connection started now (see <see cref="SshActualFiles.Connect"/>).</summary>
+    public IActualFiles Open(TargetSpec target) => target.Location switch
+    {
+        SshLocation ssh => SshActualFiles.Connect(ssh, options),
+        _ => new LocalActualFiles(target.Location.Root),
+    };
+
+    /// <summary>The drift of one target, without diffs, through files opened with <see cref="Open"/>: what a check reports and what revert and adopt act on.</summary>
+    public async Task<(TargetPlan Plan, List<Finding> Findings)> FindAsync(IActualFiles actual, TargetSpec target, CancellationToken cancellationToken)
+    {
+        var (targetPlan, _, desired, snapshot) = await ScanAsync(actual, target, cancellationToken);
+        return (targetPlan, DriftComparer.Compare(targetPlan, desired, snapshot));
+    }
+
+    private async Task<(TargetPlan Plan, ScanRequest Request, string?[] Desired, ActualSnapshot Snapshot)> ScanAsync(IActualFiles actual, TargetSpec target,
+        CancellationToken cancellationToken)
+    {
         var targetPlan = DesiredFiles.Plan(plan.DesiredRoot, repoRoot, target);
         var request = new ScanRequest(
             targetPlan.Files.Select(f => f.TargetPath).Distinct(StringComparer.Ordinal).ToList(),
@@ -105,10 +127,7 @@ public sealed class DriftChecker
         var scan = actual.ScanAsync(request, cancellationToken);
         var desired = Task.Run(() => HashDesired(targetPlan.Files, cancellationToken));
         await Task.WhenAll(scan, desired);
-        var snapshot = scan.Result;
-        if (live is not null)
-            snapshot = live.Reset(targetPlan, request, desired.Result, snapshot);
-        return await FindingsAsync(targetPlan, desired.Result, snapshot, actual, target.Server, cancellationToken);
+        return (targetPlan, request, desired.Result, scan.Result);
     }
 
     private async Task<List<Finding>> FindingsAsync(TargetPlan targetPlan, IReadOnlyList<string?> desiredHashes, ActualSnapshot snapshot, IActualFiles actual,

@@ -5,7 +5,7 @@ namespace GitOpsStatus.Core.Drift;
 /// <summary>One drifted file and, for files from the repo, what it was compared with.</summary>
 public sealed record Finding(DriftedFile File, WantedFile? Wanted);
 
-/// <summary>Desired hashes against actual ones: missing, modified, then mode and owner; extra files from directory listings.</summary>
+/// <summary>Desired hashes against actual ones: missing, modified, then mode and owner; extra files from directory listings (the backups revert leaves are not extra).</summary>
 public static class DriftComparer
 {
     public static List<Finding> Compare(TargetPlan plan, IReadOnlyList<string?> desiredHashes, ActualSnapshot actual)
@@ -35,7 +35,7 @@ public static class DriftComparer
             var matches = Globs.For(scan.Mapping);
             foreach (var relative in actual.Listings.GetValueOrDefault(scan.TargetDir) ?? [])
             {
-                if (wantedPaths.Contains(TargetPaths.Join(scan.TargetDir, relative)) || !matches(relative))
+                if (wantedPaths.Contains(TargetPaths.Join(scan.TargetDir, relative)) || !matches(relative) || Fix.Backups.IsBackup(relative))
                     continue;
                 var name = TargetPaths.ReportName(scan.Mapping.Dest, relative);
                 if (names.Add(name))

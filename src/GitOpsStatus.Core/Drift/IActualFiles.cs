@@ -15,6 +15,13 @@ public interface IActualFiles : IAsyncDisposable
 
     /// <summary>Each path with every symlink in it resolved on the target (realpath), or null for one that cannot be resolved.</summary>
     Task<IReadOnlyList<string?>> ResolveAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Carries out <paramref name="writes"/> in order (what <c>revert</c> does), each on its own: one that fails does not
+    /// stop the others. Returns, for each, null when done or why it failed. Both implementations run the one script
+    /// <see cref="Fix.WriteScript"/> builds, with <c>sh</c> here or on the host.
+    /// </summary>
+    Task<IReadOnlyList<string?>> ApplyAsync(IReadOnlyList<Fix.FileWrite> writes, CancellationToken cancellationToken);
 }
 
 /// <summary>What to read: <paramref name="Paths"/> are full target paths; <paramref name="ListDirectories"/> are listed recursively (for extra files).</summary>

@@ -51,6 +51,31 @@ public sealed class LocalActualFiles(string root) : IActualFiles
     public Task<IReadOnlyList<string?>> ResolveAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string?>>(paths.Select(FileTypes.RealPath).ToList());
 
+    /// <summary>Runs the same script as over SSH, with the local <c>sh</c>, so a local revert and a remote one cannot differ.</summary>
+    public async Task<IReadOnlyList<string?>> ApplyAsync(IReadOnlyList<Fix.FileWrite> writes, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("sh", ["-s"]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var process = Process.Start(start) ?? throw new TargetUnavailableException("could not start sh to write files");
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        var writing = Task.Run(async () =>
+        {
+            await process.StandardInput.BaseStream.WriteAsync(Encoding.UTF8.GetBytes(Fix.WriteScript.Build(writes)), cancellationToken);
+            process.StandardInput.Close();
+        }, cancellationToken);
+        var reader = new Ssh.NulReader(process.StandardOutput.BaseStream);
+        try
+        {
+            var results = await Fix.WriteScript.ReadResultsAsync(reader.ReadRequiredAsync, writes.Count, "sh", cancellationToken);
+            await writing;
+            await process.WaitForExitAsync(cancellationToken);
+            return results;
+        }
+        catch (EndOfStreamException)
+        {
+            throw new TargetUnavailableException($"sh stopped while writing files: {(await stderr).Trim()}");
+        }
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>A file's contents, or null when it cannot be read or is larger than <paramref name="maxBytes"/>.</summary>

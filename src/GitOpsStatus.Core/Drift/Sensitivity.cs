@@ -20,14 +20,23 @@ public static class Sensitivity
     /// <param name="file">A differing file whose name is not sensitive.</param>
     /// <param name="resolved">The file's path with every symlink resolved on the target, or null when it could not be.</param>
     /// <param name="resolvedDir">The same for the file's mapped directory (<see cref="WantedFile.TargetDir"/>).</param>
-    public static string? WithheldBecause(WantedFile file, string? resolved, string? resolvedDir)
+    public static string? WithheldBecause(WantedFile file, string? resolved, string? resolvedDir) =>
+        OutsideBecause(file, resolved, resolvedDir) ?? LeadsToSensitiveBecause(file, resolved!, resolvedDir!);
+
+    /// <summary>Why a file must not be read or written through its path: it cannot be resolved, or resolves outside its mapped directory. Null when it stays inside.</summary>
+    public static string? OutsideBecause(WantedFile file, string? resolved, string? resolvedDir)
     {
         if (resolved is null || resolvedDir is null)
             return $"the path of {file.TargetPath} could not be resolved on the target";
-        var dir = resolvedDir.TrimEnd('/') + "/";
-        if (!resolved.StartsWith(dir, StringComparison.Ordinal))
-            return $"it is a symlink to {resolved}, outside the mapped directory {file.TargetDir}";
-        var inside = resolved[dir.Length..];
+        return resolved.StartsWith(resolvedDir.TrimEnd('/') + "/", StringComparison.Ordinal)
+            ? null
+            : $"it is a symlink to {resolved}, outside the mapped directory {file.TargetDir}";
+    }
+
+    /// <summary>Why a file whose own name is not sensitive is treated as sensitive: it resolves (inside its mapped directory) to a path that is.</summary>
+    public static string? LeadsToSensitiveBecause(WantedFile file, string resolved, string resolvedDir)
+    {
+        var inside = resolved[(resolvedDir.TrimEnd('/') + "/").Length..];
         return file.Mapping.Sensitive is null && Matchers.Any(m => m(inside))
             ? $"it is a symlink to {resolved}, which matches a sensitive pattern ({string.Join(", ", DefaultPatterns)})"
             : null;

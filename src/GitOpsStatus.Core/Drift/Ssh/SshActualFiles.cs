@@ -142,6 +142,21 @@ public sealed class SshActualFiles : IActualFiles
         return resolved;
     }
 
+    public async Task<IReadOnlyList<string?>> ApplyAsync(IReadOnlyList<Fix.FileWrite> writes, CancellationToken cancellationToken)
+    {
+        var writing = WriteAsync(Fix.WriteScript.Build(writes), close: false, cancellationToken);
+        try
+        {
+            var results = await Fix.WriteScript.ReadResultsAsync(NextAsync, writes.Count, location.Endpoint.ToString(), cancellationToken);
+            await writing;
+            return results;
+        }
+        catch (EndOfStreamException)
+        {
+            throw await FailureAsync();
+        }
+    }
+
     private static async Task Untar(byte[] archive, Dictionary<string, byte[]> byPath, int maxBytes, CancellationToken cancellationToken)
     {
         await using var reader = new TarReader(new MemoryStream(archive));
