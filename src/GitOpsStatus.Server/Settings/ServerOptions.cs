@@ -47,6 +47,18 @@ public sealed record ServerOptions
     /// <summary>Remind every so often while a target stays OUT_OF_SYNC or STALE; null: no reminders.</summary>
     public TimeSpan? RemindAfter { get; init; }
 
+    /// <summary>A target whose status changed more than this many times within <see cref="FlapWindow"/> is flapping; 0: never.</summary>
+    public int FlapThreshold { get; init; } = 6;
+
+    /// <summary>The window <see cref="FlapThreshold"/> counts in; a flapping target settles after this long without a change.</summary>
+    public TimeSpan FlapWindow { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>A transition is announced only if the status still holds this long after it (Prometheus's <c>for:</c>); zero: at once.</summary>
+    public TimeSpan NotifyAfter { get; init; } = TimeSpan.Zero;
+
+    /// <summary>The three settings above, as the target rules take them.</summary>
+    public Targets.NoticeRules Notices => new(FlapThreshold, FlapWindow, NotifyAfter);
+
     /// <summary>How often the background sweep looks for targets gone STALE, due reminders and old history.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -87,6 +99,9 @@ public sealed record ServerOptions
         ["--public-url"] = "GITOPS_PUBLIC_URL",
         ["--remind-after"] = "GITOPS_REMIND_AFTER",
         ["--sweep-interval"] = "GITOPS_SWEEP_INTERVAL",
+        ["--flap-threshold"] = "GITOPS_FLAP_THRESHOLD",
+        ["--flap-window"] = "GITOPS_FLAP_WINDOW",
+        ["--notify-after"] = "GITOPS_NOTIFY_AFTER",
         ["--write-rate-limit"] = "GITOPS_WRITE_RATE_LIMIT",
         ["--max-concurrent-reads"] = "GITOPS_MAX_CONCURRENT_READS",
         ["--read-queue"] = "GITOPS_READ_QUEUE",
@@ -115,6 +130,9 @@ public sealed record ServerOptions
             PublicUrl = config["GITOPS_PUBLIC_URL"] is { Length: > 0 } url ? url.TrimEnd('/') : null,
             RemindAfter = string.IsNullOrWhiteSpace(config["GITOPS_REMIND_AFTER"]) ? null : Read(config, "GITOPS_REMIND_AFTER", TimeSpan.Zero, ParseDuration),
             SweepInterval = Read(config, "GITOPS_SWEEP_INTERVAL", defaults.SweepInterval, ParseDuration),
+            FlapThreshold = ReadCount(config, "GITOPS_FLAP_THRESHOLD", defaults.FlapThreshold, min: 0),
+            FlapWindow = Read(config, "GITOPS_FLAP_WINDOW", defaults.FlapWindow, ParseDuration),
+            NotifyAfter = ReadDelay(config, "GITOPS_NOTIFY_AFTER", defaults.NotifyAfter),
             WriteRateLimit = ReadCount(config, "GITOPS_WRITE_RATE_LIMIT", defaults.WriteRateLimit, min: 0),
             MaxConcurrentReads = ReadCount(config, "GITOPS_MAX_CONCURRENT_READS", defaults.MaxConcurrentReads, min: 1),
             ReadQueue = ReadCount(config, "GITOPS_READ_QUEUE", defaults.ReadQueue, min: 0),
@@ -133,6 +151,19 @@ public sealed record ServerOptions
         return parse(text.Trim()) ?? throw new SettingException(
             $"Setting {key}=\"{text}\" is not valid; expected {(typeof(T) == typeof(TimeSpan) ? Durations.Expected + " above zero" : "a positive number of bytes like 1048576 or 1MiB")}.");
     }
+
+    /// <summary>A duration that may be zero (no delay), at most a day: a longer delay would announce yesterday's news.</summary>
+    private static TimeSpan ReadDelay(IConfiguration config, string key, TimeSpan fallback)
+    {
+        var text = config[key];
+        if (string.IsNullOrWhiteSpace(text))
+            return fallback;
+        return Durations.TryParse(text, out var value) && value <= MaxNotifyAfter ? value : throw new SettingException(
+            $"Setting {key}=\"{text}\" is not valid; expected 0 or {Durations.Expected}, at most 1d.");
+    }
+
+    /// <summary>The longest <see cref="NotifyAfter"/>.</summary>
+    public static readonly TimeSpan MaxNotifyAfter = TimeSpan.FromDays(1);
 
     private static List<System.Net.IPNetwork> ReadNetworks(IConfiguration config, string key)
     {

@@ -6,7 +6,8 @@ namespace GitOpsStatus.Server.Storage;
 /// <summary>What the writer needs to know of a target's stored state to order and diff a new report.</summary>
 /// <para><c>AlertStatus</c>: the status last announced (STALE included); null on rows from before migration 2.</para>
 internal sealed record StoredState(long Id, string SyncStatus, string DriftKey, string? Revision, long LastCheck, long StatusSince, long? LastSyncedAt, byte[] Hash,
-    long? IntervalSeconds, string? AlertStatus, long? AlertedAt, long? AckId, string? AckKey, long? AckUntil);
+    long? IntervalSeconds, string? AlertStatus, long? AlertedAt, long? AckId, string? AckKey, long? AckUntil,
+    string? FlapTimes = null, long? FlappingSince = null, long? NotifyDue = null, string? NotifyFrom = null);
 
 /// <summary>
 /// The writer's commands, prepared once on the writer connection and reused for every batch with only their
@@ -20,12 +21,13 @@ internal sealed class BatchCommands : IDisposable
     private readonly SqliteCommand _update;
     private readonly SqliteCommand _event;
     private readonly SqliteCommand _outbox;
+    private readonly SqliteCommand _notice;
 
     public BatchCommands(SqliteConnection connection)
     {
         _find = Prepared(connection, """
             SELECT id, sync_status, drift_key, revision, last_check, status_since, last_synced_at, report_hash,
-                interval_seconds, alert_status, alerted_at, ack_id, ack_key, ack_until
+                interval_seconds, alert_status, alerted_at, ack_id, ack_key, ack_until, flap_times, flapping_since, notify_due, notify_from
             FROM targets WHERE repo = $repo AND server = $server
             """, "$repo", "$server");
         // A new target is inserted; a known one is updated by its rowid, which Find returned (no second lookup by name).
@@ -50,6 +52,10 @@ internal sealed class BatchCommands : IDisposable
             INSERT INTO outbox (url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, error, detection, cause, created_at, due_at)
             VALUES ($url, $kind, $repo, $server, $from, $to, $at, $count, $files, $revision, $error, $detection, $cause, $now, $now)
             """, "$url", "$kind", "$repo", "$server", "$from", "$to", "$at", "$count", "$files", "$revision", "$error", "$detection", "$cause", "$now");
+        // Only when the announced status changed (TargetRules.Notice): a heartbeat leaves these columns as they are.
+        _notice = Prepared(connection, """
+            UPDATE targets SET flap_times = $times, flapping_since = $since, notify_due = $due, notify_from = $from WHERE repo = $repo AND server = $server
+            """, "$times", "$since", "$due", "$from", "$repo", "$server");
     }
 
     private static readonly string[] RowValues =
@@ -63,8 +69,19 @@ internal sealed class BatchCommands : IDisposable
             return null;
         return new StoredState(row.GetInt64(0), row.GetString(1), row.GetString(2), NullableText(row, 3), row.GetInt64(4), row.GetInt64(5),
             NullableInt64(row, 6), row.GetFieldValue<byte[]>(7), NullableInt64(row, 8), NullableText(row, 9), NullableInt64(row, 10),
-            NullableInt64(row, 11), NullableText(row, 12), NullableInt64(row, 13));
+            NullableInt64(row, 11), NullableText(row, 12), NullableInt64(row, 13), NullableText(row, 14), NullableInt64(row, 15), NullableInt64(row, 16),
+            NullableText(row, 17));
     }
+
+    /// <summary>Stores the target's flapping and debounce state after a change of its announced status.</summary>
+    public void StoreNotice(SqliteTransaction tx, string repo, string server, Targets.NoticeState notice) =>
+        Set(_notice, tx, 0, FlapTimesJson(notice.FlapTimes), notice.FlappingSince, notice.NotifyDue, notice.NotifyFrom, repo, server).ExecuteNonQuery();
+
+    /// <summary>Change times as stored: a JSON array of Unix ms, oldest first (the sweep reads its last with <c>json_extract</c>).</summary>
+    public static string FlapTimesJson(long[] times) => "[" + string.Join(',', times) + "]";
+
+    public static long[]? ParseFlapTimes(string? json) =>
+        json is null ? null : json.Trim('[', ']').Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => long.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>Stores the report as its target's row: an update of <paramref name="stored"/>'s row, or a new row when null.</summary>
     public void Store(SqliteTransaction tx, StoredState? stored, IncomingReport incoming, long lastCheck, long statusSince, long? lastSyncedAt,
@@ -96,6 +113,7 @@ internal sealed class BatchCommands : IDisposable
         _update.Dispose();
         _event.Dispose();
         _outbox.Dispose();
+        _notice.Dispose();
     }
 
     private static SqliteCommand Prepared(SqliteConnection connection, string sql, params string[] names)

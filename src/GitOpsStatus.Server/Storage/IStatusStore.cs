@@ -63,6 +63,14 @@ public interface IStatusStore : IDisposable
     /// <summary>Queues a reminder for up to <paramref name="batchSize"/> targets OUT_OF_SYNC or STALE and last announced at least <paramref name="every"/> ago.</summary>
     int QueueReminders(DateTimeOffset now, TimeSpan every, int batchSize);
 
+    /// <summary>
+    /// Announces up to <paramref name="batchSize"/> debounced changes whose <c>GITOPS_NOTIFY_AFTER</c> passed (if still news) and settles up to
+    /// as many flapping targets a whole <c>GITOPS_FLAP_WINDOW</c> without a change (one <c>settled</c> event each), in one transaction per
+    /// kind; across replicas each is announced once (<see cref="Targets.TargetRules.Notice"/>). Returns the larger count; call again while it
+    /// returns <paramref name="batchSize"/>.
+    /// </summary>
+    int SweepNotices(DateTimeOffset now, int batchSize);
+
     /// <summary>Claims up to <paramref name="max"/> due notifications until <paramref name="now"/> + <paramref name="lease"/>, oldest first.</summary>
     List<OutboxItem> ClaimNotifications(DateTimeOffset now, TimeSpan lease, int max);
 
@@ -139,4 +147,5 @@ public interface IStatusStore : IDisposable
 }
 
 /// <summary>What <c>/metrics</c> reads of one target (times in Unix ms).</summary>
-public readonly record struct TargetGauge(string Repo, string Server, string SyncStatus, int DriftCount, long LastCheck, long? IntervalSeconds, long? AckUntil = null);
+public readonly record struct TargetGauge(string Repo, string Server, string SyncStatus, int DriftCount, long LastCheck, long? IntervalSeconds, long? AckUntil = null,
+    bool Flapping = false);

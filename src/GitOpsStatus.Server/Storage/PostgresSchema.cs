@@ -115,6 +115,14 @@ internal static class PostgresSchema
         ALTER TABLE targets ADD COLUMN detection text, ADD COLUMN detection_error text, ADD COLUMN cause text;
         ALTER TABLE outbox ADD COLUMN detection text, ADD COLUMN cause text;
         """,
+        // 6 (issue 23): as SQLite's 6, flap_times an array; last_notice holds what the last upsert queued for its change (like
+        // last_changes): 'now' (the transition), 'flapping' (flapping began) or NULL, for the statement's outbox rows.
+        """
+        ALTER TABLE targets ADD COLUMN flap_times bigint[], ADD COLUMN flapping_since bigint, ADD COLUMN notify_due bigint,
+            ADD COLUMN notify_from text, ADD COLUMN last_notice text;
+        CREATE INDEX targets_flapping ON targets (flapping_since) WHERE flapping_since IS NOT NULL;
+        CREATE INDEX targets_notify_due ON targets (notify_due) WHERE notify_due IS NOT NULL;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

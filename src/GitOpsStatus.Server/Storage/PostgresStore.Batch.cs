@@ -17,11 +17,21 @@ public sealed partial class PostgresStore
     /// acknowledgement without a transition. <c>ack_end</c>: the ended acknowledgement's history. The rules are those of <see cref="TargetRules.Apply"/>, which
     /// <c>TargetRulesTests</c> holds this statement to.
     /// </summary>
-    private static string IngestSql(bool notify)
+    private static string IngestSql(bool notify, NoticeRules rules)
     {
         var wasStale = $"(t.alert_status = 'STALE' OR {TargetRules.IsStaleSql("excluded.received_at", "t.last_check", "t.interval_seconds", "@stale_ms")})";
         var recovered = "(t.alert_status = 'STALE' AND excluded.alert_status <> 'STALE')";
         var ackEnd = TargetRules.AckEndSql("t", "excluded");
+        // TargetRules.Notice on the locked row: only a change of the announced status reads or writes the flapping and debounce state.
+        var changed = "(t.alert_status IS DISTINCT FROM excluded.alert_status)";
+        var appended = "(COALESCE(t.flap_times, '{}'::bigint[]) || excluded.received_at)";
+        var n = rules.FlapThreshold;
+        var startsFlapping = n == 0 ? "FALSE"
+            : $"(t.flapping_since IS NULL AND cardinality({appended}) > {n} AND {appended}[cardinality({appended}) - {n}] > excluded.received_at - {rules.WindowMs})";
+        var quiet = $"(t.flapping_since IS NOT NULL OR {startsFlapping} OR {rules.AfterMs} = 0)";
+        var pendingFrom = "(CASE WHEN t.notify_due IS NOT NULL THEN t.notify_from ELSE t.alert_status END)";
+        var pends = $"(NOT {quiet} AND {TargetRules.AnnouncesSql(pendingFrom, "excluded.alert_status")})";
+        var newcomerInTrouble = $"alert_status IN ('{Core.Reports.SyncStatus.OutOfSync}', '{Core.Reports.SyncStatus.Unknown}')";
         // The second SELECT: an acknowledgement the report ended, with no transition to announce (TargetRules.NotifyAckEnded).
         var outbox = notify ? """
             , ob AS (
@@ -30,8 +40,12 @@ public sealed partial class PostgresStore
                     SELECT u.url, CASE WHEN up.alert_status = 'SYNCED' THEN 'recovery' ELSE 'transition' END, up.repo, up.server,
                         up.last_announced, up.alert_status, up.last_check, up.drift_count, input.files_json, up.revision, input.error, input.detection, input.cause, up.received_at, up.received_at
                     FROM up JOIN input ON input.repo = up.repo AND input.server = up.server CROSS JOIN unnest(@urls) AS u(url)
-                    WHERE up.alert_status IS DISTINCT FROM up.last_announced
-                        AND (up.last_changes <> 'first' OR up.alert_status IN ('OUT_OF_SYNC', 'UNKNOWN'))
+                    WHERE up.last_notice = 'now'
+                    UNION ALL
+                    SELECT u.url, 'flapping', up.repo, up.server,
+                        up.last_announced, up.alert_status, up.last_check, up.drift_count, input.files_json, up.revision, input.error, input.detection, input.cause, up.received_at, up.received_at
+                    FROM up JOIN input ON input.repo = up.repo AND input.server = up.server CROSS JOIN unnest(@urls) AS u(url)
+                    WHERE up.last_notice = 'flapping'
                     UNION ALL
                     SELECT u.url, 'unacknowledged', up.repo, up.server,
                         up.alert_status, up.alert_status, up.last_check, up.drift_count, input.files_json, up.revision, input.error, input.detection, input.cause, up.received_at, up.received_at
@@ -51,10 +65,12 @@ public sealed partial class PostgresStore
             up AS (
                 INSERT INTO targets AS t (repo, server, sync_status, drift_count, files, drift_key, last_check, received_at, status_since,
                     last_synced_at, revision, source, interval_seconds, error, report_hash, report, alert_status, alerted_at,
-                    last_changes, last_from_status, last_from_revision, last_announced, content_key, detection, detection_error, cause)
+                    last_changes, last_from_status, last_from_revision, last_announced, content_key, detection, detection_error, cause, notify_due, last_notice)
                 SELECT repo, server, sync_status, drift_count, files, drift_key, last_check, received_at, last_check,
                     CASE WHEN sync_status = 'SYNCED' THEN last_check END, revision, source, interval_seconds, error, report_hash, report,
-                    alert_status, received_at, 'first', NULL, NULL, NULL, content_key, detection, detection_error, cause
+                    alert_status, received_at, 'first', NULL, NULL, NULL, content_key, detection, detection_error, cause,
+                    CASE WHEN {rules.AfterMs} > 0 AND {newcomerInTrouble} THEN received_at + {rules.AfterMs} END,
+                    CASE WHEN {rules.AfterMs} = 0 AND {newcomerInTrouble} THEN '{Deliver.Now}' END
                 FROM input ORDER BY n
                 ON CONFLICT (repo, server) DO UPDATE SET
                     sync_status = excluded.sync_status, drift_count = excluded.drift_count, files = excluded.files,
@@ -80,10 +96,16 @@ public sealed partial class PostgresStore
                     ack_by = CASE WHEN {ackEnd} IS NULL THEN t.ack_by END,
                     ack_until = CASE WHEN {ackEnd} IS NULL THEN t.ack_until END,
                     last_ack_id = CASE WHEN {ackEnd} IS NOT NULL THEN t.ack_id END,
-                    last_ack_end = {ackEnd}
+                    last_ack_end = {ackEnd},
+                    flap_times = CASE WHEN {changed} THEN {appended}[greatest(1, cardinality({appended}) - {n}):] ELSE t.flap_times END,
+                    flapping_since = CASE WHEN t.flapping_since IS NOT NULL THEN t.flapping_since WHEN {changed} AND {startsFlapping} THEN excluded.received_at END,
+                    notify_due = CASE WHEN NOT {changed} THEN t.notify_due WHEN {pends} THEN excluded.received_at + {rules.AfterMs} END,
+                    notify_from = CASE WHEN NOT {changed} THEN t.notify_from WHEN {pends} THEN {pendingFrom} END,
+                    last_notice = CASE WHEN NOT {changed} OR t.flapping_since IS NOT NULL THEN NULL WHEN {startsFlapping} THEN '{Deliver.Flapping}'
+                        WHEN {rules.AfterMs} = 0 THEN '{Deliver.Now}' END
                 WHERE t.last_check < excluded.last_check OR (t.last_check = excluded.last_check AND t.report_hash <> excluded.report_hash)
                 RETURNING t.repo, t.server, t.sync_status, t.drift_count, t.files, t.last_check, t.received_at, t.revision,
-                    t.alert_status, t.last_changes, t.last_from_status, t.last_from_revision, t.last_announced, t.last_ack_id, t.last_ack_end
+                    t.alert_status, t.last_changes, t.last_from_status, t.last_from_revision, t.last_announced, t.last_ack_id, t.last_ack_end, t.last_notice
             ),
             ack_end AS (
                 UPDATE acks a SET ended_at = up.received_at, end_reason = up.last_ack_end FROM up WHERE a.id = up.last_ack_id AND a.ended_at IS NULL

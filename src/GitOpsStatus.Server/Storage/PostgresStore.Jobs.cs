@@ -60,13 +60,15 @@ public sealed partial class PostgresStore
         var staleAt = TargetRules.StaleAtSql("t.last_check", "t.interval_seconds", "@stale_ms");
         using var command = _dataSource.CreateCommand($"""
             WITH due AS (
-                SELECT id, alert_status FROM targets
+                SELECT id, alert_status, notify_due, notify_from, flapping_since FROM targets
                 WHERE alert_status <> 'STALE' AND {DerivedStatusSql} = 'STALE'
                 LIMIT @n FOR UPDATE SKIP LOCKED
             ),
             marked AS (
-                UPDATE targets t SET alert_status = 'STALE', alerted_at = @now FROM due WHERE t.id = due.id
-                RETURNING t.repo, t.server, due.alert_status AS from_status, t.drift_count, t.files, t.revision, {staleAt} AS stale_at, {FilesJsonSql} AS files_json
+                UPDATE targets t SET alert_status = 'STALE', alerted_at = @now, notify_due = NULL, notify_from = NULL FROM due WHERE t.id = due.id
+                RETURNING t.repo, t.server, due.alert_status AS from_status, t.drift_count, t.files, t.revision, {staleAt} AS stale_at, {FilesJsonSql} AS files_json,
+                    {StaleFromSql} AS announced_from,
+                    due.flapping_since IS NULL AND (due.notify_due IS NULL OR {TargetRules.AnnouncesSql(StaleFromSql, "'STALE'")}) AS announce
             ),
             ev AS (
                 INSERT INTO events (repo, server, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision)
@@ -74,8 +76,8 @@ public sealed partial class PostgresStore
             ),
             ob AS (
                 INSERT INTO outbox ({OutboxColumns})
-                SELECT u.url, 'transition', repo, server, from_status, 'STALE', stale_at, drift_count, files_json, revision, @now, @now
-                FROM marked CROSS JOIN unnest(@urls) AS u(url) ORDER BY repo, server, u.url
+                SELECT u.url, 'transition', repo, server, announced_from, 'STALE', stale_at, drift_count, files_json, revision, @now, @now
+                FROM marked CROSS JOIN unnest(@urls) AS u(url) WHERE announce ORDER BY repo, server, u.url
             )
             SELECT count(*) FROM marked
             """);
@@ -85,11 +87,15 @@ public sealed partial class PostgresStore
         return (int)(long)command.ExecuteScalar()!;
     }
 
+    /// <summary><see cref="TargetRules.StaleFrom"/> over the sweep's locked row <c>due</c>.</summary>
+    private const string StaleFromSql = "(CASE WHEN due.notify_due IS NULL THEN due.alert_status ELSE due.notify_from END)";
+
     public int QueueReminders(DateTimeOffset now, TimeSpan every, int batchSize)
     {
         using var command = _dataSource.CreateCommand($"""
             WITH due AS (
                 SELECT id FROM targets WHERE alert_status IN ('OUT_OF_SYNC', 'STALE') AND alerted_at <= @due AND ack_id IS NULL
+                    AND flapping_since IS NULL AND notify_due IS NULL
                 LIMIT @n FOR UPDATE SKIP LOCKED
             ),
             reminded AS (

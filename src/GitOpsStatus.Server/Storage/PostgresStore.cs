@@ -32,7 +32,7 @@ public sealed partial class PostgresStore : IStatusStore
         _options = options;
         _where = PostgresConnection.Describe(connection);
         _dataSource = NpgsqlDataSource.Create(connection);
-        _ingestSql = IngestSql(notify: options.WebhookUrls.Count > 0);
+        _ingestSql = IngestSql(notify: options.WebhookUrls.Count > 0, options.Notices);
         try
         {
             PostgresSchema.Migrate(_dataSource);

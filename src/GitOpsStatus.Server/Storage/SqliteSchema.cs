@@ -115,6 +115,17 @@ internal static class SqliteSchema
         ALTER TABLE outbox ADD COLUMN detection TEXT;
         ALTER TABLE outbox ADD COLUMN cause TEXT;
         """,
+        // 6 (issue 23): flapping and the notification debounce, written only when a target's announced status changes.
+        // flap_times: its latest change times (a JSON array, oldest first); flapping_since: NULL unless it flaps; notify_due and
+        // notify_from: a debounced announcement waiting (GITOPS_NOTIFY_AFTER). The partial indexes let the sweep find both without a scan.
+        """
+        ALTER TABLE targets ADD COLUMN flap_times TEXT;
+        ALTER TABLE targets ADD COLUMN flapping_since INTEGER;
+        ALTER TABLE targets ADD COLUMN notify_due INTEGER;
+        ALTER TABLE targets ADD COLUMN notify_from TEXT;
+        CREATE INDEX targets_flapping ON targets (flapping_since) WHERE flapping_since IS NOT NULL;
+        CREATE INDEX targets_notify_due ON targets (notify_due) WHERE notify_due IS NOT NULL;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

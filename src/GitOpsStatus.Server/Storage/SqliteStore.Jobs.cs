@@ -50,12 +50,12 @@ public sealed partial class SqliteStore
     {
         var nowMs = now.ToUnixTimeMilliseconds();
         using var tx = _writer.BeginTransaction(deferred: false);
-        var found = new List<(long Id, Transition Transition)>();
+        var found = new List<(long Id, Transition Transition, string? Before, bool Announce)>();
         using (var select = _writer.CreateCommand())
         {
             select.Transaction = tx;
             select.CommandText = $"""
-                SELECT id, repo, server, alert_status, drift_count, revision, last_check, interval_seconds, report
+                SELECT id, repo, server, alert_status, drift_count, revision, last_check, interval_seconds, report, notify_due, notify_from, flapping_since
                 FROM targets WHERE alert_status IS NOT 'STALE' AND {DerivedStatusSql} = 'STALE' LIMIT $n
                 """;
             BindNow(select, now);
@@ -65,19 +65,25 @@ public sealed partial class SqliteStore
             {
                 var staleAt = TargetRules.StaleAt(reader.GetInt64(6), StoredRows.Interval(reader, 7), _options.StaleAfter);
                 var report = JsonSerializer.Deserialize(reader.GetString(8), ReportJson.Default.StatusReport)!;
+                // While it flaps nothing is announced; a debounced change still waiting is dropped, STALE announced from before it.
+                var pending = StoredRows.NullableLong(reader, 9);
+                var from = TargetRules.StaleFrom(StoredRows.NullableString(reader, 3), pending, StoredRows.NullableString(reader, 10));
+                var announce = reader.IsDBNull(11) && (pending is null || TargetRules.Announces(from, SyncStatus.Stale));
                 found.Add((reader.GetInt64(0), new Transition(Transition.Changed, reader.GetString(1), reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), SyncStatus.Stale, staleAt, StoredRows.Count(reader, 4),
-                    Transition.FilesJsonOf(report.Files?.Select(f => f.Name!) ?? []), reader.IsDBNull(5) ? null : reader.GetString(5))));
+                    from, SyncStatus.Stale, staleAt, StoredRows.Count(reader, 4),
+                    Transition.FilesJsonOf(report.Files?.Select(f => f.Name!) ?? []), reader.IsDBNull(5) ? null : reader.GetString(5)),
+                    StoredRows.NullableString(reader, 3), announce));
             }
         }
-        foreach (var (id, t) in found)
+        foreach (var (id, t, before, announce) in found)
         {
-            Execute(tx, "UPDATE targets SET alert_status = 'STALE', alerted_at = $now WHERE id = $id", ("$now", nowMs), ("$id", id));
+            Execute(tx, "UPDATE targets SET alert_status = 'STALE', alerted_at = $now, notify_due = NULL, notify_from = NULL WHERE id = $id", ("$now", nowMs), ("$id", id));
             Execute(tx, """
                 INSERT INTO events (repo, server, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision)
                 SELECT repo, server, $at, $now, 'status', $from, 'STALE', drift_count, files, revision, revision FROM targets WHERE id = $id
-                """, ("$at", t.At), ("$now", nowMs), ("$from", t.From), ("$id", id));
-            QueueNotifications(tx, t, nowMs);
+                """, ("$at", t.At), ("$now", nowMs), ("$from", before), ("$id", id));
+            if (announce)
+                QueueNotifications(tx, t, nowMs);
         }
         tx.Commit();
         return found.Count;
@@ -94,7 +100,7 @@ public sealed partial class SqliteStore
             select.Transaction = tx;
             select.CommandText = """
                 SELECT id, repo, server, alert_status, drift_count, revision, report FROM targets
-                WHERE alert_status IN ('OUT_OF_SYNC', 'STALE') AND alerted_at <= $due AND ack_id IS NULL LIMIT $n
+                WHERE alert_status IN ('OUT_OF_SYNC', 'STALE') AND alerted_at <= $due AND ack_id IS NULL AND flapping_since IS NULL AND notify_due IS NULL LIMIT $n
                 """;
             select.Parameters.AddWithValue("$due", nowMs - (long)every.TotalMilliseconds);
             select.Parameters.AddWithValue("$n", batchSize);

@@ -87,15 +87,21 @@ public sealed partial class SqliteStore : IStatusStore
 
         var effects = TargetRules.Apply(
             stored is null ? null : new StoredTarget(stored.SyncStatus, stored.AlertStatus, stored.AlertedAt, stored.LastCheck, stored.StatusSince,
-                stored.LastSyncedAt, stored.IntervalSeconds, stored.DriftKey, stored.Revision, stored.AckKey, stored.AckUntil),
+                stored.LastSyncedAt, stored.IntervalSeconds, stored.DriftKey, stored.Revision, stored.AckKey, stored.AckUntil,
+                BatchCommands.ParseFlapTimes(stored.FlapTimes), stored.FlappingSince, stored.NotifyDue, stored.NotifyFrom),
             new ReportFacts(report.SyncStatus!, lastCheck, incoming.ReceivedAt.ToUnixTimeMilliseconds(), report.IntervalSeconds, incoming.DriftKey, report.Revision,
                 incoming.ContentKey),
-            _options.StaleAfter);
+            _options.StaleAfter, _options.Notices);
         _commands.Store(tx, stored, incoming, lastCheck, effects.StatusSince, effects.LastSyncedAt, effects.Announced, effects.AnnouncedAt);
         if (effects.Changes.Length > 0)
             _commands.InsertEvent(tx, incoming, lastCheck, effects.Changes, stored, effects.FromStatus);
-        if (effects.Notify)
-            QueueNotifications(tx, Transition.Of(incoming, effects.AnnouncedBefore, effects.Announced, lastCheck), incoming.ReceivedAt.ToUnixTimeMilliseconds());
+        if (effects.Notice is { } notice)
+            _commands.StoreNotice(tx, report.Repo!, report.Server!, notice);
+        if (effects.Deliver is { } deliver)
+        {
+            var transition = Transition.Of(incoming, effects.AnnouncedBefore, effects.Announced, lastCheck);
+            QueueNotifications(tx, deliver == Deliver.Flapping ? transition with { Kind = Transition.Flapping } : transition, incoming.ReceivedAt.ToUnixTimeMilliseconds());
+        }
         if (effects.AckEnd is { } why)
         {
             EndAck(tx, stored!.Id, stored.AckId, why, incoming.ReceivedAt.ToUnixTimeMilliseconds());

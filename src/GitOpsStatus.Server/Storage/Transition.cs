@@ -6,7 +6,7 @@ namespace GitOpsStatus.Server.Storage;
 
 /// <summary>
 /// A change of a target's announced status, as queued in the outbox: <c>transition</c> (into trouble or
-/// between kinds of it), <c>recovery</c> (back to SYNCED), <c>reminder</c> (still in trouble) or <c>unacknowledged</c> (an acknowledgement ended).
+/// between kinds of it), <c>recovery</c> (back to SYNCED), <c>reminder</c> (still in trouble), <c>unacknowledged</c> (an acknowledgement ended), <c>flapping</c> or <c>settled</c>.
 /// <c>At</c> is when it happened (Unix ms); <c>FilesJson</c> is a JSON array of the drifted file names; <c>Error</c> is the report's
 /// error (why it could not check, with UNKNOWN), null for the sweep's STALE and for reminders; so are <c>Detection</c> (the report's
 /// detection mode) and <c>Cause</c> (the target's, <see cref="Targets.TargetRules.CauseOf"/>).
@@ -20,6 +20,12 @@ public sealed record Transition(string Kind, string Repo, string Server, string?
 
     /// <summary>An acknowledgement ended (expired, deleted, or the drifted content changed) while the status stayed: loud again.</summary>
     public const string Unacknowledged = "unacknowledged";
+
+    /// <summary>The target started flapping (<see cref="Targets.TargetRules.Notice"/>): its changes are not announced until it settles.</summary>
+    public const string Flapping = "flapping";
+
+    /// <summary>A flapping target went a whole window without a change; <c>To</c> is its status now.</summary>
+    public const string Settled = "settled";
 
     public static Transition Of(IncomingReport incoming, string? from, string to, long at)
     {

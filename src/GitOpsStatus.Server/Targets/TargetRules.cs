@@ -79,14 +79,16 @@ public static class TargetRules
     /// What storing a newer report (one that <paramref name="stored"/> does not already hold) changes.
     /// The status last announced (STALE included) decides what is a transition; a target that went STALE
     /// (announced, or derived now) re-enters its reported status with a new status_since.
+    /// How a change is announced (flapping, the debounce) is <see cref="Notice"/>'s, under <paramref name="notices"/> (default: <see cref="NoticeRules.Default"/>).
     /// </summary>
-    public static ReportEffects Apply(StoredTarget? stored, ReportFacts report, TimeSpan staleAfter)
+    public static ReportEffects Apply(StoredTarget? stored, ReportFacts report, TimeSpan staleAfter, NoticeRules? notices = null)
     {
         var before = stored is { } s ? s.AnnouncedStatus ?? s.SyncStatus : null;
         var wasStale = stored is { } t && (before == SyncStatus.Stale || IsStale(report.ReceivedAt, t.LastCheck, t.IntervalSeconds, staleAfter));
         var statusChanged = stored is null || stored.Value.SyncStatus != report.SyncStatus || wasStale;
         var announced = IsStale(report.ReceivedAt, report.LastCheck, report.IntervalSeconds, staleAfter) ? SyncStatus.Stale : report.SyncStatus;
         var recovered = before == SyncStatus.Stale && announced != SyncStatus.Stale;
+        var (notice, deliver) = Notice(stored, before, announced, report.ReceivedAt, notices ?? NoticeRules.Default);
         return new ReportEffects(
             StatusSince: statusChanged ? report.LastCheck : stored!.Value.StatusSince,
             LastSyncedAt: report.SyncStatus == SyncStatus.Synced ? report.LastCheck : stored?.LastSyncedAt,
@@ -97,8 +99,76 @@ public static class TargetRules
             AnnouncedBefore: before,
             // A new target is announced only when it arrives in trouble; a green newcomer is not news.
             Notify: before != announced && (stored is not null || announced is SyncStatus.OutOfSync or SyncStatus.Unknown),
-            AckEnd: stored is { } a ? AckEnd(a.AckKey, a.AckUntil, report.SyncStatus, report.ContentKey, report.ReceivedAt) : null);
+            AckEnd: stored is { } a ? AckEnd(a.AckKey, a.AckUntil, report.SyncStatus, report.ContentKey, report.ReceivedAt) : null,
+            Notice: notice,
+            Deliver: deliver);
     }
+
+    /// <summary>
+    /// Whether a change of announced status from <paramref name="from"/> to <paramref name="to"/> is news: any change of a known
+    /// target; a new one (<paramref name="from"/> null) only when it arrives in trouble, a green newcomer is not news.
+    /// </summary>
+    public static bool Announces(string? from, string to) => from != to && (from is not null || to is SyncStatus.OutOfSync or SyncStatus.Unknown);
+
+    /// <summary><see cref="Announces"/> in SQL.</summary>
+    public static string AnnouncesSql(string from, string to) =>
+        $"({from} IS DISTINCT FROM {to} AND ({from} IS NOT NULL OR {to} IN ('{SyncStatus.OutOfSync}', '{SyncStatus.Unknown}')))";
+
+    /// <summary>
+    /// How a change of announced status (from <paramref name="before"/>, null for a new target) is announced, and the target's
+    /// new flapping and debounce state; (null, null) when the status did not change: a heartbeat reads and writes none of it.
+    /// <list type="bullet">
+    /// <item><b>Flapping.</b> The last <c>threshold + 1</c> change times are kept; a target whose <c>threshold + 1</c>-th latest change
+    /// is within the window changed more than <c>threshold</c> times in it and starts flapping: one <see cref="Deliver.Flapping"/> event,
+    /// then nothing for its changes until the sweep sees a window without one (<see cref="Settled"/>: one <c>settled</c> event).</item>
+    /// <item><b>Debounce.</b> With <c>GITOPS_NOTIFY_AFTER</c> zero the change is announced at once (<see cref="Deliver.Now"/>). Otherwise
+    /// it waits until <c>NotifyDue</c> from <c>NotifyFrom</c> (the status last announced, kept across changes that follow within the
+    /// delay): a change back to it cancels it, and the sweep announces it once due (<see cref="NotifyDue"/>).</item>
+    /// </list>
+    /// </summary>
+    public static (NoticeState? State, string? Deliver) Notice(StoredTarget? stored, string? before, string announced, long at, NoticeRules rules)
+    {
+        if (before == announced)
+            return (null, null);
+        // The first report is no change: a newcomer starts with no change times.
+        var times = stored is { } s ? FlapTimes(s.FlapTimes, at, rules.FlapThreshold) : [];
+        if (stored?.FlappingSince is { } since)
+            return (new NoticeState(times, since, null, null), null);
+        if (IsFlapping(times, at, rules))
+            return (new NoticeState(times, at, null, null), Deliver.Flapping);
+        if (rules.NotifyAfter <= TimeSpan.Zero)
+            return (new NoticeState(times, null, null, null), Announces(before, announced) ? Deliver.Now : null);
+        var from = stored?.NotifyDue is not null ? stored.Value.NotifyFrom : before;
+        return Announces(from, announced)
+            ? (new NoticeState(times, null, at + (long)rules.NotifyAfter.TotalMilliseconds, from), null)
+            : (new NoticeState(times, null, null, null), null);
+    }
+
+    /// <summary>The change times kept after a change at <paramref name="at"/>: the latest <paramref name="threshold"/> + 1, oldest first.</summary>
+    public static long[] FlapTimes(long[]? kept, long at, int threshold)
+    {
+        var times = (kept ?? []).Append(at).ToArray();
+        return times[Math.Max(0, times.Length - (threshold + 1))..];
+    }
+
+    /// <summary>More than <c>FlapThreshold</c> changes within the window ending at <paramref name="now"/> (a threshold of 0: never).</summary>
+    public static bool IsFlapping(long[] times, long now, NoticeRules rules) =>
+        rules.FlapThreshold > 0 && times.Length > rules.FlapThreshold && times[^(rules.FlapThreshold + 1)] > now - rules.WindowMs;
+
+    /// <summary>A flapping target settles once its last change is a whole window old (the sweep checks).</summary>
+    public static bool Settled(long lastChange, long now, NoticeRules rules) => lastChange <= now - rules.WindowMs;
+
+    /// <summary><see cref="Settled"/> in SQL, over an expression of the last change time and parameters for now and the window in ms.</summary>
+    public static string SettledSql(string lastChange, string now, string windowMs) => $"{lastChange} <= {now} - {windowMs}";
+
+    /// <summary>A debounced change is announced by the sweep once <c>notify_due</c> has come, if it is still news then.</summary>
+    public static bool NotifyDue(long? notifyDue, long now) => notifyDue is { } due && due <= now;
+
+    /// <summary>
+    /// What the stale sweep announces of a target going STALE: nothing while it flaps; from the status last announced (a pending
+    /// debounced change is dropped, STALE replaces it) when that is news.
+    /// </summary>
+    public static string? StaleFrom(string? alertStatus, long? notifyDue, string? notifyFrom) => notifyDue is null ? alertStatus : notifyFrom;
 
     /// <summary>The longest an acknowledgement may last.</summary>
     public static readonly TimeSpan MaxAcknowledgement = TimeSpan.FromDays(90);
@@ -154,10 +224,36 @@ public static class TargetRules
 }
 
 /// <summary>What the rules need of a target as stored. <c>AnnouncedStatus</c>: the status last announced (STALE included); null on rows from before migration 2.
-/// <c>AckKey</c>/<c>AckUntil</c>: its acknowledgement's content key and end, null when none.</summary>
+/// <c>AckKey</c>/<c>AckUntil</c>: its acknowledgement's content key and end, null when none.
+/// <c>FlapTimes</c>, <c>FlappingSince</c>, <c>NotifyDue</c>, <c>NotifyFrom</c>: its flapping and debounce state (<see cref="TargetRules.Notice"/>).</summary>
 public readonly record struct StoredTarget(
     string SyncStatus, string? AnnouncedStatus, long? AnnouncedAt, long LastCheck, long StatusSince, long? LastSyncedAt, long? IntervalSeconds,
-    string DriftKey, string? Revision, string? AckKey = null, long? AckUntil = null);
+    string DriftKey, string? Revision, string? AckKey = null, long? AckUntil = null,
+    long[]? FlapTimes = null, long? FlappingSince = null, long? NotifyDue = null, string? NotifyFrom = null);
+
+/// <summary>How notifications are calmed: <c>GITOPS_FLAP_THRESHOLD</c>, <c>GITOPS_FLAP_WINDOW</c>, <c>GITOPS_NOTIFY_AFTER</c>.</summary>
+public readonly record struct NoticeRules(int FlapThreshold, TimeSpan FlapWindow, TimeSpan NotifyAfter)
+{
+    public static readonly NoticeRules Default = new(6, TimeSpan.FromMinutes(30), TimeSpan.Zero);
+
+    public long WindowMs => (long)FlapWindow.TotalMilliseconds;
+
+    public long AfterMs => (long)NotifyAfter.TotalMilliseconds;
+}
+
+/// <summary>A target's flapping and debounce state after a change of status: its latest change times (oldest first), since when it
+/// flaps (null: it does not), and the pending debounced announcement (due time and from-status; due null: none).</summary>
+public sealed record NoticeState(long[] FlapTimes, long? FlappingSince, long? NotifyDue, string? NotifyFrom);
+
+/// <summary>What a change of status queues now.</summary>
+public static class Deliver
+{
+    /// <summary>The transition itself.</summary>
+    public const string Now = "now";
+
+    /// <summary>One <c>flapping</c> event: the target started flapping; its changes are not announced until it settles.</summary>
+    public const string Flapping = "flapping";
+}
 
 /// <summary>What the rules need of a report: its status, when it was checked and received, its interval, drifted file set (as a key) and revision.</summary>
 public readonly record struct ReportFacts(string SyncStatus, long LastCheck, long ReceivedAt, long? IntervalSeconds, string DriftKey, string? Revision,
@@ -167,11 +263,12 @@ public readonly record struct ReportFacts(string SyncStatus, long LastCheck, lon
 /// What storing a report changes: the target's status_since, last_synced_at and announced status (with when it
 /// was announced); the history event's <c>Changes</c> ("" for none) and its from-status; whether the change of
 /// announced status (from <c>AnnouncedBefore</c>) is sent to the webhooks; why the report ends the target's acknowledgement
-/// (<see cref="AckEnded"/>), null when there is none or it holds.
+/// (<see cref="AckEnded"/>), null when there is none or it holds; the target's new flapping and debounce state (null: unchanged, a heartbeat) and
+/// what the change queues now (<see cref="Targets.Deliver"/>; null: nothing now).
 /// </summary>
 public readonly record struct ReportEffects(
     long StatusSince, long? LastSyncedAt, string Announced, long? AnnouncedAt, string Changes, string? FromStatus, string? AnnouncedBefore, bool Notify,
-    string? AckEnd = null)
+    string? AckEnd = null, NoticeState? Notice = null, string? Deliver = null)
 {
     /// <summary>The acknowledgement ended without a transition to announce: one <c>unacknowledged</c> notification says so.</summary>
     public bool NotifyAckEnded => TargetRules.NotifyAckEnded(AckEnd, Notify);
