@@ -27,12 +27,51 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
     private static Input Sweep(int at) => new(null, 0, at);
     private static Input Ack(int at, int until) => new("ACK", until, at);
 
-    /// <summary>Events and notifications oldest first, written "changes from→to" and "kind from→to" (∅ for none).</summary>
+    /// <summary>Events and notifications oldest first, written "changes from→to" and "kind from→to" (∅ for none).
+    /// <c>NotifyAfter</c>: GITOPS_NOTIFY_AFTER in minutes; <c>Flapping</c>: what the row shows at the end.</summary>
     private sealed record RuleCase(Input[] Steps, string Outcome, int ReadAt, string Derived, int StatusSince, string[] Events, string[] Notifications,
-        bool Acknowledged = false);
+        bool Acknowledged = false, int NotifyAfter = 0, bool Flapping = false);
+
+    /// <summary>A report an hour's interval keeps fresh: OUT_OF_SYNC (file a) at odd minutes, SYNCED at even ones.</summary>
+    private static Input Alternate(int minute) =>
+        new(minute % 2 == 1 ? SyncStatus.OutOfSync : SyncStatus.Synced, minute, minute, minute % 2 == 1 ? ["a"] : null, null, 3600);
+
+    /// <summary>A SYNCED target at minute 0, then a change of status every minute from 1 to <paramref name="changes"/>.</summary>
+    private static Input[] Flaps(int changes) => [.. Enumerable.Range(0, changes + 1).Select(Alternate)];
+
+    private static string[] FlapEvents(int changes) =>
+        ["first ∅→SYNCED", .. Enumerable.Range(1, changes).Select(m => m % 2 == 1 ? "status,files SYNCED→OUT_OF_SYNC" : "status,files OUT_OF_SYNC→SYNCED")];
+
+    /// <summary>The six changes before a target flaps, each announced.</summary>
+    private static readonly string[] SixChanges =
+        [.. Enumerable.Range(1, 6).Select(m => m % 2 == 1 ? "transition SYNCED→OUT_OF_SYNC" : "recovery OUT_OF_SYNC→SYNCED")];
+
 
     private static readonly Dictionary<string, RuleCase> Cases = new()
     {
+        ["six changes in the window: each announced, not flapping"] =
+            new(Flaps(6), "stored", 7, "SYNCED", 6, FlapEvents(6), SixChanges),
+        ["a seventh change in the window: one flapping event, then nothing while it flaps"] =
+            new(Flaps(10), "stored", 11, "SYNCED", 10, FlapEvents(10), [.. SixChanges, "flapping SYNCED→OUT_OF_SYNC"], Flapping: true),
+        ["seven changes spread over more than the window: not flapping"] =
+            new([Alternate(0), .. new[] { 1, 2, 3, 4, 5, 6 }.Select(Alternate), Alternate(37)], "stored", 38, "OUT_OF_SYNC", 37,
+                FlapEvents(7), [.. SixChanges, "transition SYNCED→OUT_OF_SYNC"]),
+        ["flapping, the sweep within the window: still flapping, nothing"] =
+            new([.. Flaps(10), Sweep(39)], "stored", 39, "SYNCED", 10, FlapEvents(10), [.. SixChanges, "flapping SYNCED→OUT_OF_SYNC"], Flapping: true),
+        ["flapping, a whole window without a change: one settled event with the status now"] =
+            new([.. Flaps(9), Sweep(39), Sweep(40)], "stored", 40, "OUT_OF_SYNC", 9, FlapEvents(9),
+                [.. SixChanges, "flapping SYNCED→OUT_OF_SYNC", "settled OUT_OF_SYNC→OUT_OF_SYNC"]),
+        ["debounced: a blip that reverts within the delay sends nothing"] =
+            new([Synced(0, 0), Drifted(1, 1, "a"), Synced(2, 2), Sweep(4)], "stored", 4, "SYNCED", 2,
+                ["first ∅→SYNCED", "status,files SYNCED→OUT_OF_SYNC", "status,files OUT_OF_SYNC→SYNCED"], [], NotifyAfter: 2),
+        ["debounced: a change that holds is announced once by the sweep after the delay"] =
+            new([Synced(0, 0), Drifted(1, 1, "a"), Sweep(2), Sweep(3), Sweep(4)], "stored", 4, "OUT_OF_SYNC", 1,
+                ["first ∅→SYNCED", "status,files SYNCED→OUT_OF_SYNC"], ["transition SYNCED→OUT_OF_SYNC"], NotifyAfter: 2),
+        ["debounced: a newcomer in trouble is announced after the delay"] =
+            new([Drifted(0, 0, "a"), Sweep(1), Sweep(2)], "stored", 2, "OUT_OF_SYNC", 0, ["first ∅→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC"], NotifyAfter: 2),
+        ["debounced: going STALE while a change waits announces STALE from the status before it"] =
+            new([Synced(0, 0, interval: 60), new(SyncStatus.OutOfSync, 1, 1, ["a"], null, 60), Sweep(5), Sweep(7)], "stored", 7, "STALE", 4,
+                ["first ∅→SYNCED", "status,files SYNCED→OUT_OF_SYNC", "status OUT_OF_SYNC→STALE"], ["transition SYNCED→STALE"], NotifyAfter: 5),
         ["new target, green: stored, no announcement"] =
             new([Synced(0, 0)], "stored", 1, "SYNCED", 0, ["first ∅→SYNCED"], []),
         ["new target in trouble: announced"] =
@@ -99,7 +138,7 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
         var c = Cases[name];
         var dataDir = Directory.CreateTempSubdirectory("gitops-status-rules-").FullName;
         var database = postgres?.CreateDatabase();
-        var options = new ServerOptions { DataDir = dataDir, WebhookUrls = ["http://127.0.0.1:9/hook"] };
+        var options = new ServerOptions { DataDir = dataDir, WebhookUrls = ["http://127.0.0.1:9/hook"], NotifyAfter = TimeSpan.FromMinutes(c.NotifyAfter) };
         try
         {
             using IStatusStore store = database is { } db
@@ -113,6 +152,7 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
                 {
                     store.SweepStale(At(step.Received), 100);
                     store.SweepAcknowledgements(At(step.Received), 100);
+                    store.SweepNotices(At(step.Received), 100);
                 }
                 else if (step.Status == "ACK")
                 {
@@ -140,6 +180,7 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
             Assert.Equal(c.Events, history.Events.Reverse().Select(e => $"{e.Changes} {e.FromStatus ?? "∅"}→{e.ToStatus}"));
             Assert.Equal(c.Notifications, notifications.OrderBy(n => n.Id).Select(n => $"{n.Transition.Kind} {n.Transition.From ?? "∅"}→{n.Transition.To}"));
             Assert.Equal(c.Acknowledged, row.Acknowledged(readAt));
+            Assert.Equal(c.Flapping, row.Flapping);
         }
         finally
         {

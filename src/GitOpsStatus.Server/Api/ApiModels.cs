@@ -7,7 +7,8 @@ namespace GitOpsStatus.Server.Api;
 
 /// <summary>A target as the API shows it: stored fields, the derived status, and links. <c>files</c> joins the
 /// drifted file names with <c>", "</c> as in <c>/status.json</c>; the target's own route lists them exactly. <c>acknowledged</c>: its drift is
-/// accepted until <c>ack_until</c> (it stays OUT_OF_SYNC), with <c>ack_reason</c> and <c>ack_by</c>; these three are null otherwise.</summary>
+/// accepted until <c>ack_until</c> (it stays OUT_OF_SYNC), with <c>ack_reason</c> and <c>ack_by</c>; these three are null otherwise. <c>flapping</c>: its status keeps changing
+/// (more than GITOPS_FLAP_THRESHOLD changes within GITOPS_FLAP_WINDOW); its notifications wait until it settles.</summary>
 public sealed record TargetItem(
     string Repo,
     string Server,
@@ -31,7 +32,8 @@ public sealed record TargetItem(
     bool Acknowledged,
     string? AckReason,
     string? AckBy,
-    string? AckUntil);
+    string? AckUntil,
+    bool Flapping);
 
 /// <summary>One page of <c>GET /api/targets</c>; <c>next</c> is the URL of the next page, null on the last.</summary>
 public sealed record TargetList(IAsyncEnumerable<TargetItem> Items, int Total, int Limit, int Offset, string? Next);
@@ -72,7 +74,7 @@ internal static class ApiMapping
             row.LastSyncedAt is { } synced ? Time.Iso(synced) : null, row.DriftCount,
             row.Files, Time.Iso(row.LastCheck), Time.Iso(row.ReceivedAt),
             row.Revision, row.Source, row.IntervalSeconds, row.Error, row.Detection, row.DetectionError, row.Cause, "/api/targets/" + path, "/api/history/" + path,
-            row.Acknowledged(now), row.Ack?.Reason, row.Ack?.By, row.Ack is { } ack ? Time.Iso(ack.Until) : null);
+            row.Acknowledged(now), row.Ack?.Reason, row.Ack?.By, row.Ack is { } ack ? Time.Iso(ack.Until) : null, row.Flapping);
     }
 
     public static HistoryItem ToItem(this HistoryEvent e) => new(

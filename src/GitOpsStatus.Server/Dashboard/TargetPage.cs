@@ -62,6 +62,8 @@ internal static class TargetPage
         html.Add($" since {Format.Clock(status.Since)} (");
         Format.Ago(html, status.Since, now);
         html.Raw(")");
+        if (row.Flapping)
+            html.Raw(" <span class=\"flapping\" id=\"flapping\" title=\"Its status keeps changing; notifications wait until it settles\">flapping</span>");
         if (row.Acknowledged(now))
             html.Add($"""<br><span class="ack">Acknowledged by {row.Ack!.By} until {Format.Clock(DateTimeOffset.FromUnixTimeMilliseconds(row.Ack.Until))}: {row.Ack.Reason}</span>""");
         html.Raw("</p>\n<dl class=\"facts\">\n");

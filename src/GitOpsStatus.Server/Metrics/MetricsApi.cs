@@ -18,7 +18,7 @@ public static class MetricsApi
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
         app.MapGet("/metrics", Write).WithName("GetMetrics").WithTags("Metrics")
-            .WithSummary("Prometheus metrics: per-target sync status, drift count, last check, staleness, acknowledgement; totals; ingestion and HTTP counters")
+            .WithSummary("Prometheus metrics: per-target sync status, drift count, last check, staleness, acknowledgement, flapping; totals; ingestion and HTTP counters")
             .WithDescription("Prometheus text exposition format 0.0.4. Per-target families carry repo and server labels; gitops_status_sync is 0 SYNCED, 1 OUT_OF_SYNC, 2 STALE, 3 UNKNOWN.")
             .Produces<string>(StatusCodes.Status200OK, ContentType);
         return app;
@@ -33,7 +33,7 @@ public static class MetricsApi
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var totals = new long[SyncStatus.All.Count];
 
-        // One read of the rows into a compact table (labels encoded once), then the five families written from it:
+        // One read of the rows into a compact table (labels encoded once), then the per-target families written from it:
         // one pass over the database instead of one per family.
         var rows = new List<Row>();
         var labels = new ArrayBufferWriter<byte>(1 << 16);
@@ -45,7 +45,7 @@ public static class MetricsApi
             var offset = labels.WrittenCount;
             Exposition.Labels(labels, gauge.Repo, gauge.Server);
             rows.Add(new Row(offset, labels.WrittenCount - offset, (byte)value, gauge.DriftCount, gauge.LastCheck, stale,
-                TargetRules.IsAcknowledged(gauge.AckUntil, now)));
+                TargetRules.IsAcknowledged(gauge.AckUntil, now), gauge.Flapping));
         }
 
         var families = new (string Name, string Help)[]
@@ -55,6 +55,7 @@ public static class MetricsApi
             ("gitops_status_last_check_timestamp_seconds", "When the target's latest check ran, as a Unix timestamp."),
             ("gitops_status_stale", "1 when the target has not reported within its stale limit, else 0."),
             ("gitops_status_acknowledged", "1 while the target's drift is acknowledged (accepted until a date; it stays OUT_OF_SYNC), else 0."),
+            ("gitops_status_flapping", "1 while the target's status keeps changing (more than GITOPS_FLAP_THRESHOLD changes within GITOPS_FLAP_WINDOW), else 0."),
         };
         for (var family = 0; family < families.Length; family++)
         {
@@ -70,7 +71,8 @@ public static class MetricsApi
                     1 => sample.Value(row.DriftFiles),
                     2 => sample.Seconds(row.LastCheck),
                     3 => sample.Value(row.Stale ? 1 : 0),
-                    _ => sample.Value(row.Acknowledged ? 1 : 0),
+                    4 => sample.Value(row.Acknowledged ? 1 : 0),
+                    _ => sample.Value(row.Flapping ? 1 : 0),
                 };
                 await output.FlushIfFullAsync(cancellationToken);
             }
@@ -117,7 +119,7 @@ public static class MetricsApi
         }
     }
 
-    private readonly record struct Row(int LabelsOffset, int LabelsLength, byte Status, int DriftFiles, long LastCheck, bool Stale, bool Acknowledged);
+    private readonly record struct Row(int LabelsOffset, int LabelsLength, byte Status, int DriftFiles, long LastCheck, bool Stale, bool Acknowledged, bool Flapping);
 
     private static string Code(int code) => code.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -30,7 +30,8 @@ public static class WebhookBody
 
     /// <summary>
     /// <c>{"event","repo","server","from","to","at","drift_count","files","revision","error","detection","cause","url"}</c>: <c>event</c> is
-    /// <c>transition</c>, <c>recovery</c> (back to SYNCED) or <c>reminder</c>; <c>from</c> is null for a new target; <c>error</c>
+    /// <c>transition</c>, <c>recovery</c> (back to SYNCED), <c>reminder</c>, <c>unacknowledged</c>, <c>flapping</c> (its status keeps changing: nothing
+    /// more until it settles) or <c>settled</c> (a flapping target went a whole window without a change; <c>to</c> is its status now); <c>from</c> is null for a new target; <c>error</c>
     /// is the report's (why an UNKNOWN could not check), null when it gave none; <c>detection</c> is the report's detection mode
     /// and <c>cause</c> the target's (<c>edited</c> or <c>other_revision</c>, <see cref="TargetRules.CauseOf"/>), null when not said
     /// and in the sweep's STALE and in reminders.
@@ -65,7 +66,7 @@ public static class WebhookBody
         var files = JsonSerializer.Deserialize(t.FilesJson, WebhookJson.Default.StringArray) ?? [];
         var text = new StringBuilder();
         // One icon per status: at a glance, "not heard from" (STALE) is not "could not check" (UNKNOWN).
-        var icon = t.To switch
+        var icon = t.Kind == Transition.Flapping ? ":warning:" : t.To switch
         {
             SyncStatus.Synced => ":large_green_circle:",
             SyncStatus.OutOfSync => ":red_circle:",
@@ -76,6 +77,8 @@ public static class WebhookBody
         {
             Transition.Recovery => "is back in sync",
             Transition.Reminder => $"is still {t.To}",
+            Transition.Flapping => $"is flapping (went {t.From} → {t.To}); its changes are not announced until it settles",
+            Transition.Settled => $"has settled: {t.To}",
             _ => t.From is null ? $"is {t.To}" : $"went {t.From} → {t.To}",
         };
         text.Append(icon).Append(' ').Append('*').Append(Escape(t.Repo)).Append("* on *").Append(Escape(t.Server)).Append("* ").Append(what);

@@ -109,6 +109,7 @@ public static class StatusJsonApi
             }
             json.WriteString(Names.Detection, row.Detection ?? "");
             json.WriteString(Names.Cause, row.Cause ?? "");
+            json.WriteBoolean(Names.Flapping, row.Flapping);
             json.WriteEndObject();
             if (json.BytesPending >= FlushAt)
             {
@@ -157,6 +158,7 @@ public static class StatusJsonApi
         public static readonly JsonEncodedText AckUntil = JsonEncodedText.Encode("ack_until");
         public static readonly JsonEncodedText Detection = JsonEncodedText.Encode("detection");
         public static readonly JsonEncodedText Cause = JsonEncodedText.Encode("cause");
+        public static readonly JsonEncodedText Flapping = JsonEncodedText.Encode("flapping");
     }
 
     /// <summary>"OUT_OF_SYNC,STALE" → the set; empty → no filter; null when a name is not a status.</summary>

@@ -3,7 +3,8 @@ namespace GitOpsStatus.Server.Status;
 /// <summary>
 /// One row of <c>/status.json</c> as the OpenAPI document describes it (the route writes rows with a
 /// <c>Utf8JsonWriter</c>; OpenApiTests validates real bodies against this). Absent text is <c>""</c>, never null.
-/// <c>acknowledged</c> is true while the target's drift is accepted (it stays OUT_OF_SYNC) until <c>ack_until</c>.
+/// <c>acknowledged</c> is true while the target's drift is accepted (it stays OUT_OF_SYNC) until <c>ack_until</c>; <c>flapping</c> while
+/// its status keeps changing (more than GITOPS_FLAP_THRESHOLD changes within GITOPS_FLAP_WINDOW, until a window passes without one).
 /// </summary>
 public sealed record StatusJsonRow(
     string Repo,
@@ -24,4 +25,5 @@ public sealed record StatusJsonRow(
     string AckBy,
     string AckUntil,
     string Detection,
-    string Cause);
+    string Cause,
+    bool Flapping);

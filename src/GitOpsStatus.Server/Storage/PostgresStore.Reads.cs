@@ -83,11 +83,11 @@ public sealed partial class PostgresStore
 
     public IEnumerable<TargetGauge> EachGauge()
     {
-        using var command = _dataSource.CreateCommand("SELECT repo, server, sync_status, drift_count, last_check, interval_seconds, ack_until FROM targets ORDER BY repo, server");
+        using var command = _dataSource.CreateCommand("SELECT repo, server, sync_status, drift_count, last_check, interval_seconds, ack_until, flapping_since FROM targets ORDER BY repo, server");
         using var reader = command.ExecuteReader();
         while (reader.Read())
             yield return new TargetGauge(reader.GetString(0), reader.GetString(1), reader.GetString(2), Count(reader, 3), reader.GetInt64(4), Interval(reader, 5),
-                NullableLong(reader, 6));
+                NullableLong(reader, 6), !reader.IsDBNull(7));
     }
 
     public async Task<TargetDetail?> ReadTargetAsync(string repo, string server, CancellationToken cancellationToken)

@@ -103,11 +103,11 @@ public sealed partial class SqliteStore
     {
         using var connection = OpenReader();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT repo, server, sync_status, drift_count, last_check, interval_seconds, ack_until FROM targets ORDER BY repo, server";
+        command.CommandText = "SELECT repo, server, sync_status, drift_count, last_check, interval_seconds, ack_until, flapping_since FROM targets ORDER BY repo, server";
         using var reader = command.ExecuteReader();
         while (reader.Read())
             yield return new TargetGauge(reader.GetString(0), reader.GetString(1), reader.GetString(2), Count(reader, 3), reader.GetInt64(4), Interval(reader, 5),
-                NullableLong(reader, 6));
+                NullableLong(reader, 6), !reader.IsDBNull(7));
     }
 
     public async Task<long> CountPendingNotificationsAsync(CancellationToken cancellationToken)

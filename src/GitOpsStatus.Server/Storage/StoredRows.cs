@@ -12,11 +12,11 @@ internal static class StoredRows
 {
     public const string TargetColumns = """
         repo, server, sync_status, drift_count, files, last_check, received_at, status_since, last_synced_at,
-        revision, source, interval_seconds, error, ack_reason, ack_by, ack_until, detection, detection_error, cause
+        revision, source, interval_seconds, error, ack_reason, ack_by, ack_until, detection, detection_error, cause, flapping_since
         """;
 
     /// <summary>How many columns <see cref="TargetColumns"/> selects: a query that adds one reads it at this index.</summary>
-    public const int TargetColumnCount = 19;
+    public const int TargetColumnCount = 20;
 
     public const string EventColumns = "id, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision";
 
@@ -27,7 +27,7 @@ internal static class StoredRows
         r.GetString(0), r.GetString(1), r.GetString(2), Count(r, 3), r.GetString(4), r.GetInt64(5), r.GetInt64(6),
         r.GetInt64(7), NullableLong(r, 8), NullableString(r, 9), NullableString(r, 10), Interval(r, 11), NullableString(r, 12),
         r.IsDBNull(15) ? null : new AckInfo(r.GetString(13), r.GetString(14), r.GetInt64(15)),
-        NullableString(r, 16), NullableString(r, 17), NullableString(r, 18));
+        NullableString(r, 16), NullableString(r, 17), NullableString(r, 18), !r.IsDBNull(19));
 
     /// <summary>The columns an acknowledgement is read from, in <see cref="ReadAck"/>'s order.</summary>
     public const string AckColumns = "id, repo, server, files, reason, by_name, until_at, created_at, ended_at, end_reason";

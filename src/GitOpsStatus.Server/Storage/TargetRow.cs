@@ -3,7 +3,8 @@ using GitOpsStatus.Server.Targets;
 
 namespace GitOpsStatus.Server.Storage;
 
-/// <summary>A target's latest state as stored (times in Unix milliseconds); STALE is derived from it at read time.</summary>
+/// <summary>A target's latest state as stored (times in Unix milliseconds); STALE is derived from it at read time. <c>Flapping</c>: it changed
+/// status more than <c>GITOPS_FLAP_THRESHOLD</c> times within <c>GITOPS_FLAP_WINDOW</c> and has not settled since (<see cref="TargetRules.Notice"/>).</summary>
 public sealed record TargetRow(
     string Repo,
     string Server,
@@ -21,7 +22,8 @@ public sealed record TargetRow(
     AckInfo? Ack = null,
     string? Detection = null,
     string? DetectionError = null,
-    string? Cause = null)
+    string? Cause = null,
+    bool Flapping = false)
 {
     /// <summary>Whether the target is acknowledged at <paramref name="now"/> (<see cref="TargetRules.IsAcknowledged"/>).</summary>
     public bool Acknowledged(DateTimeOffset now) => TargetRules.IsAcknowledged(Ack?.Until, now.ToUnixTimeMilliseconds());
