@@ -54,15 +54,17 @@ internal static class RemoteScript
         script.Append("xargs -0 -r -n \"$n\" -P \"$p\" sh -c '")
               .Append("f=$(mktemp \"$0/h.XXXXXX\") || exit 0; ")
               .Append(CultureInfo.InvariantCulture, $"find -L \"$@\" -maxdepth 0 {tests} >\"$f\" 2>\"$f.e\"; ")
-              .Append("xargs -0 -r sha256sum -z -- <\"$f.l\" >>\"$f\" 2>>\"$f.e\"; exit 0' \"$d\" <\"$d/list\"\n");
+              .Append("xargs -0 -r sha256sum -z -- <\"$f.l\" >>\"$f\" 2>>\"$f.e\"; exit 0' \"$d\" <\"$d/list\" &\n");
+        // The listings stream out while the hashing runs in the background: a tree walk is cheap next to hashing, and
+        // the checker parses them meanwhile (bench/check/run.sh, 10,000 files over SSH).
         for (var i = 0; i < request.ListDirectories.Count; i++)
         {
             var dir = Quote(request.ListDirectories[i]);
             script.Append(CultureInfo.InvariantCulture, $"[ -d {dir} ] && find -L {dir} -type f -printf 'X\\000{i}\\000%P\\000' </dev/null 2>>\"$d/x.e\"\n");
         }
-        script.Append("set +f\ncat \"$d\"/h.?????? 2>/dev/null\n");
+        script.Append("wait\nset +f\ncat \"$d\"/h.?????? 2>/dev/null\n");
         // Missing files are not errors; a directory loop under -L is reported once and its files are still listed once.
-        script.Append("cat \"$d\"/*.e 2>/dev/null | grep -v -e ': No such file or directory$' -e ': Not a directory$' -e 'File system loop detected' | head -n 3 | ")
+        script.Append("grep -h -v -e ': No such file or directory$' -e ': Not a directory$' -e 'File system loop detected' \"$d\"/*.e 2>/dev/null | head -n 3 | ")
               .Append(CultureInfo.InvariantCulture, $"while IFS= read -r line; do printf '{Error}\\000%s\\000' \"$line\"; done\n");
         return script.Append(CultureInfo.InvariantCulture, $"printf '{End}\\000'\n").ToString();
     }
@@ -88,23 +90,25 @@ internal static class RemoteScript
 
     /// <summary>
     /// Each path with its symlinks resolved on the remote host (<c>realpath -e</c>). One <c>realpath -z</c> process per chunk
-    /// answers <c>A count</c> and that many resolved paths, in order; only when it fails (a path that cannot be resolved)
-    /// does the chunk fall back to one <c>R resolved</c> record per path, empty for a failure. A fork per path made the
-    /// 10,000-file SSH check (100 modified files) slower than rsync in bench/check/run.sh.
+    /// answers <c>A</c>, the resolved paths in order, then <c>S status</c>; only when that status is not 0 (a path that
+    /// cannot be resolved, so the answers do not line up) does the chunk fall back to one <c>R resolved</c> record per
+    /// path, empty for a failure. A resolved path is absolute, so it is never taken for the <c>S</c> marker. A fork per
+    /// path made the 10,000-file SSH check (100 modified files) slower than rsync in bench/check/run.sh, and so did a
+    /// temporary file (mktemp, cat, rm) to hold the answers.
     /// </summary>
     public static string Resolve(IReadOnlyList<string> paths)
     {
-        var script = new StringBuilder("export LC_ALL=C\nt=$(mktemp 2>/dev/null) || t=\n");
+        var script = new StringBuilder("export LC_ALL=C\n");
         foreach (var chunk in paths.Chunk(PathsPerCommand))
         {
             script.Append("set --");
             foreach (var path in chunk)
                 script.Append(' ').Append(Quote(path));
             // The x keeps a trailing newline of a name from being dropped by $(...).
-            script.Append("\nif [ -n \"$t\" ] && realpath -z -e -- \"$@\" >\"$t\" 2>/dev/null; then printf 'A\\000%s\\000' \"$#\"; cat \"$t\"; ")
-                  .Append("else for p; do if r=$(realpath -e -- \"$p\" 2>/dev/null && printf x); then printf 'R\\000%s\\000' \"${r%?x}\"; else printf 'R\\000\\000'; fi; done; fi\n");
+            script.Append("\nprintf 'A\\000'; realpath -z -e -- \"$@\" 2>/dev/null; s=$?; printf 'S\\000%s\\000' \"$s\"\n")
+                  .Append("[ \"$s\" = 0 ] || for p; do if r=$(realpath -e -- \"$p\" 2>/dev/null && printf x); then printf 'R\\000%s\\000' \"${r%?x}\"; else printf 'R\\000\\000'; fi; done\n");
         }
-        return script.Append(CultureInfo.InvariantCulture, $"[ -z \"$t\" ] || rm -f \"$t\"\nprintf '{End}\\000'\n").ToString();
+        return script.Append(CultureInfo.InvariantCulture, $"printf '{End}\\000'\n").ToString();
     }
 
     /// <summary>POSIX single quoting: everything literal, including newlines; a quote becomes <c>'\''</c>.</summary>
