@@ -7,7 +7,7 @@ namespace GitOpsStatus.Core.Drift.Ssh;
 /// The POSIX shell (GNU coreutils and findutils) the remote <c>sh -s</c> runs. Every path is single-quoted and every
 /// output field ends with NUL, so names with spaces, quotes or newlines survive. Records:
 /// <c>F path mode user:group type</c> (find -printf), <c>&lt;sha256&gt;  path</c> (sha256sum -z), <c>X dir-index relative</c>
-/// (find), <c>A count resolved…</c> or <c>R resolved</c> (realpath), <c>C base64-tar</c> (contents), between a begin marker (anything a login banner prints before it is skipped)
+/// (find), <c>A resolved… S status</c> or <c>R resolved</c> (realpath), <c>C base64-tar</c> (contents), between a begin marker (anything a login banner prints before it is skipped)
 /// and an end marker.
 /// </summary>
 internal static class RemoteScript
@@ -23,7 +23,7 @@ internal static class RemoteScript
     /// <summary>
     /// The scan, run from inside <paramref name="root"/> so paths under it travel as short <c>./relative</c> names (see
     /// <see cref="RemoteNames"/>): the paths go to a list file, and <c>xargs -P</c> runs one batch per core, each writing its
-    /// stat records (find -printf), its hashes (sha256sum -z, regular files only: a FIFO would block it) and its errors
+    /// stat records (find -fprintf), its hashes (sha256sum -z through find -exec, regular files only: a FIFO would block it) and its errors
     /// to files of its own, so parallel output never interleaves; the files are then printed one after another. One
     /// batch per core keeps the processes started to a handful however many files. Errors other than "no such file"
     /// become <c>E message</c> records: a file that exists but cannot be read must never pass for missing or synced.
@@ -48,13 +48,17 @@ internal static class RemoteScript
         var mode = request.WantMode ? "%m" : "";
         var owner = request.WantOwner ? "%u:%g" : "";
         // Without mode/owner, only what is not a regular file needs a stat record (its type): half the output to parse.
-        var stat = $"-printf \"F\\000%p\\000{mode}\\000{owner}\\000%y\\000\"";
-        var tests = request.WantMode || request.WantOwner ? $"{stat} -type f -fprint0 \"$f.l\"" : $"-type f -fprint0 \"$f.l\" -o {stat}";
+        // Stat records go to a file of their own (-fprintf): the hashes sha256sum writes to stdout never interleave with them.
+        var stat = $"-fprintf \"$f.s\" \"F\\000%p\\000{mode}\\000{owner}\\000%y\\000\"";
+        const string hash = "-type f -exec sha256sum -z -- {} +";
+        var tests = request.WantMode || request.WantOwner ? $"{stat} {hash}" : $"{hash} -o {stat}";
         script.Append(CultureInfo.InvariantCulture, $"p=$(nproc 2>/dev/null || echo 2); n=$(( ({request.Paths.Count} + p - 1) / p )); [ \"$n\" -ge 64 ] || n=64\n");
+        // Each batch names its files after its own PID (created with noclobber, mktemp only if that name is taken) and
+        // hashes through find -exec: three processes a batch where mktemp and a second xargs made five, which a loaded
+        // machine felt in the 1,000-file SSH check of bench/check/run.sh.
         script.Append("xargs -0 -r -n \"$n\" -P \"$p\" sh -c '")
-              .Append("f=$(mktemp \"$0/h.XXXXXX\") || exit 0; ")
-              .Append(CultureInfo.InvariantCulture, $"find -L \"$@\" -maxdepth 0 {tests} >\"$f\" 2>\"$f.e\"; ")
-              .Append("xargs -0 -r sha256sum -z -- <\"$f.l\" >>\"$f\" 2>>\"$f.e\"; exit 0' \"$d\" <\"$d/list\" &\n");
+              .Append("f=\"$0/$$\"; (set -C; : >\"$f.h\") 2>/dev/null || { f=$(mktemp --suffix=.h \"$0/XXXXXX\") && f=${f%.h}; } || exit 0; ")
+              .Append(CultureInfo.InvariantCulture, $"find -L \"$@\" -maxdepth 0 {tests} >>\"$f.h\" 2>\"$f.e\"; exit 0' \"$d\" <\"$d/list\" &\n");
         // The listings stream out while the hashing runs in the background: a tree walk is cheap next to hashing, and
         // the checker parses them meanwhile (bench/check/run.sh, 10,000 files over SSH).
         for (var i = 0; i < request.ListDirectories.Count; i++)
@@ -62,10 +66,12 @@ internal static class RemoteScript
             var dir = Quote(request.ListDirectories[i]);
             script.Append(CultureInfo.InvariantCulture, $"[ -d {dir} ] && find -L {dir} -type f -printf 'X\\000{i}\\000%P\\000' </dev/null 2>>\"$d/x.e\"\n");
         }
-        script.Append("wait\nset +f\ncat \"$d\"/h.?????? 2>/dev/null\n");
+        script.Append("wait\nset +f\ncat \"$d\"/*.s \"$d\"/*.h 2>/dev/null\n");
         // Missing files are not errors; a directory loop under -L is reported once and its files are still listed once.
-        script.Append("grep -h -v -e ': No such file or directory$' -e ': Not a directory$' -e 'File system loop detected' \"$d\"/*.e 2>/dev/null | head -n 3 | ")
-              .Append(CultureInfo.InvariantCulture, $"while IFS= read -r line; do printf '{Error}\\000%s\\000' \"$line\"; done\n");
+        // The first three other lines become E records, read by the shell itself (no grep or head to start).
+        script.Append("k=0; for e in \"$d\"/*.e; do [ -s \"$e\" ] || continue; while IFS= read -r line; do case $line in ")
+              .Append("*': No such file or directory' | *': Not a directory' | *'File system loop detected'*) ;; ")
+              .Append(CultureInfo.InvariantCulture, $"*) printf '{Error}\\000%s\\000' \"$line\"; k=$((k + 1)); [ \"$k\" -lt 3 ] || break 2 ;; esac; done <\"$e\"; done\n");
         return script.Append(CultureInfo.InvariantCulture, $"printf '{End}\\000'\n").ToString();
     }
 
