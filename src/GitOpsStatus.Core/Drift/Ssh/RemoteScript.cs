@@ -41,7 +41,7 @@ internal static class RemoteScript
         {
             script.Append("printf '%s\\000'");
             foreach (var path in chunk)
-                script.Append(' ').Append(Quote(names.ToRemote(path)));
+                names.AppendQuoted(script.Append(' '), path);
             script.Append(" >>\"$d/list\"\n");
         }
         // find -printf rather than stat: one stat(2) per file, and user/group names (a passwd lookup each) only when asked.
@@ -119,4 +119,12 @@ internal static class RemoteScript
 
     /// <summary>POSIX single quoting: everything literal, including newlines; a quote becomes <c>'\''</c>.</summary>
     public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    /// <summary>What <see cref="Quote"/> puts between the outer quotes, appended in place.</summary>
+    public static void AppendQuotedBody(StringBuilder script, ReadOnlySpan<char> value)
+    {
+        for (int quote; (quote = value.IndexOf('\'')) >= 0; value = value[(quote + 1)..])
+            script.Append(value[..quote]).Append("'\\''");
+        script.Append(value);
+    }
 }
