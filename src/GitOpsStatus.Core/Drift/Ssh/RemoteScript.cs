@@ -7,7 +7,7 @@ namespace GitOpsStatus.Core.Drift.Ssh;
 /// The POSIX shell (GNU coreutils and findutils) the remote <c>sh -s</c> runs. Every path is single-quoted and every
 /// output field ends with NUL, so names with spaces, quotes or newlines survive. Records:
 /// <c>F path mode user:group type</c> (find -printf), <c>&lt;sha256&gt;  path</c> (sha256sum -z), <c>X dir-index relative</c>
-/// (find), <c>A count resolved…</c> or <c>R resolved</c> (realpath), <c>C base64-tar</c> (contents), between a begin marker (anything a login banner prints before it is skipped)
+/// (find), <c>A resolved… S status</c> or <c>R resolved</c> (realpath), <c>C base64-tar</c> (contents), between a begin marker (anything a login banner prints before it is skipped)
 /// and an end marker.
 /// </summary>
 internal static class RemoteScript
@@ -23,7 +23,7 @@ internal static class RemoteScript
     /// <summary>
     /// The scan, run from inside <paramref name="root"/> so paths under it travel as short <c>./relative</c> names (see
     /// <see cref="RemoteNames"/>): the paths go to a list file, and <c>xargs -P</c> runs one batch per core, each writing its
-    /// stat records (find -printf), its hashes (sha256sum -z, regular files only: a FIFO would block it) and its errors
+    /// stat records (find -fprintf), its hashes (sha256sum -z through find -exec, regular files only: a FIFO would block it) and its errors
     /// to files of its own, so parallel output never interleaves; the files are then printed one after another. One
     /// batch per core keeps the processes started to a handful however many files. Errors other than "no such file"
     /// become <c>E message</c> records: a file that exists but cannot be read must never pass for missing or synced.
@@ -41,29 +41,37 @@ internal static class RemoteScript
         {
             script.Append("printf '%s\\000'");
             foreach (var path in chunk)
-                script.Append(' ').Append(Quote(names.ToRemote(path)));
+                names.AppendQuoted(script.Append(' '), path);
             script.Append(" >>\"$d/list\"\n");
         }
         // find -printf rather than stat: one stat(2) per file, and user/group names (a passwd lookup each) only when asked.
         var mode = request.WantMode ? "%m" : "";
         var owner = request.WantOwner ? "%u:%g" : "";
         // Without mode/owner, only what is not a regular file needs a stat record (its type): half the output to parse.
-        var stat = $"-printf \"F\\000%p\\000{mode}\\000{owner}\\000%y\\000\"";
-        var tests = request.WantMode || request.WantOwner ? $"{stat} -type f -fprint0 \"$f.l\"" : $"-type f -fprint0 \"$f.l\" -o {stat}";
+        // Stat records go to a file of their own (-fprintf): the hashes sha256sum writes to stdout never interleave with them.
+        var stat = $"-fprintf \"$f.s\" \"F\\000%p\\000{mode}\\000{owner}\\000%y\\000\"";
+        const string hash = "-type f -exec sha256sum -z -- {} +";
+        var tests = request.WantMode || request.WantOwner ? $"{stat} {hash}" : $"{hash} -o {stat}";
         script.Append(CultureInfo.InvariantCulture, $"p=$(nproc 2>/dev/null || echo 2); n=$(( ({request.Paths.Count} + p - 1) / p )); [ \"$n\" -ge 64 ] || n=64\n");
+        // Each batch names its files after its own PID (created with noclobber, mktemp only if that name is taken) and
+        // hashes through find -exec: three processes a batch where mktemp and a second xargs made five, which a loaded
+        // machine felt in the 1,000-file SSH check of bench/check/run.sh.
         script.Append("xargs -0 -r -n \"$n\" -P \"$p\" sh -c '")
-              .Append("f=$(mktemp \"$0/h.XXXXXX\") || exit 0; ")
-              .Append(CultureInfo.InvariantCulture, $"find -L \"$@\" -maxdepth 0 {tests} >\"$f\" 2>\"$f.e\"; ")
-              .Append("xargs -0 -r sha256sum -z -- <\"$f.l\" >>\"$f\" 2>>\"$f.e\"; exit 0' \"$d\" <\"$d/list\"\n");
+              .Append("f=\"$0/$$\"; (set -C; : >\"$f.h\") 2>/dev/null || { f=$(mktemp --suffix=.h \"$0/XXXXXX\") && f=${f%.h}; } || exit 0; ")
+              .Append(CultureInfo.InvariantCulture, $"find -L \"$@\" -maxdepth 0 {tests} >>\"$f.h\" 2>\"$f.e\"; exit 0' \"$d\" <\"$d/list\" &\n");
+        // The listings stream out while the hashing runs in the background: a tree walk is cheap next to hashing, and
+        // the checker parses them meanwhile (bench/check/run.sh, 10,000 files over SSH).
         for (var i = 0; i < request.ListDirectories.Count; i++)
         {
             var dir = Quote(request.ListDirectories[i]);
             script.Append(CultureInfo.InvariantCulture, $"[ -d {dir} ] && find -L {dir} -type f -printf 'X\\000{i}\\000%P\\000' </dev/null 2>>\"$d/x.e\"\n");
         }
-        script.Append("set +f\ncat \"$d\"/h.?????? 2>/dev/null\n");
+        script.Append("wait\nset +f\ncat \"$d\"/*.s \"$d\"/*.h 2>/dev/null\n");
         // Missing files are not errors; a directory loop under -L is reported once and its files are still listed once.
-        script.Append("cat \"$d\"/*.e 2>/dev/null | grep -v -e ': No such file or directory$' -e ': Not a directory$' -e 'File system loop detected' | head -n 3 | ")
-              .Append(CultureInfo.InvariantCulture, $"while IFS= read -r line; do printf '{Error}\\000%s\\000' \"$line\"; done\n");
+        // The first three other lines become E records, read by the shell itself (no grep or head to start).
+        script.Append("k=0; for e in \"$d\"/*.e; do [ -s \"$e\" ] || continue; while IFS= read -r line; do case $line in ")
+              .Append("*': No such file or directory' | *': Not a directory' | *'File system loop detected'*) ;; ")
+              .Append(CultureInfo.InvariantCulture, $"*) printf '{Error}\\000%s\\000' \"$line\"; k=$((k + 1)); [ \"$k\" -lt 3 ] || break 2 ;; esac; done <\"$e\"; done\n");
         return script.Append(CultureInfo.InvariantCulture, $"printf '{End}\\000'\n").ToString();
     }
 
@@ -88,25 +96,35 @@ internal static class RemoteScript
 
     /// <summary>
     /// Each path with its symlinks resolved on the remote host (<c>realpath -e</c>). One <c>realpath -z</c> process per chunk
-    /// answers <c>A count</c> and that many resolved paths, in order; only when it fails (a path that cannot be resolved)
-    /// does the chunk fall back to one <c>R resolved</c> record per path, empty for a failure. A fork per path made the
-    /// 10,000-file SSH check (100 modified files) slower than rsync in bench/check/run.sh.
+    /// answers <c>A</c>, the resolved paths in order, then <c>S status</c>; only when that status is not 0 (a path that
+    /// cannot be resolved, so the answers do not line up) does the chunk fall back to one <c>R resolved</c> record per
+    /// path, empty for a failure. A resolved path is absolute, so it is never taken for the <c>S</c> marker. A fork per
+    /// path made the 10,000-file SSH check (100 modified files) slower than rsync in bench/check/run.sh, and so did a
+    /// temporary file (mktemp, cat, rm) to hold the answers.
     /// </summary>
     public static string Resolve(IReadOnlyList<string> paths)
     {
-        var script = new StringBuilder("export LC_ALL=C\nt=$(mktemp 2>/dev/null) || t=\n");
+        var script = new StringBuilder("export LC_ALL=C\n");
         foreach (var chunk in paths.Chunk(PathsPerCommand))
         {
             script.Append("set --");
             foreach (var path in chunk)
                 script.Append(' ').Append(Quote(path));
             // The x keeps a trailing newline of a name from being dropped by $(...).
-            script.Append("\nif [ -n \"$t\" ] && realpath -z -e -- \"$@\" >\"$t\" 2>/dev/null; then printf 'A\\000%s\\000' \"$#\"; cat \"$t\"; ")
-                  .Append("else for p; do if r=$(realpath -e -- \"$p\" 2>/dev/null && printf x); then printf 'R\\000%s\\000' \"${r%?x}\"; else printf 'R\\000\\000'; fi; done; fi\n");
+            script.Append("\nprintf 'A\\000'; realpath -z -e -- \"$@\" 2>/dev/null; s=$?; printf 'S\\000%s\\000' \"$s\"\n")
+                  .Append("[ \"$s\" = 0 ] || for p; do if r=$(realpath -e -- \"$p\" 2>/dev/null && printf x); then printf 'R\\000%s\\000' \"${r%?x}\"; else printf 'R\\000\\000'; fi; done\n");
         }
-        return script.Append(CultureInfo.InvariantCulture, $"[ -z \"$t\" ] || rm -f \"$t\"\nprintf '{End}\\000'\n").ToString();
+        return script.Append(CultureInfo.InvariantCulture, $"printf '{End}\\000'\n").ToString();
     }
 
     /// <summary>POSIX single quoting: everything literal, including newlines; a quote becomes <c>'\''</c>.</summary>
     public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    /// <summary>What <see cref="Quote"/> puts between the outer quotes, appended in place.</summary>
+    public static void AppendQuotedBody(StringBuilder script, ReadOnlySpan<char> value)
+    {
+        for (int quote; (quote = value.IndexOf('\'')) >= 0; value = value[(quote + 1)..])
+            script.Append(value[..quote]).Append("'\\''");
+        script.Append(value);
+    }
 }

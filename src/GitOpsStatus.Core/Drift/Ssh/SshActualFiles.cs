@@ -120,9 +120,12 @@ public sealed class SshActualFiles : IActualFiles
                 switch (token)
                 {
                     case "A":
-                        var count = int.Parse(await NextAsync(cancellationToken), NumberStyles.None, CultureInfo.InvariantCulture);
-                        for (var i = 0; i < count; i++)
-                            resolved.Add(await NextAsync(cancellationToken));
+                        var answers = new List<string>();
+                        for (var answer = await NextAsync(cancellationToken); answer != "S"; answer = await NextAsync(cancellationToken))
+                            answers.Add(answer);
+                        // Status 0: every path resolved, in order; otherwise R records for this chunk follow.
+                        if (await NextAsync(cancellationToken) == "0")
+                            resolved.AddRange(answers);
                         break;
                     case "R":
                         resolved.Add(await NextAsync(cancellationToken) is { Length: > 0 } path ? path : null);
