@@ -155,6 +155,12 @@ public abstract class WebhookTests : IDisposable
         ALTER TABLE targets DROP COLUMN ack_by; ALTER TABLE targets DROP COLUMN ack_until
         """;
 
+    /// <summary>Migration 6 (flapping and the debounce), undone on both stores.</summary>
+    private const string UndoNotices = """
+        DROP INDEX targets_flapping; DROP INDEX targets_notify_due; ALTER TABLE targets DROP COLUMN flap_times;
+        ALTER TABLE targets DROP COLUMN flapping_since; ALTER TABLE targets DROP COLUMN notify_due; ALTER TABLE targets DROP COLUMN notify_from
+        """;
+
     /// <summary>Back to the schema before the outbox error column (SQLite version 2, PostgreSQL 1): that column and what later migrations added go.</summary>
     private void ToSchemaWithoutOutboxError()
     {
@@ -162,8 +168,8 @@ public abstract class WebhookTests : IDisposable
         {
             using var connection = new Npgsql.NpgsqlConnection(postgres);
             connection.Open();
-            // Migration 2 added the error; later ones (acknowledgements; detection and cause) are undone too, as that older server never had them.
-            using var command = new Npgsql.NpgsqlCommand("ALTER TABLE outbox DROP COLUMN error, DROP COLUMN detection, DROP COLUMN cause; " + UndoAcknowledgements
+            // Migration 2 added the error; later ones (acknowledgements; detection and cause; flapping) are undone too, as that older server never had them.
+            using var command = new Npgsql.NpgsqlCommand("ALTER TABLE outbox DROP COLUMN error, DROP COLUMN detection, DROP COLUMN cause; " + UndoNotices + "; ALTER TABLE targets DROP COLUMN last_notice; " + UndoAcknowledgements
                 + "; ALTER TABLE targets DROP COLUMN ack_id, DROP COLUMN content_key, DROP COLUMN last_ack_id, DROP COLUMN last_ack_end, "
                 + "DROP COLUMN detection, DROP COLUMN detection_error, DROP COLUMN cause; DELETE FROM schema_version WHERE version >= 2", connection);
             command.ExecuteNonQuery();
@@ -172,8 +178,8 @@ public abstract class WebhookTests : IDisposable
         using var sqlite = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_server.DataDir, "gitops-status.db")};Pooling=false");
         sqlite.Open();
         using var alter = sqlite.CreateCommand();
-        // Migration 3 added the error; later ones (acknowledgements; detection and cause) are undone too, as that older server never had them.
-        alter.CommandText = $"ALTER TABLE outbox DROP COLUMN error; ALTER TABLE outbox DROP COLUMN detection; ALTER TABLE outbox DROP COLUMN cause; {UndoAcknowledgements}; "
+        // Migration 3 added the error; later ones (acknowledgements; detection and cause; flapping) are undone too, as that older server never had them.
+        alter.CommandText = $"ALTER TABLE outbox DROP COLUMN error; ALTER TABLE outbox DROP COLUMN detection; ALTER TABLE outbox DROP COLUMN cause; {UndoNotices}; {UndoAcknowledgements}; "
             + "ALTER TABLE targets DROP COLUMN ack_id; ALTER TABLE targets DROP COLUMN detection; ALTER TABLE targets DROP COLUMN detection_error; "
             + "ALTER TABLE targets DROP COLUMN cause; PRAGMA user_version = 2";
         alter.ExecuteNonQuery();
