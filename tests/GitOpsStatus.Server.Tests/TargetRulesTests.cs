@@ -28,9 +28,13 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
     private static Input Ack(int at, int until) => new("ACK", until, at);
 
     /// <summary>Events and notifications oldest first, written "changes from→to" and "kind from→to" (∅ for none).
-    /// <c>NotifyAfter</c>: GITOPS_NOTIFY_AFTER in minutes; <c>Flapping</c>: what the row shows at the end.</summary>
+    /// <c>NotifyAfter</c>: GITOPS_NOTIFY_AFTER in minutes; <c>Flapping</c>: what the row shows at the end. <c>Drift</c>: the drift bookkeeping
+    /// at the end, "drift_since recurrences_30d file@first_seen×recurrences,…" in minutes (∅ for none).</summary>
     private sealed record RuleCase(Input[] Steps, string Outcome, int ReadAt, string Derived, int StatusSince, string[] Events, string[] Notifications,
-        bool Acknowledged = false, int NotifyAfter = 0, bool Flapping = false);
+        bool Acknowledged = false, int NotifyAfter = 0, bool Flapping = false, string? Drift = null);
+
+    /// <summary>Thirty days and a bit, in minutes: a drift start this old no longer counts.</summary>
+    private const int Month = 30 * 24 * 60 + 100;
 
     /// <summary>A report an hour's interval keeps fresh: OUT_OF_SYNC (file a) at odd minutes, SYNCED at even ones.</summary>
     private static Input Alternate(int minute) =>
@@ -127,6 +131,30 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
         ["acknowledged until minute 5: the sweep ends it, once"] =
             new([Drifted(0, 0, "a"), Ack(1, 5), Sweep(4), Sweep(6), Sweep(7)], "stored", 7, "OUT_OF_SYNC", 0,
                 ["first ∅→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC", "unacknowledged OUT_OF_SYNC→OUT_OF_SYNC"]),
+        ["drift repeated in later reports: first_seen kept, one start"] =
+            new([Drifted(0, 0, "a"), Drifted(5, 5, "a"), Drifted(9, 9, "a")], "stored", 10, "OUT_OF_SYNC", 0,
+                ["first ∅→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC"], Drift: "0 1 a@0×1"),
+        ["a second file drifts: the first keeps its start, the target counts two starts"] =
+            new([Drifted(0, 0, "a"), Drifted(5, 5, "a", "b")], "stored", 6, "OUT_OF_SYNC", 0,
+                ["first ∅→OUT_OF_SYNC", "files OUT_OF_SYNC→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC"], Drift: "0 2 a@0×1,b@5×1"),
+        ["SYNCED, then drifting again: first_seen starts over, the file counts twice"] =
+            new([Drifted(0, 0, "a"), Synced(5, 5), Drifted(8, 8, "a")], "stored", 9, "OUT_OF_SYNC", 8,
+                ["first ∅→OUT_OF_SYNC", "status,files OUT_OF_SYNC→SYNCED", "status,files SYNCED→OUT_OF_SYNC"],
+                ["transition ∅→OUT_OF_SYNC", "recovery OUT_OF_SYNC→SYNCED", "transition SYNCED→OUT_OF_SYNC"], Drift: "8 2 a@8×2"),
+        ["one file stops and drifts again while another stays: the other keeps the target's drift_since"] =
+            new([Drifted(0, 0, "a", "b"), Drifted(3, 3, "b"), Drifted(6, 6, "b", "a")], "stored", 7, "OUT_OF_SYNC", 0,
+                ["first ∅→OUT_OF_SYNC", "files OUT_OF_SYNC→OUT_OF_SYNC", "files OUT_OF_SYNC→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC"],
+                Drift: "0 2 b@0×1,a@6×2"),
+        ["a start older than 30 days no longer counts"] =
+            new([Drifted(0, 0, "a"), Synced(1, 1), Drifted(Month, Month, "a")], "stored", Month + 1, "OUT_OF_SYNC", Month,
+                ["first ∅→OUT_OF_SYNC", "status,files OUT_OF_SYNC→SYNCED", "status,files SYNCED→OUT_OF_SYNC"],
+                // The last transition is due at minute Month, after the claim at minute 100.
+                ["transition ∅→OUT_OF_SYNC", "recovery OUT_OF_SYNC→SYNCED"], Drift: $"{Month} 1 a@{Month}×1"),
+        ["SYNCED heartbeats: no drift"] =
+            new([Synced(0, 0), Synced(5, 5)], "stored", 6, "SYNCED", 0, ["first ∅→SYNCED"], [], Drift: "∅ 0 "),
+        ["drift fixed: no drifted file, the start still counted"] =
+            new([Drifted(0, 0, "a"), Synced(5, 5)], "stored", 6, "SYNCED", 5, ["first ∅→OUT_OF_SYNC", "status,files OUT_OF_SYNC→SYNCED"],
+                ["transition ∅→OUT_OF_SYNC", "recovery OUT_OF_SYNC→SYNCED"], Drift: "∅ 1 "),
     };
 
     public static TheoryData<string> CaseNames() => new(Cases.Keys);
@@ -167,7 +195,8 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
             }
 
             var readAt = At(c.ReadAt);
-            var row = (await store.ReadTargetAsync("infra/app", "web-1", CancellationToken.None))!.Row;
+            var detail = (await store.ReadTargetAsync("infra/app", "web-1", CancellationToken.None))!;
+            var row = detail.Row;
             var derived = row.Derived(readAt, options);
             var summary = await store.ReadSummaryAsync(readAt, CancellationToken.None);
             var history = await store.ReadHistoryAsync("infra/app", "web-1", 100, null, CancellationToken.None);
@@ -181,6 +210,9 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
             Assert.Equal(c.Notifications, notifications.OrderBy(n => n.Id).Select(n => $"{n.Transition.Kind} {n.Transition.From ?? "∅"}→{n.Transition.To}"));
             Assert.Equal(c.Acknowledged, row.Acknowledged(readAt));
             Assert.Equal(c.Flapping, row.Flapping);
+            if (c.Drift is not null)
+                Assert.Equal(c.Drift, $"{Minute(row.DriftSince)} {row.Recurrences(readAt)} "
+                    + string.Join(',', detail.Drift.Select(f => $"{f.Name}@{Minute(f.FirstSeen)}×{f.Recurrences(readAt)}")));
         }
         finally
         {
@@ -191,6 +223,8 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
     }
 
     private static DateTimeOffset At(int minute) => T0.AddMinutes(minute);
+
+    private static string Minute(long? unixMs) => unixMs is { } ms ? ((ms - T0.ToUnixTimeMilliseconds()) / 60_000).ToString(System.Globalization.CultureInfo.InvariantCulture) : "∅";
 
     private static IncomingReport Report(Input step)
     {

@@ -161,6 +161,12 @@ public abstract class WebhookTests : IDisposable
         ALTER TABLE targets DROP COLUMN flapping_since; ALTER TABLE targets DROP COLUMN notify_due; ALTER TABLE targets DROP COLUMN notify_from
         """;
 
+    /// <summary>Migration 7 (drift age and recurrence), undone on both stores.</summary>
+    private const string UndoDriftAge = """
+        DROP TABLE file_drift_starts; ALTER TABLE targets DROP COLUMN drift_files; ALTER TABLE targets DROP COLUMN file_starts;
+        ALTER TABLE targets DROP COLUMN drift_since; ALTER TABLE targets DROP COLUMN drift_starts
+        """;
+
     /// <summary>Back to the schema before the outbox error column (SQLite version 2, PostgreSQL 1): that column and what later migrations added go.</summary>
     private void ToSchemaWithoutOutboxError()
     {
@@ -168,8 +174,8 @@ public abstract class WebhookTests : IDisposable
         {
             using var connection = new Npgsql.NpgsqlConnection(postgres);
             connection.Open();
-            // Migration 2 added the error; later ones (acknowledgements; detection and cause; flapping) are undone too, as that older server never had them.
-            using var command = new Npgsql.NpgsqlCommand("ALTER TABLE outbox DROP COLUMN error, DROP COLUMN detection, DROP COLUMN cause; " + UndoNotices + "; ALTER TABLE targets DROP COLUMN last_notice; " + UndoAcknowledgements
+            // Migration 2 added the error; later ones (acknowledgements; detection and cause; flapping; drift age) are undone too, as that older server never had them.
+            using var command = new Npgsql.NpgsqlCommand("ALTER TABLE outbox DROP COLUMN error, DROP COLUMN detection, DROP COLUMN cause; " + UndoDriftAge + "; " + UndoNotices + "; ALTER TABLE targets DROP COLUMN last_notice; " + UndoAcknowledgements
                 + "; ALTER TABLE targets DROP COLUMN ack_id, DROP COLUMN content_key, DROP COLUMN last_ack_id, DROP COLUMN last_ack_end, "
                 + "DROP COLUMN detection, DROP COLUMN detection_error, DROP COLUMN cause; DELETE FROM schema_version WHERE version >= 2", connection);
             command.ExecuteNonQuery();
@@ -178,8 +184,8 @@ public abstract class WebhookTests : IDisposable
         using var sqlite = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_server.DataDir, "gitops-status.db")};Pooling=false");
         sqlite.Open();
         using var alter = sqlite.CreateCommand();
-        // Migration 3 added the error; later ones (acknowledgements; detection and cause; flapping) are undone too, as that older server never had them.
-        alter.CommandText = $"ALTER TABLE outbox DROP COLUMN error; ALTER TABLE outbox DROP COLUMN detection; ALTER TABLE outbox DROP COLUMN cause; {UndoNotices}; {UndoAcknowledgements}; "
+        // Migration 3 added the error; later ones (acknowledgements; detection and cause; flapping; drift age) are undone too, as that older server never had them.
+        alter.CommandText = $"ALTER TABLE outbox DROP COLUMN error; ALTER TABLE outbox DROP COLUMN detection; ALTER TABLE outbox DROP COLUMN cause; {UndoDriftAge}; {UndoNotices}; {UndoAcknowledgements}; "
             + "ALTER TABLE targets DROP COLUMN ack_id; ALTER TABLE targets DROP COLUMN detection; ALTER TABLE targets DROP COLUMN detection_error; "
             + "ALTER TABLE targets DROP COLUMN cause; PRAGMA user_version = 2";
         alter.ExecuteNonQuery();

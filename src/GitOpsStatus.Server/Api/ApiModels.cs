@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using GitOpsStatus.Server.Settings;
 using GitOpsStatus.Server.Storage;
 using GitOpsStatus.Server.Targets;
@@ -8,7 +9,9 @@ namespace GitOpsStatus.Server.Api;
 /// <summary>A target as the API shows it: stored fields, the derived status, and links. <c>files</c> joins the
 /// drifted file names with <c>", "</c> as in <c>/status.json</c>; the target's own route lists them exactly. <c>acknowledged</c>: its drift is
 /// accepted until <c>ack_until</c> (it stays OUT_OF_SYNC), with <c>ack_reason</c> and <c>ack_by</c>; these three are null otherwise. <c>flapping</c>: its status keeps changing
-/// (more than GITOPS_FLAP_THRESHOLD changes within GITOPS_FLAP_WINDOW); its notifications wait until it settles.</summary>
+/// (more than GITOPS_FLAP_THRESHOLD changes within GITOPS_FLAP_WINDOW); its notifications wait until it settles. <c>drift_age_seconds</c>: how long
+/// its oldest drifted file has drifted (or, with no file named, how long it has been OUT_OF_SYNC), null unless OUT_OF_SYNC; <c>recurrences_30d</c>: in how
+/// many reports of the last 30 days any of its files started drifting.</summary>
 public sealed record TargetItem(
     string Repo,
     string Server,
@@ -33,13 +36,20 @@ public sealed record TargetItem(
     string? AckReason,
     string? AckBy,
     string? AckUntil,
-    bool Flapping);
+    bool Flapping,
+    long? DriftAgeSeconds,
+    [property: JsonPropertyName("recurrences_30d")] int Recurrences30d);
 
 /// <summary>One page of <c>GET /api/targets</c>; <c>next</c> is the URL of the next page, null on the last.</summary>
 public sealed record TargetList(IAsyncEnumerable<TargetItem> Items, int Total, int Limit, int Offset, string? Next);
 
-/// <summary><c>GET /api/targets/{server}/{repo}</c>: the target and its latest report as stored (every file with change kind, hashes and diff).</summary>
-public sealed record TargetDetailResponse(TargetItem Target, JsonElement Report);
+/// <summary><c>GET /api/targets/{server}/{repo}</c>: the target, its latest report as stored (every file with change kind, hashes and diff) and
+/// each drifted file's drift age and recurrence.</summary>
+public sealed record TargetDetailResponse(TargetItem Target, JsonElement Report, IReadOnlyList<DriftedFileItem> DriftedFiles);
+
+/// <summary>A drifted file: when it started drifting this time (<c>first_seen</c>, kept while it stays drifted) and how many times it started
+/// drifting in the last 30 days, this time included.</summary>
+public sealed record DriftedFileItem(string Name, string FirstSeen, [property: JsonPropertyName("recurrences_30d")] int Recurrences30d);
 
 public sealed record HistoryItem(
     long Id,
@@ -74,8 +84,11 @@ internal static class ApiMapping
             row.LastSyncedAt is { } synced ? Time.Iso(synced) : null, row.DriftCount,
             row.Files, Time.Iso(row.LastCheck), Time.Iso(row.ReceivedAt),
             row.Revision, row.Source, row.IntervalSeconds, row.Error, row.Detection, row.DetectionError, row.Cause, "/api/targets/" + path, "/api/history/" + path,
-            row.Acknowledged(now), row.Ack?.Reason, row.Ack?.By, row.Ack is { } ack ? Time.Iso(ack.Until) : null, row.Flapping);
+            row.Acknowledged(now), row.Ack?.Reason, row.Ack?.By, row.Ack is { } ack ? Time.Iso(ack.Until) : null, row.Flapping,
+            row.DriftAgeSeconds(now), row.Recurrences(now));
     }
+
+    public static DriftedFileItem ToItem(this FileDrift f, DateTimeOffset now) => new(f.Name, Time.Iso(f.FirstSeen), f.Recurrences(now));
 
     public static HistoryItem ToItem(this HistoryEvent e) => new(
         e.Id, Time.Iso(e.At), Time.Iso(e.ReceivedAt), e.Changes.Split(',', StringSplitOptions.RemoveEmptyEntries), e.FromStatus,

@@ -84,7 +84,8 @@ public static class TargetsApi
         if (detail is null)
             return NotFound(repo, server);
         using var report = JsonDocument.Parse(detail.ReportJson);
-        return TypedResults.Ok(new TargetDetailResponse(detail.Row.ToItem(clock.GetUtcNow(), options), report.RootElement.Clone()));
+        var now = clock.GetUtcNow();
+        return TypedResults.Ok(new TargetDetailResponse(detail.Row.ToItem(now, options), report.RootElement.Clone(), [.. detail.Drift.Select(f => f.ToItem(now))]));
     }
 
     private static async Task<Results<Ok<HistoryList>, ProblemHttpResult>> History(

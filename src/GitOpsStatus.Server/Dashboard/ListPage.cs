@@ -119,6 +119,8 @@ internal static class ListPage
             html.Add($""" <span class="ack" title="{row.Ack!.Reason} (by {row.Ack.By})">acknowledged until {Format.Clock(DateTimeOffset.FromUnixTimeMilliseconds(row.Ack.Until))}</span>""");
         if (row.Flapping)
             html.Raw(" <span class=\"flapping\" title=\"Its status keeps changing; notifications wait until it settles\">flapping</span>");
+        if (row.Recurrences(now) is > 1 and var recurrences)
+            html.Add($" <span class=\"recurs\" title=\"Reports in the last 30 days in which a file started drifting\">drifted {recurrences}× this month</span>");
         // A degraded agent may miss changes: the row says so beside its status, with the reason on hover.
         if (row.Detection == DetectionMode.Degraded)
             html.Add($" <span class=\"degraded\" title=\"{row.DetectionError ?? "realtime detection is not fully working"}\">degraded</span>");

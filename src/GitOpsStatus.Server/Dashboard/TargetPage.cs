@@ -64,6 +64,8 @@ internal static class TargetPage
         html.Raw(")");
         if (row.Flapping)
             html.Raw(" <span class=\"flapping\" id=\"flapping\" title=\"Its status keeps changing; notifications wait until it settles\">flapping</span>");
+        if (row.Recurrences(now) is > 1 and var recurrences)
+            html.Add($" <span class=\"recurs\" id=\"recurrences\" title=\"Reports in the last 30 days in which a file started drifting\">drifted {recurrences}× this month</span>");
         if (row.Acknowledged(now))
             html.Add($"""<br><span class="ack">Acknowledged by {row.Ack!.By} until {Format.Clock(DateTimeOffset.FromUnixTimeMilliseconds(row.Ack.Until))}: {row.Ack.Reason}</span>""");
         html.Raw("</p>\n<dl class=\"facts\">\n");
@@ -89,7 +91,7 @@ internal static class TargetPage
         if (row.SyncStatus == SyncStatus.Unknown)
             CheckFailed(html, row, report, now);
         else
-            Files(html, report);
+            Files(html, report, detail.Drift, now);
         History(html, history, before, row, now);
         html.Raw("</div>\n");
         // Outside #target, which refreshes in place: what someone types here survives the refresh.
@@ -138,7 +140,7 @@ internal static class TargetPage
             """);
     }
 
-    private static void Files(Html html, StatusReport report)
+    private static void Files(Html html, StatusReport report, IReadOnlyList<FileDrift> drift, DateTimeOffset now)
     {
         var files = report.Files ?? [];
         html.Add($"<h2 id=\"files\">Drifted files ({report.DriftCount ?? files.Count})</h2>\n");
@@ -171,6 +173,8 @@ internal static class TargetPage
                 meta.Add($"owner: git wants {file.ExpectedOwner ?? "?"}, the server has {file.ActualOwner ?? "?"}");
             if (meta.Count > 0)
                 html.Add($"<p class=\"meta\">{string.Join(" · ", meta)}</p>\n");
+            if (drift.FirstOrDefault(d => d.Name == file.Name) is { } age)
+                DriftAge(html, age, now);
             if (Origin.Describe(file) is { } origin)
                 html.Add($"<p class=\"origin cause-{file.Cause ?? "unknown"}\">{origin}</p>\n");
             if (file.Diff is { Length: > 0 } diff)
@@ -179,6 +183,17 @@ internal static class TargetPage
                 html.Add($"<p class=\"meta nodiff\">{NoDiff(file)}</p>\n");
             html.Raw("</section>\n");
         }
+    }
+
+    /// <summary>"drifting since … (3 d ago) · drifted 4× this month": how long this drift has lasted and how often the file drifted lately.</summary>
+    private static void DriftAge(Html html, FileDrift drift, DateTimeOffset now)
+    {
+        html.Add($"<p class=\"drift-age\">drifting since {Format.Clock(DateTimeOffset.FromUnixTimeMilliseconds(drift.FirstSeen))} (");
+        Format.Ago(html, drift.FirstSeen, now);
+        html.Raw(")");
+        if (drift.Recurrences(now) is > 1 and var times)
+            html.Add($" · <span class=\"recurs\">drifted {times}× this month</span>");
+        html.Raw("</p>\n");
     }
 
     private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "…" : hash;

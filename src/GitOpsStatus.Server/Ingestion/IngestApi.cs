@@ -145,7 +145,8 @@ public static class IngestApi
         return new IncomingReport(stamped, stamped.LastCheck!.Value, now, json,
             SHA256.HashData(json), string.Join(", ", names), names.Length == 0 ? NoDriftKey : DriftKey(names),
             names.Length == 0 ? NoContentKey : TargetRules.ContentKey(stamped.Files!.Select(f => (f.Name!, f.ActualSha256))),
-            TargetRules.CauseOf(stamped.Files));
+            TargetRules.CauseOf(stamped.Files))
+        { Names = names };
     }
 
     private static readonly string NoContentKey = TargetRules.ContentKey([]);

@@ -29,7 +29,7 @@ public sealed class ChangePoller(IStatusStore store, ChangeFeed feed, TimeProvid
             }
             try
             {
-                var tag = await store.ReadListingTagAsync(clock.GetUtcNow(), stoppingToken);
+                var tag = (await store.ReadListingTagAsync(clock.GetUtcNow(), stoppingToken)).Value;
                 if (last is not null && tag != last)
                     feed.Signal();
                 last = tag;

@@ -46,8 +46,12 @@ public static class StatusJsonApi
         var now = clock.GetUtcNow();
         var filter = new TargetFilter(Empty(repo), Empty(server));
         // The tag names the stored data, how many targets are STALE now and this query, not the body's bytes: so the
-        // body streams as it is read (bounded memory whatever the rows hold) and a 304 reads no row's text.
-        var etag = Tag(await store.ReadListingTagAsync(now, context.RequestAborted), filter, statuses);
+        // body streams as it is read (bounded memory whatever the rows hold) and a 304 reads no row's text. Drift ages and
+        // recurrences are counted at the minute's start, and that minute is in the tag while any show: the body and its tag
+        // change once a minute then, not every second.
+        var listing = await store.ReadListingTagAsync(now, context.RequestAborted);
+        var minute = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds() / 60_000 * 60_000);
+        var etag = Tag(listing.Drifting ? $"{listing.Value}\n{minute.ToUnixTimeMilliseconds()}" : listing.Value, filter, statuses);
         var headers = context.Response.GetTypedHeaders();
         headers.ETag = etag;
         headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
@@ -55,7 +59,7 @@ public static class StatusJsonApi
         if (ifNoneMatch.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(etag, useStrongComparison: true)))
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         context.Response.ContentType = "application/json; charset=utf-8";
-        await WriteAsync(context.Response.BodyWriter, store.EachTarget(filter), now, options, statuses, context.RequestAborted);
+        await WriteAsync(context.Response.BodyWriter, store.EachTarget(filter), now, minute, options, statuses, context.RequestAborted);
         return TypedResults.Empty;
     }
 
@@ -66,8 +70,8 @@ public static class StatusJsonApi
     }
 
     /// <summary>Writes the rows as they are read, handing the pipe every <see cref="FlushAt"/> bytes (it waits while the client is slow).</summary>
-    internal static async Task WriteAsync(PipeWriter output, IEnumerable<TargetRow> rows, DateTimeOffset now, ServerOptions options, HashSet<string> statuses,
-        CancellationToken cancellationToken)
+    internal static async Task WriteAsync(PipeWriter output, IEnumerable<TargetRow> rows, DateTimeOffset now, DateTimeOffset minute, ServerOptions options,
+        HashSet<string> statuses, CancellationToken cancellationToken)
     {
         await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
         json.WriteStartArray();
@@ -110,6 +114,11 @@ public static class StatusJsonApi
             json.WriteString(Names.Detection, row.Detection ?? "");
             json.WriteString(Names.Cause, row.Cause ?? "");
             json.WriteBoolean(Names.Flapping, row.Flapping);
+            if (row.DriftAgeSeconds(minute) is { } age)
+                json.WriteNumber(Names.DriftAgeSeconds, age);
+            else
+                json.WriteNull(Names.DriftAgeSeconds);
+            json.WriteNumber(Names.Recurrences30d, row.Recurrences(minute));
             json.WriteEndObject();
             if (json.BytesPending >= FlushAt)
             {
@@ -159,6 +168,8 @@ public static class StatusJsonApi
         public static readonly JsonEncodedText Detection = JsonEncodedText.Encode("detection");
         public static readonly JsonEncodedText Cause = JsonEncodedText.Encode("cause");
         public static readonly JsonEncodedText Flapping = JsonEncodedText.Encode("flapping");
+        public static readonly JsonEncodedText DriftAgeSeconds = JsonEncodedText.Encode("drift_age_seconds");
+        public static readonly JsonEncodedText Recurrences30d = JsonEncodedText.Encode("recurrences_30d");
     }
 
     /// <summary>"OUT_OF_SYNC,STALE" → the set; empty → no filter; null when a name is not a status.</summary>

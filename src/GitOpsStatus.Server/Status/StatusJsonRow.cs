@@ -5,6 +5,7 @@ namespace GitOpsStatus.Server.Status;
 /// <c>Utf8JsonWriter</c>; OpenApiTests validates real bodies against this). Absent text is <c>""</c>, never null.
 /// <c>acknowledged</c> is true while the target's drift is accepted (it stays OUT_OF_SYNC) until <c>ack_until</c>; <c>flapping</c> while
 /// its status keeps changing (more than GITOPS_FLAP_THRESHOLD changes within GITOPS_FLAP_WINDOW, until a window passes without one).
+/// <c>drift_age_seconds</c> (null unless OUT_OF_SYNC, the one key that may be null) and <c>recurrences_30d</c> are counted at the start of the minute.
 /// </summary>
 public sealed record StatusJsonRow(
     string Repo,
@@ -26,4 +27,6 @@ public sealed record StatusJsonRow(
     string AckUntil,
     string Detection,
     string Cause,
-    bool Flapping);
+    bool Flapping,
+    long? DriftAgeSeconds,
+    [property: System.Text.Json.Serialization.JsonPropertyName("recurrences_30d")] int Recurrences30d);

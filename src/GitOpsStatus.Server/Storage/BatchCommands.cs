@@ -7,7 +7,8 @@ namespace GitOpsStatus.Server.Storage;
 /// <para><c>AlertStatus</c>: the status last announced (STALE included); null on rows from before migration 2.</para>
 internal sealed record StoredState(long Id, string SyncStatus, string DriftKey, string? Revision, long LastCheck, long StatusSince, long? LastSyncedAt, byte[] Hash,
     long? IntervalSeconds, string? AlertStatus, long? AlertedAt, long? AckId, string? AckKey, long? AckUntil,
-    string? FlapTimes = null, long? FlappingSince = null, long? NotifyDue = null, string? NotifyFrom = null);
+    string? FlapTimes = null, long? FlappingSince = null, long? NotifyDue = null, string? NotifyFrom = null,
+    string? DriftFiles = null, string? FileStarts = null, string? DriftStarts = null);
 
 /// <summary>
 /// The writer's commands, prepared once on the writer connection and reused for every batch with only their
@@ -22,12 +23,15 @@ internal sealed class BatchCommands : IDisposable
     private readonly SqliteCommand _event;
     private readonly SqliteCommand _outbox;
     private readonly SqliteCommand _notice;
+    private readonly SqliteCommand _drift;
+    private readonly SqliteCommand _fileStart;
 
     public BatchCommands(SqliteConnection connection)
     {
         _find = Prepared(connection, """
             SELECT id, sync_status, drift_key, revision, last_check, status_since, last_synced_at, report_hash,
-                interval_seconds, alert_status, alerted_at, ack_id, ack_key, ack_until, flap_times, flapping_since, notify_due, notify_from
+                interval_seconds, alert_status, alerted_at, ack_id, ack_key, ack_until, flap_times, flapping_since, notify_due, notify_from,
+                drift_files, file_starts, drift_starts
             FROM targets WHERE repo = $repo AND server = $server
             """, "$repo", "$server");
         // A new target is inserted; a known one is updated by its rowid, which Find returned (no second lookup by name).
@@ -56,6 +60,16 @@ internal sealed class BatchCommands : IDisposable
         _notice = Prepared(connection, """
             UPDATE targets SET flap_times = $times, flapping_since = $since, notify_due = $due, notify_from = $from WHERE repo = $repo AND server = $server
             """, "$times", "$since", "$due", "$from", "$repo", "$server");
+        // Only when the drifted file set changed (TargetRules.NextDrift).
+        _drift = Prepared(connection, """
+            UPDATE targets SET drift_files = $files, file_starts = $file_starts, drift_since = $since, drift_starts = $starts WHERE repo = $repo AND server = $server
+            """, "$files", "$file_starts", "$since", "$starts", "$repo", "$server");
+        // A file's start, and that target's starts older than the recurrence window gone (INSERT OR IGNORE: a report replacing one
+        // with the same check time starts nothing twice).
+        _fileStart = Prepared(connection, """
+            INSERT OR IGNORE INTO file_drift_starts (repo, server, file, at) VALUES ($repo, $server, $file, $at);
+            DELETE FROM file_drift_starts WHERE repo = $repo AND server = $server AND at <= $at - $window
+            """, "$repo", "$server", "$file", "$at", "$window");
     }
 
     private static readonly string[] RowValues =
@@ -70,17 +84,26 @@ internal sealed class BatchCommands : IDisposable
         return new StoredState(row.GetInt64(0), row.GetString(1), row.GetString(2), NullableText(row, 3), row.GetInt64(4), row.GetInt64(5),
             NullableInt64(row, 6), row.GetFieldValue<byte[]>(7), NullableInt64(row, 8), NullableText(row, 9), NullableInt64(row, 10),
             NullableInt64(row, 11), NullableText(row, 12), NullableInt64(row, 13), NullableText(row, 14), NullableInt64(row, 15), NullableInt64(row, 16),
-            NullableText(row, 17));
+            NullableText(row, 17), NullableText(row, 18), NullableText(row, 19), NullableText(row, 20));
+    }
+
+    /// <summary>Stores the target's drift bookkeeping after its drifted file set changed, and one start per file that started drifting.</summary>
+    public void StoreDrift(SqliteTransaction tx, string repo, string server, Targets.DriftState drift, long at)
+    {
+        Set(_drift, tx, 0, drift.Files.Length == 0 ? null : string.Join('\n', drift.Files), drift.Files.Length == 0 ? null : TimesJson(drift.FileStarts),
+            drift.Since, drift.Starts.Length == 0 ? null : TimesJson(drift.Starts), repo, server).ExecuteNonQuery();
+        foreach (var file in drift.Started)
+            Set(_fileStart, tx, 0, repo, server, file, at, Targets.TargetRules.RecurrenceWindowMs).ExecuteNonQuery();
     }
 
     /// <summary>Stores the target's flapping and debounce state after a change of its announced status.</summary>
     public void StoreNotice(SqliteTransaction tx, string repo, string server, Targets.NoticeState notice) =>
-        Set(_notice, tx, 0, FlapTimesJson(notice.FlapTimes), notice.FlappingSince, notice.NotifyDue, notice.NotifyFrom, repo, server).ExecuteNonQuery();
+        Set(_notice, tx, 0, TimesJson(notice.FlapTimes), notice.FlappingSince, notice.NotifyDue, notice.NotifyFrom, repo, server).ExecuteNonQuery();
 
-    /// <summary>Change times as stored: a JSON array of Unix ms, oldest first (the sweep reads its last with <c>json_extract</c>).</summary>
-    public static string FlapTimesJson(long[] times) => "[" + string.Join(',', times) + "]";
+    /// <summary>Times as stored (flap_times, file_starts, drift_starts): a JSON array of Unix ms (the sweep reads flap_times' last with <c>json_extract</c>).</summary>
+    public static string TimesJson(long[] times) => "[" + string.Join(',', times) + "]";
 
-    public static long[]? ParseFlapTimes(string? json) =>
+    public static long[]? ParseTimes(string? json) =>
         json is null ? null : json.Trim('[', ']').Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => long.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>Stores the report as its target's row: an update of <paramref name="stored"/>'s row, or a new row when null.</summary>
@@ -114,6 +137,8 @@ internal sealed class BatchCommands : IDisposable
         _event.Dispose();
         _outbox.Dispose();
         _notice.Dispose();
+        _drift.Dispose();
+        _fileStart.Dispose();
     }
 
     private static SqliteCommand Prepared(SqliteConnection connection, string sql, params string[] names)

@@ -93,8 +93,10 @@ public interface IStatusStore : IDisposable
     /// A tag of what the target listings show at <paramref name="now"/>: it changes with every committed write (this
     /// replica's or another's) and whenever one more target has gone STALE, so equal tags mean equal listings. Reads
     /// begun after it see at least its data. Reads no target's text, so an ETag costs little however large rows are.
+    /// <see cref="ListingTag.Drifting"/>: some target is OUT_OF_SYNC or started drifting within 30 days, so its drift age and
+    /// recurrences also change with time alone.
     /// </summary>
-    Task<string> ReadListingTagAsync(DateTimeOffset now, CancellationToken cancellationToken);
+    Task<ListingTag> ReadListingTagAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Every target matching the filter, sorted by repo then server, read one row at a time so a caller

@@ -18,6 +18,9 @@ public sealed record IncomingReport(
     string ContentKey,
     string? Cause = null)
 {
+    /// <summary>The drifted files' names, in the report's order.</summary>
+    public string[] Names { get; init; } = [];
+
     /// <summary>The detection error as stored: kept only with <c>degraded</c>, the one mode it explains.</summary>
     public string? DetectionError => Report.Detection == DetectionMode.Degraded ? Report.DetectionError : null;
 }

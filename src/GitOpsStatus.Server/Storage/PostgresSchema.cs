@@ -123,6 +123,24 @@ internal static class PostgresSchema
         CREATE INDEX targets_flapping ON targets (flapping_since) WHERE flapping_since IS NOT NULL;
         CREATE INDEX targets_notify_due ON targets (notify_due) WHERE notify_due IS NOT NULL;
         """,
+        // 7 (issue 23): as SQLite's 7, file_starts and drift_starts arrays. The batch statement compares the locked row's drift_files
+        // with the report's, so replicas writing one target never disagree on which files started.
+        """
+        ALTER TABLE targets ADD COLUMN drift_files text, ADD COLUMN file_starts bigint[], ADD COLUMN drift_since bigint, ADD COLUMN drift_starts bigint[];
+        CREATE TABLE file_drift_starts (
+            repo text COLLATE "C" NOT NULL,
+            server text COLLATE "C" NOT NULL,
+            file text NOT NULL,
+            at bigint NOT NULL,
+            PRIMARY KEY (repo, server, file, at)
+        );
+        UPDATE targets SET drift_files = f.names, file_starts = array_fill(status_since, ARRAY[f.n]), drift_since = status_since
+        FROM (SELECT id, string_agg(e.value->>'name', E'\n' ORDER BY e.ord) AS names, count(*)::int AS n
+              FROM targets, jsonb_array_elements(CASE WHEN jsonb_typeof(report::jsonb->'files') = 'array' THEN report::jsonb->'files' ELSE '[]' END)
+                  WITH ORDINALITY AS e(value, ord)
+              GROUP BY id) AS f
+        WHERE targets.id = f.id;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -14,9 +14,12 @@ public sealed partial class PostgresStore
     /// (<c>last_*</c>) for <c>RETURNING</c>. <c>ev</c>: one history event per written row that changed
     /// something. <c>ob</c> (with webhooks): one outbox row per URL when the announced status changed; a
     /// new target only when it arrives in trouble; one <c>unacknowledged</c> row when the report ended the target's
-    /// acknowledgement without a transition. <c>ack_end</c>: the ended acknowledgement's history. The rules are those of <see cref="TargetRules.Apply"/>, which
+    /// acknowledgement without a transition. <c>ack_end</c>: the ended acknowledgement's history. <c>fs</c>, <c>fp</c>: a start per file
+    /// that started drifting, and the target's starts older than the recurrence window gone (<see cref="TargetRules.NextDrift"/>). The rules are those of <see cref="TargetRules.Apply"/>, which
     /// <c>TargetRulesTests</c> holds this statement to.
     /// </summary>
+    private const string NoTimes = "'{}'::bigint[]";
+
     private static string IngestSql(bool notify, NoticeRules rules)
     {
         var wasStale = $"(t.alert_status = 'STALE' OR {TargetRules.IsStaleSql("excluded.received_at", "t.last_check", "t.interval_seconds", "@stale_ms")})";
@@ -31,6 +34,14 @@ public sealed partial class PostgresStore
         var quiet = $"(t.flapping_since IS NOT NULL OR {startsFlapping} OR {rules.AfterMs} = 0)";
         var pendingFrom = "(CASE WHEN t.notify_due IS NOT NULL THEN t.notify_from ELSE t.alert_status END)";
         var pends = $"(NOT {quiet} AND {TargetRules.AnnouncesSql(pendingFrom, "excluded.alert_status")})";
+        // TargetRules.NextDrift on the locked row: only a change of the drifted file set (drift_key) reads or writes the bookkeeping.
+        var drift = "(t.drift_key <> excluded.drift_key)";
+        var oldNames = "COALESCE(string_to_array(t.drift_files, E'\\n'), '{}')";
+        var newNames = "COALESCE(string_to_array(excluded.drift_files, E'\\n'), '{}')";
+        var newStarts = $"ARRAY(SELECT COALESCE(t.file_starts[array_position({oldNames}, f.name)], excluded.last_check) FROM unnest({newNames}) WITH ORDINALITY AS f(name, i) ORDER BY f.i)";
+        var started = $"EXISTS (SELECT 1 FROM unnest({newNames}) AS f(name) WHERE NOT (f.name = ANY({oldNames})))";
+        var window = TargetRules.RecurrenceWindowMs;
+        var kept = $"ARRAY(SELECT s FROM unnest(t.drift_starts) WITH ORDINALITY AS k(s, i) WHERE s > excluded.last_check - {window} ORDER BY i)";
         var newcomerInTrouble = $"alert_status IN ('{Core.Reports.SyncStatus.OutOfSync}', '{Core.Reports.SyncStatus.Unknown}')";
         // The second SELECT: an acknowledgement the report ended, with no transition to announce (TargetRules.NotifyAckEnded).
         var outbox = notify ? """
@@ -58,19 +69,22 @@ public sealed partial class PostgresStore
         return $"""
             WITH input AS (
                 SELECT * FROM unnest(@repo, @server, @status, @count, @files, @key, @last_check, @received_at, @revision, @source,
-                                     @interval, @error, @hash, @report, @alert, @files_json, @content_key, @detection, @detection_error, @cause)
+                                     @interval, @error, @hash, @report, @alert, @files_json, @content_key, @detection, @detection_error, @cause, @drift_files)
                     WITH ORDINALITY AS i(repo, server, sync_status, drift_count, files, drift_key, last_check, received_at, revision, source,
-                                         interval_seconds, error, report_hash, report, alert_status, files_json, content_key, detection, detection_error, cause, n)
+                                         interval_seconds, error, report_hash, report, alert_status, files_json, content_key, detection, detection_error, cause, drift_files, n)
             ),
             up AS (
                 INSERT INTO targets AS t (repo, server, sync_status, drift_count, files, drift_key, last_check, received_at, status_since,
                     last_synced_at, revision, source, interval_seconds, error, report_hash, report, alert_status, alerted_at,
-                    last_changes, last_from_status, last_from_revision, last_announced, content_key, detection, detection_error, cause, notify_due, last_notice)
+                    last_changes, last_from_status, last_from_revision, last_announced, content_key, detection, detection_error, cause, notify_due, last_notice,
+                    drift_files, file_starts, drift_since, drift_starts)
                 SELECT repo, server, sync_status, drift_count, files, drift_key, last_check, received_at, last_check,
                     CASE WHEN sync_status = 'SYNCED' THEN last_check END, revision, source, interval_seconds, error, report_hash, report,
                     alert_status, received_at, 'first', NULL, NULL, NULL, content_key, detection, detection_error, cause,
                     CASE WHEN {rules.AfterMs} > 0 AND {newcomerInTrouble} THEN received_at + {rules.AfterMs} END,
-                    CASE WHEN {rules.AfterMs} = 0 AND {newcomerInTrouble} THEN '{Deliver.Now}' END
+                    CASE WHEN {rules.AfterMs} = 0 AND {newcomerInTrouble} THEN '{Deliver.Now}' END,
+                    drift_files, CASE WHEN drift_files IS NOT NULL THEN array_fill(last_check, ARRAY[cardinality(string_to_array(drift_files, E'\n'))]) END,
+                    CASE WHEN drift_files IS NOT NULL THEN last_check END, CASE WHEN drift_files IS NOT NULL THEN ARRAY[last_check] END
                 FROM input ORDER BY n
                 ON CONFLICT (repo, server) DO UPDATE SET
                     sync_status = excluded.sync_status, drift_count = excluded.drift_count, files = excluded.files,
@@ -102,10 +116,27 @@ public sealed partial class PostgresStore
                     notify_due = CASE WHEN NOT {changed} THEN t.notify_due WHEN {pends} THEN excluded.received_at + {rules.AfterMs} END,
                     notify_from = CASE WHEN NOT {changed} THEN t.notify_from WHEN {pends} THEN {pendingFrom} END,
                     last_notice = CASE WHEN NOT {changed} OR t.flapping_since IS NOT NULL THEN NULL WHEN {startsFlapping} THEN '{Deliver.Flapping}'
-                        WHEN {rules.AfterMs} = 0 THEN '{Deliver.Now}' END
+                        WHEN {rules.AfterMs} = 0 THEN '{Deliver.Now}' END,
+                    drift_files = CASE WHEN {drift} THEN excluded.drift_files ELSE t.drift_files END,
+                    file_starts = CASE WHEN NOT {drift} THEN t.file_starts WHEN excluded.drift_files IS NOT NULL THEN {newStarts} END,
+                    drift_since = CASE WHEN NOT {drift} THEN t.drift_since ELSE (SELECT min(s) FROM unnest({newStarts}) AS s) END,
+                    drift_starts = CASE WHEN NOT {drift} THEN t.drift_starts
+                        ELSE NULLIF(CASE WHEN {started} AND NOT (excluded.last_check = ANY({kept})) THEN {kept} || excluded.last_check ELSE {kept} END, {NoTimes}) END
                 WHERE t.last_check < excluded.last_check OR (t.last_check = excluded.last_check AND t.report_hash <> excluded.report_hash)
                 RETURNING t.repo, t.server, t.sync_status, t.drift_count, t.files, t.last_check, t.received_at, t.revision,
-                    t.alert_status, t.last_changes, t.last_from_status, t.last_from_revision, t.last_announced, t.last_ack_id, t.last_ack_end, t.last_notice
+                    t.alert_status, t.last_changes, t.last_from_status, t.last_from_revision, t.last_announced, t.last_ack_id, t.last_ack_end, t.last_notice, t.drift_files, t.file_starts
+            ),
+            fs AS (
+                INSERT INTO file_drift_starts (repo, server, file, at)
+                SELECT up.repo, up.server, f.name, up.last_check
+                FROM up, unnest(string_to_array(up.drift_files, E'\n'), up.file_starts) AS f(name, started)
+                WHERE (up.last_changes = 'first' OR up.last_changes LIKE '%files%') AND f.started = up.last_check
+                ORDER BY 1, 2, 3
+                ON CONFLICT DO NOTHING
+            ),
+            fp AS (
+                DELETE FROM file_drift_starts d USING up
+                WHERE d.repo = up.repo AND d.server = up.server AND up.last_changes LIKE '%files%' AND d.at <= up.last_check - {window}
             ),
             ack_end AS (
                 UPDATE acks a SET ended_at = up.received_at, end_reason = up.last_ack_end FROM up WHERE a.id = up.last_ack_id AND a.ended_at IS NULL

@@ -30,6 +30,7 @@ public sealed partial class PostgresStore
         using var command = _dataSource.CreateCommand("""
             WITH t AS (DELETE FROM targets WHERE repo = @repo AND server = @server RETURNING 1),
             e AS (DELETE FROM events WHERE repo = @repo AND server = @server),
+            d AS (DELETE FROM file_drift_starts WHERE repo = @repo AND server = @server),
             o AS (DELETE FROM outbox WHERE repo = @repo AND server = @server),
             a AS (DELETE FROM acks WHERE repo = @repo AND server = @server)
             SELECT count(*) FROM t

@@ -62,14 +62,15 @@ public sealed partial class PostgresStore
     /// The statement's snapshot (<c>pg_current_snapshot()</c>: equal snapshots see the same committed data, on any replica)
     /// and the number of targets STALE at <paramref name="now"/>, from one statement.
     /// </summary>
-    public async Task<string> ReadListingTagAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<ListingTag> ReadListingTagAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(
-            $"SELECT pg_current_snapshot()::text, count(*) FILTER (WHERE {TargetRules.IsStaleSql("@now", "last_check", "interval_seconds", "@stale_ms")}) FROM targets");
+            $"SELECT pg_current_snapshot()::text, count(*) FILTER (WHERE {TargetRules.IsStaleSql("@now", "last_check", "interval_seconds", "@stale_ms")}), "
+            + $"count(*) FILTER (WHERE sync_status = '{Core.Reports.SyncStatus.OutOfSync}' OR drift_starts IS NOT NULL) FROM targets");
         BindNow(command, now);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return $"{reader.GetString(0)}:{reader.GetInt64(1)}";
+        return new ListingTag($"{reader.GetString(0)}:{reader.GetInt64(1)}", reader.GetInt64(2) > 0);
     }
 
     public IEnumerable<TargetRow> EachTarget(TargetFilter filter)
@@ -92,13 +93,24 @@ public sealed partial class PostgresStore
 
     public async Task<TargetDetail?> ReadTargetAsync(string repo, string server, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand($"SELECT {TargetColumns}, report FROM targets WHERE repo = @repo AND server = @server");
+        // One statement, one snapshot: the row with its files' starts.
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT {TargetColumns}, report, {DriftColumns},
+                ARRAY(SELECT d.file FROM file_drift_starts d WHERE d.repo = @repo AND d.server = @server ORDER BY d.file, d.at),
+                ARRAY(SELECT d.at FROM file_drift_starts d WHERE d.repo = @repo AND d.server = @server ORDER BY d.file, d.at)
+            FROM targets WHERE repo = @repo AND server = @server
+            """);
         BindFilter(command, repo, server);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return null;
         var json = reader.GetString(TargetColumnCount);
-        return new TargetDetail(ReadTarget(reader), JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!, json);
+        var files = reader.GetFieldValue<string[]>(TargetColumnCount + 3);
+        var at = reader.GetFieldValue<long[]>(TargetColumnCount + 4);
+        return new TargetDetail(ReadTarget(reader), JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!, json)
+        {
+            Drift = ReadDrift(reader, TargetColumnCount + 1, files.Select((f, i) => (f, at[i]))),
+        };
     }
 
     public async Task<bool> TargetExistsAsync(string repo, string server, CancellationToken cancellationToken)

@@ -121,6 +121,7 @@ public sealed partial class PostgresStore : IStatusStore
             ? Column(r => Transition.FilesJsonOf(r.Report.Files?.Select(f => f.Name!) ?? []))
             : new string[n]);
         Add(command, "content_key", NpgsqlDbType.Text, Column(r => r.ContentKey));
+        Add(command, "drift_files", NpgsqlDbType.Text, Column(r => r.Names.Length == 0 ? null : string.Join('\n', r.Names)));
         command.Parameters.AddWithValue("stale_ms", StaleMs);
         if (_options.WebhookUrls.Count > 0)
             Add(command, "urls", NpgsqlDbType.Text, _options.WebhookUrls.ToArray());

@@ -4,7 +4,18 @@ namespace GitOpsStatus.Server.Storage;
 
 /// <summary>One target: its stored row and the full latest report (every file, change kind, hashes, diff);
 /// <c>ReportJson</c> is the report exactly as stored (canonical JSON, snake_case).</summary>
-public sealed record TargetDetail(TargetRow Row, StatusReport Report, string ReportJson);
+public sealed record TargetDetail(TargetRow Row, StatusReport Report, string ReportJson)
+{
+    /// <summary>Each drifted file (in the report's order) with when it started drifting and its starts kept (<see cref="Targets.TargetRules.NextDrift"/>).</summary>
+    public IReadOnlyList<FileDrift> Drift { get; init; } = [];
+}
+
+/// <summary>A drifted file: when its current drift started (<c>FirstSeen</c>, Unix ms) and when it started drifting before, oldest first.</summary>
+public sealed record FileDrift(string Name, long FirstSeen, long[] Starts)
+{
+    /// <summary>How many times it started drifting within 30 days before <paramref name="now"/>, the current drift included.</summary>
+    public int Recurrences(DateTimeOffset now) => Targets.TargetRules.Recurrences(Starts, now.ToUnixTimeMilliseconds());
+}
 
 /// <summary>
 /// One history event: a change of status, drifted file set or revision (never a heartbeat). <c>Id</c> grows
@@ -39,6 +50,9 @@ public sealed record AckRequest(string Repo, string Server, long LastCheck, stri
 /// <paramref name="Events"/> are read from the store as they are enumerated, once.
 /// </summary>
 public sealed record HistoryPage(IAsyncEnumerable<HistoryEvent> Events, long? NextBeforeId);
+
+/// <summary>A listing's tag (<see cref="IStatusStore.ReadListingTagAsync"/>) and whether any target's drift age or recurrences show in it.</summary>
+public readonly record struct ListingTag(string Value, bool Drifting);
 
 /// <summary>Targets per derived status.</summary>
 public sealed record StatusCounts(int Total, int Synced, int OutOfSync, int Stale, int Unknown)

@@ -126,6 +126,28 @@ internal static class SqliteSchema
         CREATE INDEX targets_flapping ON targets (flapping_since) WHERE flapping_since IS NOT NULL;
         CREATE INDEX targets_notify_due ON targets (notify_due) WHERE notify_due IS NOT NULL;
         """,
+        // 7 (issue 23): drift age and recurrence, written only when a target's drifted file set changes. drift_files: its drifted
+        // file names (joined by a newline, report order) and file_starts when each started drifting (a JSON array, same order);
+        // drift_since: the oldest of those; drift_starts: when any of its files started drifting, within the last 30 days (a
+        // JSON array). file_drift_starts: one row per file and start, for each file's count; pruned to 30 days as starts are added.
+        // Targets drifting already take their status_since as their files' start.
+        """
+        ALTER TABLE targets ADD COLUMN drift_files TEXT;
+        ALTER TABLE targets ADD COLUMN file_starts TEXT;
+        ALTER TABLE targets ADD COLUMN drift_since INTEGER;
+        ALTER TABLE targets ADD COLUMN drift_starts TEXT;
+        CREATE TABLE file_drift_starts (
+            repo TEXT NOT NULL,
+            server TEXT NOT NULL,
+            file TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            PRIMARY KEY (repo, server, file, at)
+        ) WITHOUT ROWID;
+        UPDATE targets SET drift_files = (SELECT group_concat(json_extract(f.value, '$.name'), char(10)) FROM json_each(targets.report, '$.files') AS f),
+            file_starts = (SELECT json_group_array(targets.status_since + 0 * f.key) FROM json_each(targets.report, '$.files') AS f),
+            drift_since = status_since
+        WHERE json_array_length(report, '$.files') > 0;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -18,15 +18,23 @@ public sealed partial class SqliteStore
     {
         await using var connection = OpenReader();
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {TargetColumns}, report FROM targets WHERE repo = $repo AND server = $server";
+        // One read transaction: the row and its files' starts from the same commit.
+        await using var tx = connection.BeginTransaction(deferred: true);
+        command.Transaction = tx;
+        command.CommandText = "SELECT file, at FROM file_drift_starts WHERE repo = $repo AND server = $server";
         command.Parameters.AddWithValue("$repo", repo);
         command.Parameters.AddWithValue("$server", server);
+        var starts = new List<(string, long)>();
+        await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
+            while (await rows.ReadAsync(cancellationToken))
+                starts.Add((rows.GetString(0), rows.GetInt64(1)));
+        command.CommandText = $"SELECT {TargetColumns}, report, {DriftColumns} FROM targets WHERE repo = $repo AND server = $server";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return null;
         var json = reader.GetString(TargetColumnCount);
         var report = JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!;
-        return new TargetDetail(ReadTarget(reader), report, json);
+        return new TargetDetail(ReadTarget(reader), report, json) { Drift = ReadDrift(reader, TargetColumnCount + 1, starts) };
     }
 
     public async Task<bool> TargetExistsAsync(string repo, string server, CancellationToken cancellationToken)

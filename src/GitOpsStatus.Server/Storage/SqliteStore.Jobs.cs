@@ -17,6 +17,7 @@ public sealed partial class SqliteStore
         using var tx = _writer.BeginTransaction(deferred: false);
         var deleted = Execute(tx, "DELETE FROM targets WHERE repo = $repo AND server = $server", ("$repo", repo), ("$server", server));
         Execute(tx, "DELETE FROM events WHERE repo = $repo AND server = $server", ("$repo", repo), ("$server", server));
+        Execute(tx, "DELETE FROM file_drift_starts WHERE repo = $repo AND server = $server", ("$repo", repo), ("$server", server));
         Execute(tx, "DELETE FROM outbox WHERE repo = $repo AND server = $server", ("$repo", repo), ("$server", server));
         Execute(tx, "DELETE FROM acks WHERE repo = $repo AND server = $server", ("$repo", repo), ("$server", server));
         tx.Commit();

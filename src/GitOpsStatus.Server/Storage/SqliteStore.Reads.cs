@@ -59,7 +59,7 @@ public sealed partial class SqliteStore
     /// is counted once per data version and kept while <paramref name="now"/> stays between the last target that went
     /// STALE and the next one due to, so a poll of unchanged data runs no query over the targets.
     /// </summary>
-    public async Task<string> ReadListingTagAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<ListingTag> ReadListingTagAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var at = now.ToUnixTimeMilliseconds();
         long version;
@@ -68,26 +68,29 @@ public sealed partial class SqliteStore
             _versionCommand ??= NewVersionCommand();
             version = (long)_versionCommand.ExecuteScalar()!;
             if (_staleCount is { } known && known.Version == version && at > known.LastStaleAt && at <= known.NextStaleAt)
-                return $"{_instance}:{version}:{known.Stale}";
+                return new ListingTag($"{_instance}:{version}:{known.Stale}", known.Drifting);
         }
         await using var connection = OpenReader();
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT count(*) FILTER (WHERE $now > a), max(a) FILTER (WHERE $now > a), min(a) FILTER (WHERE $now <= a)
-            FROM (SELECT {TargetRules.StaleAtSql("last_check", "interval_seconds", "$stale_ms")} AS a FROM targets)
+            SELECT count(*) FILTER (WHERE $now > a), max(a) FILTER (WHERE $now > a), min(a) FILTER (WHERE $now <= a), count(*) FILTER (WHERE d)
+            FROM (SELECT {TargetRules.StaleAtSql("last_check", "interval_seconds", "$stale_ms")} AS a,
+                sync_status = '{Core.Reports.SyncStatus.OutOfSync}' OR drift_starts IS NOT NULL AS d FROM targets)
             """;
         BindNow(command, now);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        var counted = new StaleCount(version, reader.GetInt64(0), NullableLong(reader, 1) ?? long.MinValue, NullableLong(reader, 2) ?? long.MaxValue);
+        var counted = new StaleCount(version, reader.GetInt64(0), NullableLong(reader, 1) ?? long.MinValue, NullableLong(reader, 2) ?? long.MaxValue,
+            reader.GetInt64(3) > 0);
         // Counted in a read begun after the version was: if a write came between, the next poll sees a newer version.
         lock (_versionLock)
             _staleCount = counted;
-        return $"{_instance}:{version}:{counted.Stale}";
+        return new ListingTag($"{_instance}:{version}:{counted.Stale}", counted.Drifting);
     }
 
-    /// <summary>How many targets were STALE at one data version, the latest moment one of them went STALE and the next moment another does.</summary>
-    private sealed record StaleCount(long Version, long Stale, long LastStaleAt, long NextStaleAt);
+    /// <summary>How many targets were STALE at one data version, the latest moment one of them went STALE and the next moment another does;
+    /// whether any drifts (<see cref="ListingTag.Drifting"/>).</summary>
+    private sealed record StaleCount(long Version, long Stale, long LastStaleAt, long NextStaleAt, bool Drifting);
 
     private SqliteCommand NewVersionCommand()
     {

@@ -88,7 +88,7 @@ public sealed partial class SqliteStore : IStatusStore
         var effects = TargetRules.Apply(
             stored is null ? null : new StoredTarget(stored.SyncStatus, stored.AlertStatus, stored.AlertedAt, stored.LastCheck, stored.StatusSince,
                 stored.LastSyncedAt, stored.IntervalSeconds, stored.DriftKey, stored.Revision, stored.AckKey, stored.AckUntil,
-                BatchCommands.ParseFlapTimes(stored.FlapTimes), stored.FlappingSince, stored.NotifyDue, stored.NotifyFrom),
+                BatchCommands.ParseTimes(stored.FlapTimes), stored.FlappingSince, stored.NotifyDue, stored.NotifyFrom),
             new ReportFacts(report.SyncStatus!, lastCheck, incoming.ReceivedAt.ToUnixTimeMilliseconds(), report.IntervalSeconds, incoming.DriftKey, report.Revision,
                 incoming.ContentKey),
             _options.StaleAfter, _options.Notices);
@@ -97,6 +97,11 @@ public sealed partial class SqliteStore : IStatusStore
             _commands.InsertEvent(tx, incoming, lastCheck, effects.Changes, stored, effects.FromStatus);
         if (effects.Notice is { } notice)
             _commands.StoreNotice(tx, report.Repo!, report.Server!, notice);
+        // Drift bookkeeping only when the drifted file set changed: a heartbeat or a repeated report writes none of it.
+        if (stored is null ? incoming.Names.Length > 0 : stored.DriftKey != incoming.DriftKey)
+            _commands.StoreDrift(tx, report.Repo!, report.Server!, TargetRules.NextDrift(
+                stored?.DriftFiles?.Split('\n') ?? [], BatchCommands.ParseTimes(stored?.FileStarts) ?? [], BatchCommands.ParseTimes(stored?.DriftStarts),
+                incoming.Names, lastCheck), lastCheck);
         if (effects.Deliver is { } deliver)
         {
             var transition = Transition.Of(incoming, effects.AnnouncedBefore, effects.Announced, lastCheck);

@@ -12,11 +12,12 @@ internal static class StoredRows
 {
     public const string TargetColumns = """
         repo, server, sync_status, drift_count, files, last_check, received_at, status_since, last_synced_at,
-        revision, source, interval_seconds, error, ack_reason, ack_by, ack_until, detection, detection_error, cause, flapping_since
+        revision, source, interval_seconds, error, ack_reason, ack_by, ack_until, detection, detection_error, cause, flapping_since,
+        drift_since, drift_starts
         """;
 
     /// <summary>How many columns <see cref="TargetColumns"/> selects: a query that adds one reads it at this index.</summary>
-    public const int TargetColumnCount = 20;
+    public const int TargetColumnCount = 22;
 
     public const string EventColumns = "id, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision";
 
@@ -27,7 +28,25 @@ internal static class StoredRows
         r.GetString(0), r.GetString(1), r.GetString(2), Count(r, 3), r.GetString(4), r.GetInt64(5), r.GetInt64(6),
         r.GetInt64(7), NullableLong(r, 8), NullableString(r, 9), NullableString(r, 10), Interval(r, 11), NullableString(r, 12),
         r.IsDBNull(15) ? null : new AckInfo(r.GetString(13), r.GetString(14), r.GetInt64(15)),
-        NullableString(r, 16), NullableString(r, 17), NullableString(r, 18), !r.IsDBNull(19));
+        NullableString(r, 16), NullableString(r, 17), NullableString(r, 18), !r.IsDBNull(19), NullableLong(r, 20), Times(r, 21));
+
+    /// <summary>Stored times (drift_starts, file_starts): a bigint[] on PostgreSQL, a JSON array on SQLite.</summary>
+    public static long[]? Times(DbDataReader r, int i) =>
+        r.IsDBNull(i) ? null : r.GetValue(i) is long[] times ? times : BatchCommands.ParseTimes(r.GetString(i));
+
+    /// <summary>What a target's detail reads after <see cref="TargetColumns"/> and its report: the drifted files and their starts.</summary>
+    public const string DriftColumns = "drift_files, file_starts";
+
+    /// <summary>The drifted files of a row of <see cref="DriftColumns"/> from column <paramref name="at"/>, with each one's starts from <paramref name="starts"/> (file, at).</summary>
+    public static FileDrift[] ReadDrift(DbDataReader r, int at, IEnumerable<(string File, long At)> starts)
+    {
+        if (r.IsDBNull(at))
+            return [];
+        var names = r.GetString(at).Split('\n');
+        var firstSeen = Times(r, at + 1) ?? [];
+        var byFile = starts.ToLookup(s => s.File, s => s.At, StringComparer.Ordinal);
+        return [.. names.Select((name, i) => new FileDrift(name, i < firstSeen.Length ? firstSeen[i] : 0, [.. byFile[name].Order()]))];
+    }
 
     /// <summary>The columns an acknowledgement is read from, in <see cref="ReadAck"/>'s order.</summary>
     public const string AckColumns = "id, repo, server, files, reason, by_name, until_at, created_at, ended_at, end_reason";

@@ -4,7 +4,8 @@ using GitOpsStatus.Server.Targets;
 namespace GitOpsStatus.Server.Storage;
 
 /// <summary>A target's latest state as stored (times in Unix milliseconds); STALE is derived from it at read time. <c>Flapping</c>: it changed
-/// status more than <c>GITOPS_FLAP_THRESHOLD</c> times within <c>GITOPS_FLAP_WINDOW</c> and has not settled since (<see cref="TargetRules.Notice"/>).</summary>
+/// status more than <c>GITOPS_FLAP_THRESHOLD</c> times within <c>GITOPS_FLAP_WINDOW</c> and has not settled since (<see cref="TargetRules.Notice"/>).
+/// <c>DriftSince</c>: when its oldest drifted file started drifting; <c>DriftStarts</c>: when any of its files started drifting, the last 30 days (<see cref="TargetRules.NextDrift"/>).</summary>
 public sealed record TargetRow(
     string Repo,
     string Server,
@@ -23,8 +24,16 @@ public sealed record TargetRow(
     string? Detection = null,
     string? DetectionError = null,
     string? Cause = null,
-    bool Flapping = false)
+    bool Flapping = false,
+    long? DriftSince = null,
+    long[]? DriftStarts = null)
 {
+    /// <summary>Its drift age at <paramref name="now"/> in seconds, null unless OUT_OF_SYNC (<see cref="TargetRules.DriftAgeSeconds"/>).</summary>
+    public long? DriftAgeSeconds(DateTimeOffset now) => TargetRules.DriftAgeSeconds(SyncStatus, DriftSince, StatusSince, now.ToUnixTimeMilliseconds());
+
+    /// <summary>How many times its files started drifting (reports in which any did) within 30 days before <paramref name="now"/>.</summary>
+    public int Recurrences(DateTimeOffset now) => TargetRules.Recurrences(DriftStarts, now.ToUnixTimeMilliseconds());
+
     /// <summary>Whether the target is acknowledged at <paramref name="now"/> (<see cref="TargetRules.IsAcknowledged"/>).</summary>
     public bool Acknowledged(DateTimeOffset now) => TargetRules.IsAcknowledged(Ack?.Until, now.ToUnixTimeMilliseconds());
 

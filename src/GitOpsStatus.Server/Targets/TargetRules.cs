@@ -206,6 +206,44 @@ public static class TargetRules
     /// </summary>
     public static bool NotifyAckEnded(string? ackEnd, bool notifiedTransition) => ackEnd is not null && !notifiedTransition;
 
+    /// <summary>How far back a drift start counts as a recurrence (<c>recurrences_30d</c>).</summary>
+    public static readonly TimeSpan RecurrenceWindow = TimeSpan.FromDays(30);
+
+    public static long RecurrenceWindowMs => (long)RecurrenceWindow.TotalMilliseconds;
+
+    /// <summary>
+    /// A target's drift bookkeeping after a report whose drifted file set differs from the stored one (the caller skips the reports
+    /// whose set did not change: a heartbeat or a repeated OUT_OF_SYNC report reads and writes none of it). A file keeps its start
+    /// while it stays in the set and starts again at <paramref name="at"/> (the report's check time) when it enters it; the target's
+    /// <c>DriftSince</c> is its oldest file's start; a report in which any file started adds one start to the target's starts, of
+    /// which those within <see cref="RecurrenceWindow"/> are kept. <c>Started</c>: the files that started now (one per-file start each).
+    /// </summary>
+    public static DriftState NextDrift(string[] oldFiles, long[] oldStarts, long[]? targetStarts, IReadOnlyList<string> newFiles, long at)
+    {
+        var starts = new long[newFiles.Count];
+        var started = new List<string>();
+        for (var i = 0; i < newFiles.Count; i++)
+        {
+            var was = Array.IndexOf(oldFiles, newFiles[i]);
+            starts[i] = was >= 0 && was < oldStarts.Length ? oldStarts[was] : at;
+            if (was < 0)
+                started.Add(newFiles[i]);
+        }
+        var kept = (targetStarts ?? []).Where(s => s > at - RecurrenceWindowMs);
+        var recurrences = started.Count > 0 && !kept.Contains(at) ? kept.Append(at).ToArray() : kept.ToArray();
+        return new DriftState([.. newFiles], starts, starts.Length > 0 ? starts.Min() : null, recurrences, [.. started]);
+    }
+
+    /// <summary>How many of a target's drift starts fall within <see cref="RecurrenceWindow"/> before <paramref name="now"/>.</summary>
+    public static int Recurrences(long[]? starts, long now) => (starts ?? []).Count(s => s > now - RecurrenceWindowMs);
+
+    /// <summary>
+    /// A target's drift age at <paramref name="now"/>, in whole seconds: from its oldest drifted file's start, or when it has none
+    /// from its OUT_OF_SYNC run's start; null unless it reported OUT_OF_SYNC.
+    /// </summary>
+    public static long? DriftAgeSeconds(string syncStatus, long? driftSince, long statusSince, long now) =>
+        syncStatus == SyncStatus.OutOfSync ? Math.Max(0, (now - (driftSince ?? statusSince)) / 1000) : null;
+
     /// <summary>True when a history event's <c>changes</c> (of <see cref="Apply"/>, or the PostgreSQL statement's) say the target is new or changed status.</summary>
     public static bool IsStatusChange(string changes) => changes == "first" || changes.StartsWith("status", StringComparison.Ordinal);
 
@@ -230,6 +268,10 @@ public readonly record struct StoredTarget(
     string SyncStatus, string? AnnouncedStatus, long? AnnouncedAt, long LastCheck, long StatusSince, long? LastSyncedAt, long? IntervalSeconds,
     string DriftKey, string? Revision, string? AckKey = null, long? AckUntil = null,
     long[]? FlapTimes = null, long? FlappingSince = null, long? NotifyDue = null, string? NotifyFrom = null);
+
+/// <summary>A target's drift bookkeeping (<see cref="TargetRules.NextDrift"/>): its drifted files with each one's start, the oldest start
+/// (null: none drift), its drift starts within the recurrence window (oldest first) and the files that started with this report.</summary>
+public sealed record DriftState(string[] Files, long[] FileStarts, long? Since, long[] Starts, string[] Started);
 
 /// <summary>How notifications are calmed: <c>GITOPS_FLAP_THRESHOLD</c>, <c>GITOPS_FLAP_WINDOW</c>, <c>GITOPS_NOTIFY_AFTER</c>.</summary>
 public readonly record struct NoticeRules(int FlapThreshold, TimeSpan FlapWindow, TimeSpan NotifyAfter)
