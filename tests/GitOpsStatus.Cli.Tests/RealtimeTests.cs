@@ -132,6 +132,68 @@ public sealed class RealtimeTests : IDisposable
         Assert.Contains("detection realtime", Log(), StringComparison.Ordinal);
     }
 
+    /// <summary>The files of the target's latest report at the server (name, actual hash, diff, binary), and the same from a full <c>check</c> now.</summary>
+    private async Task<(List<string> Realtime, List<string> Full)> DiffsAsync()
+    {
+        static List<string> Keys(StatusReport report) => (report.Files ?? []).Select(f => $"{f.Name} {f.ActualSha256} {f.Binary}\n{f.Diff}").ToList();
+        var stored = (await http.GetFromJsonAsync<JsonElement>($"{server.Url}/api/targets/{Server}/realtime", TestContext.Current.CancellationToken)).GetProperty("report");
+        var check = await CliRunner.RunAsync(["check", "--config", tree["gitops-status.yaml"], "--format", "json", "--no-send"], cwd: tree.Root);
+        return (Keys(stored.Deserialize(ReportJson.Default.StatusReport)!), Keys(Assert.Single(Reports.Parse(check.Out))));
+    }
+
+    /// <summary>Waits (bounded) until the latest realtime report's diffs are a full check's, and returns them.</summary>
+    private async Task<List<string>> SameDiffsAsync()
+    {
+        var (realtime, full) = await DiffsAsync();
+        for (var i = 0; i < 100 && !realtime.SequenceEqual(full); i++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+            (realtime, full) = await DiffsAsync();
+        }
+        Assert.Equal(full, realtime);
+        return realtime;
+    }
+
+    [Fact]
+    public async Task A_recheck_reports_the_diffs_a_full_check_makes_past_the_diff_budget_and_as_a_revert_frees_it()
+    {
+        // 30 files whose edits diff to about 50 KB each (the report's 768 KiB diff budget ends near the 16th), and a binary one past it.
+        Files(0, 0);
+        var lines = string.Concat(Enumerable.Range(0, 2000).Select(i => $"line {i}\n"));
+        for (var f = 0; f < 30; f++)
+        {
+            tree.Write($"desired/conf/f{f:D2}.conf", lines);
+            tree.Write($"actual/conf/f{f:D2}.conf", lines);
+        }
+        tree.Write("desired/conf/f25.bin", "binary\0desired\n");
+        tree.Write("actual/conf/f25.bin", "binary\0desired\n");
+        var agent = await StartAsync();
+
+        for (var f = 0; f < 30; f++)
+            File.WriteAllText(tree[$"actual/conf/f{f:D2}.conf"], lines.Replace("line", $"edit {f}", StringComparison.Ordinal));
+        File.WriteAllText(tree["actual/conf/f25.bin"], "binary\0actual\n");
+        await UntilAsync(row => row.GetProperty("drift_count").GetInt32() == 31, Stopwatch.StartNew());
+        var edited = await SameDiffsAsync();
+
+        // Reverting the first twenty frees the budget: files whose diffs were omitted now get them.
+        for (var f = 0; f < 20; f++)
+            File.WriteAllText(tree[$"actual/conf/f{f:D2}.conf"], lines);
+        await UntilAsync(row => row.GetProperty("drift_count").GetInt32() == 11, Stopwatch.StartNew());
+        var reverted = await SameDiffsAsync();
+
+        // A file edited again is diffed again.
+        File.WriteAllText(tree["actual/conf/f29.conf"], lines.Replace("line 7\n", "line seven\n", StringComparison.Ordinal));
+        await UntilAsync(row => row.GetProperty("drift_count").GetInt32() == 11, Stopwatch.StartNew());
+        var again = await SameDiffsAsync();
+        await StopAsync(agent);
+
+        const string omitted = "[diff omitted: the report's diff budget is used up by earlier files]";
+        Assert.Contains(edited, f => f.StartsWith("/conf/f25.bin ", StringComparison.Ordinal) && f.Contains(" True\n", StringComparison.Ordinal));
+        Assert.Contains(edited, f => f.StartsWith("/conf/f29.conf ", StringComparison.Ordinal) && f.Contains(omitted, StringComparison.Ordinal));
+        Assert.Contains(reverted, f => f.StartsWith("/conf/f29.conf ", StringComparison.Ordinal) && f.Contains("+edit 29 0", StringComparison.Ordinal));
+        Assert.Contains(again, f => f.StartsWith("/conf/f29.conf ", StringComparison.Ordinal) && f.Contains("+line seven", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task An_editor_style_write_to_a_temp_file_then_rename_is_one_change_and_a_burst_to_one_file_one_report()
     {

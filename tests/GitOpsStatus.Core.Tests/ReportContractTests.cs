@@ -163,6 +163,17 @@ public class ReportContractTests
         Assert.Contains("\"at\":\"2026-04-21T10:31:02Z\"", json, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(SeedOutOfSync)]
+    [InlineData(Origin)]
+    public void Utf8_writes_the_bytes_the_serializer_does(string json)
+    {
+        var report = ReportParser.Parse(Encoding.UTF8.GetBytes(json)).Report!;
+        report = report with { Files = [.. report.Files!, new DriftedFile { Name = "/etc/<é>", Change = ChangeKind.Modified, Diff = new string('x', 70_000) + "\"&\u0001\n" }] };
+
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(report, ReportJson.Default.StatusReport), ReportJson.Utf8(report));
+    }
+
     [Fact]
     public void A_report_without_the_new_fields_serializes_without_them()
     {

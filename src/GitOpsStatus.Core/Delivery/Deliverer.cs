@@ -1,4 +1,3 @@
-using System.Text.Json;
 using GitOpsStatus.Core.Reports;
 
 namespace GitOpsStatus.Core.Delivery;
@@ -48,7 +47,7 @@ public sealed class Deliverer(ReportSender sender, Spool spool, TextWriter log)
 
         foreach (var report in reports)
         {
-            var json = JsonSerializer.SerializeToUtf8Bytes(report, ReportJson.Default.StatusReport);
+            var json = ReportJson.Utf8(report);
             var label = $"{report.Repo}/{report.Server}";
             var result = reachable ? await sender.SendAsync(json, cancellationToken) : new SendResult(SendOutcome.Unreachable, "the server was unreachable earlier in this run");
             switch (result.Outcome)

@@ -15,13 +15,22 @@ public static class DiffText
 
     private static readonly UnidiffRenderer Renderer = new(new Differ(), 3);
 
+    /// <summary>What <see cref="Build"/> makes of two sides: <see cref="NoDiff"/> (a side missing or too large), binary, or a text diff.</summary>
+    public static DiffKind Kind(byte[]? desired, byte[]? actual) =>
+        desired is null || actual is null || desired.Length > MaxInputBytes || actual.Length > MaxInputBytes ? DiffKind.None
+        : IsBinary(desired) || IsBinary(actual) ? DiffKind.Binary
+        : DiffKind.Text;
+
     /// <summary>The diff (desired → actual), or null with <c>Binary</c> true when either side is binary.</summary>
     public static (string? Diff, bool Binary) Build(byte[] desired, byte[] actual, string desiredLabel, string actualLabel, int maxDiffBytes)
     {
-        if (desired.Length > MaxInputBytes || actual.Length > MaxInputBytes)
-            return (NoDiff, false);
-        if (IsBinary(desired) || IsBinary(actual))
-            return (null, true);
+        switch (Kind(desired, actual))
+        {
+            case DiffKind.None:
+                return (NoDiff, false);
+            case DiffKind.Binary:
+                return (null, true);
+        }
         var (oldText, newText) = (Encoding.UTF8.GetString(desired), Encoding.UTF8.GetString(actual));
         // DiffPlex counts the empty string after a final newline as a line; drop it when both sides end with one.
         if (oldText.EndsWith('\n') && newText.EndsWith('\n'))
@@ -54,4 +63,12 @@ public static class DiffText
         }
         return diff[..cut] + marker;
     }
+}
+
+public enum DiffKind
+{
+    /// <summary>A side could not be read or is larger than <see cref="DiffText.MaxInputBytes"/>.</summary>
+    None,
+    Binary,
+    Text,
 }

@@ -53,7 +53,7 @@ public sealed class DriftChecker
             var request = live.RequestFor(changed);
             var actual = new LocalActualFiles(target.Location.Root);
             live.Merge(request, await actual.ScanAsync(request, cancellationToken));
-            return await FindingsAsync(live.Plan!, live.DesiredHashes!, live.Snapshot, actual, target.Server, cancellationToken);
+            return await FindingsAsync(live.Plan!, live.DesiredHashes!, live.Snapshot, actual, target.Server, live.Diffs, cancellationToken);
         });
 
     private async Task<StatusReport> ReportAsync(TargetSpec target, Func<Task<List<Finding>>> compare)
@@ -95,7 +95,7 @@ public sealed class DriftChecker
         var (targetPlan, request, desired, snapshot) = await ScanAsync(actual, target, cancellationToken);
         if (live is not null)
             snapshot = live.Reset(targetPlan, request, desired, snapshot);
-        return await FindingsAsync(targetPlan, desired, snapshot, actual, target.Server, cancellationToken);
+        return await FindingsAsync(targetPlan, desired, snapshot, actual, target.Server, live?.Diffs, cancellationToken);
     }
 
     /// <summary>The top of the desired files' git checkout (or the desired root outside one): where a report's repo paths start.</summary>
@@ -131,10 +131,10 @@ public sealed class DriftChecker
     }
 
     private async Task<List<Finding>> FindingsAsync(TargetPlan targetPlan, IReadOnlyList<string?> desiredHashes, ActualSnapshot snapshot, IActualFiles actual,
-        string server, CancellationToken cancellationToken)
+        string server, DiffCache? diffs, CancellationToken cancellationToken)
     {
         var findings = DriftComparer.Compare(targetPlan, desiredHashes, snapshot);
-        findings = await AddDiffsAsync(findings, actual, server, cancellationToken);
+        findings = await AddDiffsAsync(findings, actual, server, diffs, cancellationToken);
         return inCheckout ? await GitHistory.AddCausesAsync(findings, repoRoot, revision, cancellationToken) : findings;
     }
 
@@ -148,11 +148,18 @@ public sealed class DriftChecker
         return files.Select(f => desiredHashes[f.LocalPath]).ToArray();
     }
 
-    private async Task<List<Finding>> AddDiffsAsync(List<Finding> findings, IActualFiles actual, string server, CancellationToken cancellationToken)
+    /// <summary>What a diff past the report's diff budget becomes.</summary>
+    private const string Omitted = "[diff omitted: the report's diff budget is used up by earlier files]\n";
+
+    private async Task<List<Finding>> AddDiffsAsync(List<Finding> findings, IActualFiles actual, string server, DiffCache? cache, CancellationToken cancellationToken)
     {
         var modified = findings.Where(f => f.File.Change == ChangeKind.Modified && f.Wanted is { Sensitive: false }).ToList();
+        var next = new Dictionary<string, DiffCache.Entry>(StringComparer.Ordinal);
         if (modified.Count == 0)
+        {
+            cache?.Replace(next);
             return findings;
+        }
         var withDiffs = new Dictionary<Finding, DriftedFile>();
         // Symlinks are resolved on the target first: one leading outside its mapped directory, or to a sensitive path,
         // keeps its hashes only; the others are read through their resolved path, the one that was checked.
@@ -171,20 +178,45 @@ public sealed class DriftChecker
             toDiff.Add(modified[i]);
             readPaths.Add(resolved[i]!);
         }
-        var contents = toDiff.Count == 0 ? [] : await actual.ReadAsync(readPaths, DiffText.MaxInputBytes, cancellationToken);
+        // What the cache does not know is read at once (over SSH, one round trip); the cache holds no content.
+        var known = toDiff.Select((f, i) => cache?.Find(f.Wanted!.TargetPath, f.File.ExpectedSha256, f.File.ActualSha256, readPaths[i])).ToList();
+        var unknown = Enumerable.Range(0, toDiff.Count).Where(i => known[i] is null).ToList();
+        var contents = unknown.Count == 0 ? [] : await actual.ReadAsync(unknown.Select(i => readPaths[i]).ToList(), DiffText.MaxInputBytes, cancellationToken);
         var budget = ReportDiffBudget;
-        for (var i = 0; i < toDiff.Count; i++)
+        for (int i = 0, read = 0; i < toDiff.Count; i++)
         {
-            var wanted = toDiff[i].Wanted!;
-            var desired = LocalActualFiles.ReadHead(wanted.LocalPath, DiffText.MaxInputBytes);
-            var (diff, binary) = desired is null || contents[i] is not { } actualBytes
-                ? (DiffText.NoDiff, false)
-                : DiffText.Build(desired, actualBytes, wanted.RepoPath, $"{server}:{wanted.Name}", options.MaxDiffBytes);
+            var (file, wanted) = (toDiff[i].File, toDiff[i].Wanted!);
+            byte[]? desired = null, actualBytes = null;
+            var entry = known[i];
+            if (entry is null)
+            {
+                (desired, actualBytes) = (LocalActualFiles.ReadHead(wanted.LocalPath, DiffText.MaxInputBytes), contents[read++]);
+                entry = new DiffCache.Entry(file.ExpectedSha256, file.ActualSha256, readPaths[i], DiffText.Kind(desired, actualBytes), Diff: null);
+            }
+            // Once the budget is below zero every diff is omitted, whatever its length: text files are not diffed then.
+            if (entry is { Kind: DiffKind.Text, Diff: null } && budget >= 0)
+            {
+                if (desired is null) // known, not yet diffed: the budget reaches it now that earlier files were reverted
+                {
+                    desired = LocalActualFiles.ReadHead(wanted.LocalPath, DiffText.MaxInputBytes);
+                    actualBytes = (await actual.ReadAsync([readPaths[i]], DiffText.MaxInputBytes, cancellationToken))[0];
+                }
+                var kind = DiffText.Kind(desired, actualBytes);
+                entry = entry with { Kind = kind, Diff = kind == DiffKind.Text ? DiffText.Build(desired!, actualBytes!, wanted.RepoPath, $"{server}:{wanted.Name}", options.MaxDiffBytes).Diff : null };
+            }
+            next[wanted.TargetPath] = entry;
+            var diff = entry.Kind switch
+            {
+                DiffKind.None => DiffText.NoDiff,
+                DiffKind.Binary => null,
+                _ => entry.Diff ?? Omitted,
+            };
             if (diff is not null && diff.Length > budget)
-                diff = "[diff omitted: the report's diff budget is used up by earlier files]\n";
+                diff = Omitted;
             budget -= diff?.Length ?? 0;
-            withDiffs[toDiff[i]] = toDiff[i].File with { Diff = diff, Binary = binary ? true : null };
+            withDiffs[toDiff[i]] = file with { Diff = diff, Binary = entry.Kind == DiffKind.Binary ? true : null };
         }
+        cache?.Replace(next);
         return findings.Select(f => withDiffs.TryGetValue(f, out var file) ? f with { File = file } : f).ToList();
     }
 

@@ -2,7 +2,8 @@ namespace GitOpsStatus.Core.Drift;
 
 /// <summary>
 /// The files of one target, read in as few exchanges as possible: one <see cref="ScanAsync"/> (hashes, metadata and
-/// directory listings for the whole file set), then at most one <see cref="ResolveAsync"/> and one <see cref="ReadAsync"/> for the files that differ.
+/// directory listings for the whole file set), then at most one <see cref="ResolveAsync"/> and one <see cref="ReadAsync"/> for the files that differ
+/// (a realtime recheck, local only, may read again a file its <see cref="DiffCache"/> knows but had not diffed).
 /// Two implementations: <see cref="LocalActualFiles"/> and <see cref="Ssh.SshActualFiles"/>.
 /// Both throw <see cref="TargetUnavailableException"/> when the target cannot be reached or read.
 /// </summary>

@@ -22,6 +22,9 @@ public sealed class LiveTarget
     /// <summary>The last writer seen for each target path, from fanotify; cleared on a gap (events lost: any writer may be wrong).</summary>
     public Dictionary<string, FileChangedBy> Writers { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The diffs of the last report, so a recheck diffs only files whose content changed; a full check starts it afresh.</summary>
+    public DiffCache Diffs { get; } = new();
+
     /// <summary>Directories to watch: each mapped directory tree (recursively), and the directory of each single-file mapping.</summary>
     public IReadOnlyList<WatchedDir> Dirs { get; private set; } = [];
 
@@ -48,6 +51,7 @@ public sealed class LiveTarget
         foreach (var (dir, list) in snapshot.Listings)
             listings[dir] = list;
         Dirs = WatchedDir.For(plan);
+        Diffs.Clear();
         return Snapshot;
     }
 
