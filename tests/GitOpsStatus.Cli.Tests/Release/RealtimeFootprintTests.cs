@@ -104,10 +104,9 @@ public sealed class RealtimeFootprintTests : IDisposable
         return rows!.FirstOrDefault(r => r.GetProperty("server").GetString() == Server);
     }
 
-    /// <summary>Polls <c>/status.json</c> until the target's row satisfies <paramref name="condition"/>; the time it took, bounded.</summary>
-    private async Task<TimeSpan> UntilAsync(Func<JsonElement, bool> condition, string what)
+    /// <summary>Polls <c>/status.json</c> until the target's row satisfies <paramref name="condition"/>; the time since <paramref name="clock"/> started, bounded.</summary>
+    private async Task<TimeSpan> UntilAsync(Func<JsonElement, bool> condition, string what, Stopwatch clock)
     {
-        var clock = Stopwatch.StartNew();
         while (clock.Elapsed < Bound)
         {
             if (await RowAsync() is { ValueKind: JsonValueKind.Object } row && condition(row))
@@ -127,15 +126,16 @@ public sealed class RealtimeFootprintTests : IDisposable
         using var agent = Start();
         try
         {
-            await UntilAsync(row => row.GetProperty("sync_status").GetString() == "SYNCED", "the start-up check");
+            await UntilAsync(row => row.GetProperty("sync_status").GetString() == "SYNCED", "the start-up check", Stopwatch.StartNew());
             Assert.Contains("with fanotify", Log(), StringComparison.Ordinal);
             var idlePeak = PeakRssKb(agent);
 
             var before = Reports();
+            var clock = Stopwatch.StartNew();
             for (var i = 0; i < Files; i++)
                 File.AppendAllText(tree["actual/" + Name(i)], "# burst\n");
             var drifted = await UntilAsync(row => row.GetProperty("sync_status").GetString() == "OUT_OF_SYNC" && row.GetProperty("drift_count").GetInt32() == Files,
-                "all 10,000 files OUT_OF_SYNC");
+                "all 10,000 files OUT_OF_SYNC", clock);
             await Task.Delay(2000, TestContext.Current.CancellationToken); // a report still on its way would arrive within this
             var burstReports = Reports() - before;
             var report = (await http.GetFromJsonAsync<JsonElement>($"{server.Url}/api/targets/{Server}/footprint", TestContext.Current.CancellationToken)).GetProperty("report");
@@ -143,15 +143,16 @@ public sealed class RealtimeFootprintTests : IDisposable
             var burstPeak = PeakRssKb(agent);
 
             before = Reports();
+            clock.Restart();
             for (var i = 0; i < Files; i++)
                 File.WriteAllText(tree["actual/" + Name(i)], Content(i));
-            var synced = await UntilAsync(row => row.GetProperty("sync_status").GetString() == "SYNCED", "the reverted burst SYNCED");
+            var synced = await UntilAsync(row => row.GetProperty("sync_status").GetString() == "SYNCED", "the reverted burst SYNCED", clock);
             await Task.Delay(2000, TestContext.Current.CancellationToken);
             var revertReports = Reports() - before;
             var finalRow = await RowAsync();
             var peak = PeakRssKb(agent);
             TestContext.Current.SendDiagnosticMessage($"peak RSS idle {idlePeak / 1024.0:F1} MB, after the burst {burstPeak / 1024.0:F1} MB, after its revert {peak / 1024.0:F1} MB; " +
-                $"burst: {burstReports} reports, all OUT_OF_SYNC after {drifted.TotalSeconds:F1} s; revert: {revertReports} reports, SYNCED after {synced.TotalSeconds:F1} s");
+                $"burst: {burstReports} reports, all OUT_OF_SYNC {drifted.TotalSeconds:F1} s after the first write; revert: {revertReports} reports, SYNCED after {synced.TotalSeconds:F1} s");
 
             Assert.Equal(Enumerable.Range(0, Files).Select(i => "/" + Name(i)).ToHashSet(), names);
             Assert.InRange(burstReports, 1, 60);
