@@ -246,6 +246,36 @@ public abstract class AcknowledgementTests : IDisposable
         Assert.True(output.Trim().Length == 0, output);
         return promtool.ExitCode;
     }
+
+    [Fact]
+    public async Task History_records_who_acknowledged_what_and_why_each_acknowledgement_ended()
+    {
+        await _server.PostJson(Drifted(AppServer.Start, ("rsyslog.conf", ShaA)));
+        Assert.Equal(HttpStatusCode.Created, (await Acknowledge("hotfix", "2026-04-25")).StatusCode);
+        _server.Clock.Advance(TimeSpan.FromMinutes(1));
+        await _server.PostJson(Drifted(AppServer.Start.AddMinutes(1), ("rsyslog.conf", ShaB))); // the content changed: it ends
+        Assert.Equal(HttpStatusCode.Created, (await Acknowledge("new content accepted", "2026-04-26")).StatusCode);
+        _server.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.OK, (await _server.Send(HttpMethod.Delete, Route)).StatusCode);
+
+        var events = (await _server.GetJson("/api/history/web-1/infra/rsyslog")).GetProperty("events").EnumerateArray().Reverse()
+            .Select(e => string.Join(' ', e.GetProperty("changes").EnumerateArray().Select(c => c.GetString()))
+                + $" {Text(e, "ack_by")} {Text(e, "ack_reason")} {Text(e, "ack_until")} {Text(e, "ack_end_reason")} at {e.GetProperty("at").GetString()}")
+            .ToList();
+        var page = await _server.Client.GetStringAsync("/targets/web-1/infra/rsyslog");
+
+        Assert.Equal([
+            "first - - - - at 2026-04-21T10:31:00.000Z",
+            "acknowledged anonymous hotfix 2026-04-25T00:00:00.000Z - at 2026-04-21T10:31:00.000Z",
+            "unacknowledged anonymous hotfix 2026-04-25T00:00:00.000Z content at 2026-04-21T10:32:00.000Z",
+            "acknowledged anonymous new content accepted 2026-04-26T00:00:00.000Z - at 2026-04-21T10:32:00.000Z",
+            "unacknowledged anonymous new content accepted 2026-04-26T00:00:00.000Z deleted at 2026-04-21T10:33:00.000Z",
+        ], events);
+        Assert.Contains("Acknowledged by anonymous until 2026-04-25 00:00:00 UTC: hotfix", page, StringComparison.Ordinal);
+        Assert.Contains("Acknowledgement by anonymous ended (deleted): new content accepted", page, StringComparison.Ordinal);
+    }
+
+    private static string Text(JsonElement e, string name) => e.GetProperty(name).GetString() ?? "-";
 }
 
 public sealed class AcknowledgementTestsOnSqlite() : AcknowledgementTests(null);

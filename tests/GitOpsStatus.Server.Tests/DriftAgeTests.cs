@@ -139,12 +139,13 @@ public abstract class DriftAgeTests(PostgresCluster? postgres) : IDisposable
         Assert.Equal(120, detail.GetProperty("target").GetProperty("drift_age_seconds").GetInt64());
     }
 
-    /// <summary>Back to the schema before migration 7 (PostgreSQL's sixth), as an older server left it with a drifted target.</summary>
+    /// <summary>Back to the schema before migration 7 (PostgreSQL's sixth; 8 undone too), as an older server left it with a drifted target.</summary>
     private void UndoDriftAge()
     {
         const string Columns = """
             DROP TABLE file_drift_starts; ALTER TABLE targets DROP COLUMN drift_files; ALTER TABLE targets DROP COLUMN file_starts;
-            ALTER TABLE targets DROP COLUMN drift_since; ALTER TABLE targets DROP COLUMN drift_starts
+            ALTER TABLE targets DROP COLUMN drift_since; ALTER TABLE targets DROP COLUMN drift_starts;
+            ALTER TABLE events DROP COLUMN ack_by; ALTER TABLE events DROP COLUMN ack_reason; ALTER TABLE events DROP COLUMN ack_until; ALTER TABLE events DROP COLUMN ack_end_reason
             """;
         if (_server.Database is { } database)
         {

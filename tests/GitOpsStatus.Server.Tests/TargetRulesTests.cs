@@ -118,19 +118,24 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
         ["report already past its limit when received: announced STALE, a newcomer not notified"] =
             new([Drifted(0, 20, "a")], "stored", 20, "STALE", 10, ["first ∅→OUT_OF_SYNC"], []),
         ["acknowledged drift: still OUT_OF_SYNC, a heartbeat keeps it, nothing announced"] =
-            new([Drifted(0, 0, "a"), Ack(1, 60), Drifted(2, 2, "a")], "stored", 3, "OUT_OF_SYNC", 0, ["first ∅→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC"], true),
+            new([Drifted(0, 0, "a"), Ack(1, 60), Drifted(2, 2, "a")], "stored", 3, "OUT_OF_SYNC", 0, ["first ∅→OUT_OF_SYNC", "acknowledged OUT_OF_SYNC→OUT_OF_SYNC by test (-)"], ["transition ∅→OUT_OF_SYNC"], true),
         ["acknowledged, another file drifts: it ends, one unacknowledged"] =
             new([Drifted(0, 0, "a"), Ack(1, 60), Drifted(2, 2, "a", "b")], "stored", 3, "OUT_OF_SYNC", 0,
-                ["first ∅→OUT_OF_SYNC", "files OUT_OF_SYNC→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC", "unacknowledged OUT_OF_SYNC→OUT_OF_SYNC"]),
+                ["first ∅→OUT_OF_SYNC", "acknowledged OUT_OF_SYNC→OUT_OF_SYNC by test (-)", "files OUT_OF_SYNC→OUT_OF_SYNC", "unacknowledged OUT_OF_SYNC→OUT_OF_SYNC by test (content)"],
+                ["transition ∅→OUT_OF_SYNC", "unacknowledged OUT_OF_SYNC→OUT_OF_SYNC"]),
         ["acknowledged, back to SYNCED: it ends with the recovery alone"] =
             new([Drifted(0, 0, "a"), Ack(1, 60), Synced(2, 2)], "stored", 3, "SYNCED", 2,
-                ["first ∅→OUT_OF_SYNC", "status,files OUT_OF_SYNC→SYNCED"], ["transition ∅→OUT_OF_SYNC", "recovery OUT_OF_SYNC→SYNCED"]),
+                ["first ∅→OUT_OF_SYNC", "acknowledged OUT_OF_SYNC→OUT_OF_SYNC by test (-)", "status,files OUT_OF_SYNC→SYNCED", "unacknowledged SYNCED→SYNCED by test (status)"],
+                ["transition ∅→OUT_OF_SYNC", "recovery OUT_OF_SYNC→SYNCED"]),
         ["acknowledged until minute 5: a report after it ends it"] =
             new([Drifted(0, 0, "a"), Ack(1, 5), Drifted(6, 6, "a")], "stored", 7, "OUT_OF_SYNC", 0,
-                ["first ∅→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC", "unacknowledged OUT_OF_SYNC→OUT_OF_SYNC"]),
+                ["first ∅→OUT_OF_SYNC", "acknowledged OUT_OF_SYNC→OUT_OF_SYNC by test (-)", "unacknowledged OUT_OF_SYNC→OUT_OF_SYNC by test (expired)"], ["transition ∅→OUT_OF_SYNC", "unacknowledged OUT_OF_SYNC→OUT_OF_SYNC"]),
         ["acknowledged until minute 5: the sweep ends it, once"] =
             new([Drifted(0, 0, "a"), Ack(1, 5), Sweep(4), Sweep(6), Sweep(7)], "stored", 7, "OUT_OF_SYNC", 0,
-                ["first ∅→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC", "unacknowledged OUT_OF_SYNC→OUT_OF_SYNC"]),
+                ["first ∅→OUT_OF_SYNC", "acknowledged OUT_OF_SYNC→OUT_OF_SYNC by test (-)", "unacknowledged OUT_OF_SYNC→OUT_OF_SYNC by test (expired)"], ["transition ∅→OUT_OF_SYNC", "unacknowledged OUT_OF_SYNC→OUT_OF_SYNC"]),
+        ["acknowledged twice: the first ends replaced, history has both"] =
+            new([Drifted(0, 0, "a"), Ack(1, 60), Ack(2, 90)], "stored", 3, "OUT_OF_SYNC", 0,
+                ["first ∅→OUT_OF_SYNC", "acknowledged OUT_OF_SYNC→OUT_OF_SYNC by test (-)", "unacknowledged OUT_OF_SYNC→OUT_OF_SYNC by test (replaced)", "acknowledged OUT_OF_SYNC→OUT_OF_SYNC by test (-)"], ["transition ∅→OUT_OF_SYNC"], true),
         ["drift repeated in later reports: first_seen kept, one start"] =
             new([Drifted(0, 0, "a"), Drifted(5, 5, "a"), Drifted(9, 9, "a")], "stored", 10, "OUT_OF_SYNC", 0,
                 ["first ∅→OUT_OF_SYNC"], ["transition ∅→OUT_OF_SYNC"], Drift: "0 1 a@0×1"),
@@ -206,7 +211,7 @@ public abstract class TargetRulesTests(PostgresCluster? postgres)
             Assert.Equal(c.Derived, derived.Status);
             Assert.Equal(1, CountOf(summary.Overall, c.Derived)); // the derived status in SQL
             Assert.Equal(At(c.StatusSince), derived.Since);
-            Assert.Equal(c.Events, history.Events.Reverse().Select(e => $"{e.Changes} {e.FromStatus ?? "∅"}→{e.ToStatus}"));
+            Assert.Equal(c.Events, history.Events.Reverse().Select(e => $"{e.Changes} {e.FromStatus ?? "∅"}→{e.ToStatus}{(e.Ack is { } a ? $" by {a.By} ({a.EndReason ?? "-"})" : "")}"));
             Assert.Equal(c.Notifications, notifications.OrderBy(n => n.Id).Select(n => $"{n.Transition.Kind} {n.Transition.From ?? "∅"}→{n.Transition.To}"));
             Assert.Equal(c.Acknowledged, row.Acknowledged(readAt));
             Assert.Equal(c.Flapping, row.Flapping);

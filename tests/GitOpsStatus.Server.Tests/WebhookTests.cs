@@ -161,10 +161,11 @@ public abstract class WebhookTests : IDisposable
         ALTER TABLE targets DROP COLUMN flapping_since; ALTER TABLE targets DROP COLUMN notify_due; ALTER TABLE targets DROP COLUMN notify_from
         """;
 
-    /// <summary>Migration 7 (drift age and recurrence), undone on both stores.</summary>
+    /// <summary>Migrations 7 (drift age and recurrence) and 8 (acknowledgement events), undone on both stores.</summary>
     private const string UndoDriftAge = """
         DROP TABLE file_drift_starts; ALTER TABLE targets DROP COLUMN drift_files; ALTER TABLE targets DROP COLUMN file_starts;
-        ALTER TABLE targets DROP COLUMN drift_since; ALTER TABLE targets DROP COLUMN drift_starts
+        ALTER TABLE targets DROP COLUMN drift_since; ALTER TABLE targets DROP COLUMN drift_starts;
+        ALTER TABLE events DROP COLUMN ack_by; ALTER TABLE events DROP COLUMN ack_reason; ALTER TABLE events DROP COLUMN ack_until; ALTER TABLE events DROP COLUMN ack_end_reason
         """;
 
     /// <summary>Back to the schema before the outbox error column (SQLite version 2, PostgreSQL 1): that column and what later migrations added go.</summary>

@@ -51,6 +51,9 @@ public sealed record TargetDetailResponse(TargetItem Target, JsonElement Report,
 /// drifting in the last 30 days, this time included.</summary>
 public sealed record DriftedFileItem(string Name, string FirstSeen, [property: JsonPropertyName("recurrences_30d")] int Recurrences30d);
 
+/// <summary>One history event. <c>changes</c>: <c>first</c> or some of <c>status</c>, <c>files</c>, <c>revision</c>; or <c>acknowledged</c> /
+/// <c>unacknowledged</c>, which carry <c>ack_by</c>, <c>ack_reason</c>, <c>ack_until</c> and, when it ended, <c>ack_end_reason</c>
+/// (<c>expired</c>, <c>content</c>, <c>status</c>, <c>deleted</c> or <c>replaced</c>); these are null on other events.</summary>
 public sealed record HistoryItem(
     long Id,
     string At,
@@ -61,7 +64,11 @@ public sealed record HistoryItem(
     int DriftCount,
     string Files,
     string? FromRevision,
-    string? Revision);
+    string? Revision,
+    string? AckBy,
+    string? AckReason,
+    string? AckUntil,
+    string? AckEndReason);
 
 /// <summary>One page of history, newest first; <c>next</c> is the URL of the older page, null on the last.</summary>
 public sealed record HistoryList(string Repo, string Server, IAsyncEnumerable<HistoryItem> Events, string? Next);
@@ -92,7 +99,7 @@ internal static class ApiMapping
 
     public static HistoryItem ToItem(this HistoryEvent e) => new(
         e.Id, Time.Iso(e.At), Time.Iso(e.ReceivedAt), e.Changes.Split(',', StringSplitOptions.RemoveEmptyEntries), e.FromStatus,
-        e.ToStatus, e.DriftCount, e.Files, e.FromRevision, e.Revision);
+        e.ToStatus, e.DriftCount, e.Files, e.FromRevision, e.Revision, e.Ack?.By, e.Ack?.Reason, e.Ack is { } a ? Time.Iso(a.Until) : null, e.Ack?.EndReason);
 
     public static CountsItem ToItem(this StatusCounts c) => new(c.Total, c.Synced, c.OutOfSync, c.Stale, c.Unknown);
 

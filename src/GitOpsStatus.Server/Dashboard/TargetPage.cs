@@ -232,6 +232,10 @@ internal static class TargetPage
     /// <summary>One event in words: what changed, from what to what.</summary>
     internal static string Describe(HistoryEvent e)
     {
+        if (e.Ack is { } ack)
+            return e.Changes == AckEvents.Made
+                ? $"Acknowledged by {ack.By} until {Format.Clock(DateTimeOffset.FromUnixTimeMilliseconds(ack.Until))}: {ack.Reason}"
+                : $"Acknowledgement by {ack.By} ended ({EndedBecause(ack.EndReason)}): {ack.Reason}";
         var changes = e.Changes.Split(',');
         var parts = new List<string>(3);
         if (changes.Contains("first"))
@@ -246,4 +250,14 @@ internal static class TargetPage
             parts.Add($"revision {e.Revision}");
         return string.Join("; ", parts);
     }
+
+    private static string EndedBecause(string? why) => why switch
+    {
+        AckEnded.Expired => "expired",
+        AckEnded.Content => "the drifted content changed",
+        AckEnded.Status => "no longer OUT_OF_SYNC",
+        AckEnded.Deleted => "deleted",
+        AckEnded.Replaced => "replaced",
+        _ => why ?? "ended",
+    };
 }

@@ -141,6 +141,8 @@ internal static class PostgresSchema
               GROUP BY id) AS f
         WHERE targets.id = f.id;
         """,
+        // 8 (issue 23): as SQLite's 8, acknowledgement events in the history.
+        "ALTER TABLE events ADD COLUMN ack_by text, ADD COLUMN ack_reason text, ADD COLUMN ack_until bigint, ADD COLUMN ack_end_reason text;",
     ];
 
     public static int LatestVersion => Migrations.Length;

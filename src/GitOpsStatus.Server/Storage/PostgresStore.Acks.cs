@@ -13,15 +13,20 @@ public sealed partial class PostgresStore
 {
     private static readonly string AckReturning = string.Join(", ", AckColumns.Split(", ").Select(c => "a." + c));
 
+    /// <summary>The columns an acknowledgement's history event is written with.</summary>
+    internal const string AckEventColumns =
+        "repo, server, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision, ack_by, ack_reason, ack_until, ack_end_reason";
+
     public Ack? Acknowledge(AckRequest a)
     {
         using var command = _dataSource.CreateCommand($"""
             WITH t AS (
-                SELECT id, ack_id FROM targets
+                SELECT id, ack_id, sync_status, drift_count, files, revision FROM targets
                 WHERE repo = @repo AND server = @server AND last_check = @last_check AND sync_status = 'OUT_OF_SYNC' FOR UPDATE
             ),
             old AS (
                 UPDATE acks SET ended_at = @now, end_reason = '{AckEnded.Replaced}' FROM t WHERE acks.id = t.ack_id AND acks.ended_at IS NULL
+                RETURNING acks.by_name, acks.reason, acks.until_at
             ),
             ins AS (
                 INSERT INTO acks (repo, server, content_key, files, reason, by_name, until_at, created_at)
@@ -30,6 +35,13 @@ public sealed partial class PostgresStore
             upd AS (
                 UPDATE targets SET ack_id = ins.id, ack_key = @key, ack_reason = @reason, ack_by = @by, ack_until = @until
                 FROM ins, t WHERE targets.id = t.id
+            ),
+            ev AS (
+                INSERT INTO events ({AckEventColumns})
+                SELECT @repo, @server, @now, @now, e.kind, t.sync_status, t.sync_status, t.drift_count, t.files, NULL, t.revision, e.by_name, e.reason, e.until_at, e.why
+                FROM t, (SELECT 1 AS k, '{AckEvents.Ended}' AS kind, by_name, reason, until_at, '{AckEnded.Replaced}' AS why FROM old
+                         UNION ALL SELECT 2, '{AckEvents.Made}', @by, @reason, @until, NULL FROM ins) AS e
+                ORDER BY e.k
             )
             SELECT id FROM ins
             """);
@@ -58,11 +70,16 @@ public sealed partial class PostgresStore
             WITH due AS (SELECT id, ack_id FROM targets WHERE {where}),
             cleared AS (
                 UPDATE targets t SET ack_id = NULL, ack_key = NULL, ack_reason = NULL, ack_by = NULL, ack_until = NULL FROM due WHERE t.id = due.id
-                RETURNING due.ack_id, COALESCE(t.alert_status, t.sync_status) AS announced, t.drift_count, t.revision
+                RETURNING due.ack_id, COALESCE(t.alert_status, t.sync_status) AS announced, t.drift_count, t.revision, t.sync_status, t.files AS names
             ),
             ended AS (
                 UPDATE acks a SET ended_at = @now, end_reason = @why FROM cleared WHERE a.id = cleared.ack_id
-                RETURNING {AckReturning}, cleared.announced, cleared.drift_count, cleared.revision
+                RETURNING {AckReturning}, cleared.announced, cleared.drift_count, cleared.revision, cleared.sync_status, cleared.names
+            ),
+            ev AS (
+                INSERT INTO events ({AckEventColumns})
+                SELECT repo, server, @now, @now, '{AckEvents.Ended}', sync_status, sync_status, drift_count, names, NULL, revision, by_name, reason, until_at, @why
+                FROM ended ORDER BY repo, server
             ),
             ob AS (
                 INSERT INTO outbox ({OutboxColumns})

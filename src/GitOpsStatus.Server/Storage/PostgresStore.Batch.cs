@@ -14,7 +14,7 @@ public sealed partial class PostgresStore
     /// (<c>last_*</c>) for <c>RETURNING</c>. <c>ev</c>: one history event per written row that changed
     /// something. <c>ob</c> (with webhooks): one outbox row per URL when the announced status changed; a
     /// new target only when it arrives in trouble; one <c>unacknowledged</c> row when the report ended the target's
-    /// acknowledgement without a transition. <c>ack_end</c>: the ended acknowledgement's history. <c>fs</c>, <c>fp</c>: a start per file
+    /// acknowledgement without a transition. <c>ack_end</c>: the ended acknowledgement's history (and its event in <c>ev</c>). <c>fs</c>, <c>fp</c>: a start per file
     /// that started drifting, and the target's starts older than the recurrence window gone (<see cref="TargetRules.NextDrift"/>). The rules are those of <see cref="TargetRules.Apply"/>, which
     /// <c>TargetRulesTests</c> holds this statement to.
     /// </summary>
@@ -142,9 +142,17 @@ public sealed partial class PostgresStore
                 UPDATE acks a SET ended_at = up.received_at, end_reason = up.last_ack_end FROM up WHERE a.id = up.last_ack_id AND a.ended_at IS NULL
             ),
             ev AS (
-                INSERT INTO events (repo, server, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision)
-                SELECT repo, server, last_check, received_at, last_changes, last_from_status, sync_status, drift_count, files, last_from_revision, revision
-                FROM up WHERE last_changes <> '' ORDER BY repo, server
+                INSERT INTO events ({AckEventColumns})
+                SELECT repo, server, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision, ack_by, ack_reason, ack_until, ack_end_reason
+                FROM (
+                    SELECT 1 AS k, repo, server, last_check AS at, received_at, last_changes AS changes, last_from_status AS from_status, sync_status AS to_status,
+                        drift_count, files, last_from_revision AS from_revision, revision, NULL AS ack_by, NULL AS ack_reason, NULL::bigint AS ack_until, NULL AS ack_end_reason
+                    FROM up WHERE last_changes <> ''
+                    UNION ALL
+                    SELECT 2, up.repo, up.server, up.received_at, up.received_at, '{AckEvents.Ended}', up.sync_status, up.sync_status,
+                        up.drift_count, up.files, NULL, up.revision, a.by_name, a.reason, a.until_at, up.last_ack_end
+                    FROM up JOIN acks a ON a.id = up.last_ack_id WHERE up.last_ack_end IS NOT NULL
+                ) AS e ORDER BY repo, server, k
             )
             {outbox}
             SELECT repo, server, last_changes, last_from_status FROM up

@@ -21,7 +21,7 @@ public sealed record FileDrift(string Name, long FirstSeen, long[] Starts)
 /// One history event: a change of status, drifted file set or revision (never a heartbeat). <c>Id</c> grows
 /// with insertion (the paging cursor); <c>At</c> is the <c>last_check</c> of the report that made the change,
 /// or when the target went STALE (Unix ms); <c>Changes</c> is <c>first</c> or a comma list of <c>status</c>,
-/// <c>files</c>, <c>revision</c>.
+/// <c>files</c>, <c>revision</c>; or <c>acknowledged</c> / <c>unacknowledged</c> (<see cref="Targets.AckEvents"/>: <c>At</c> is when, <c>Ack</c> who and why).
 /// </summary>
 public sealed record HistoryEvent(
     long Id,
@@ -33,7 +33,11 @@ public sealed record HistoryEvent(
     int DriftCount,
     string Files,
     string? FromRevision,
-    string? Revision);
+    string? Revision,
+    AckEventInfo? Ack = null);
+
+/// <summary>An acknowledgement event's acknowledgement: who made it, why, until when (Unix ms), and why it ended (null on <c>acknowledged</c>).</summary>
+public sealed record AckEventInfo(string By, string Reason, long Until, string? EndReason);
 
 /// <summary>
 /// An acknowledgement: who (<c>By</c>) accepted which drift (<c>FilesJson</c>, a JSON array of the file names whose content it

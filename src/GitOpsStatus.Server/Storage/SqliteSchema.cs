@@ -148,6 +148,14 @@ internal static class SqliteSchema
             drift_since = status_since
         WHERE json_array_length(report, '$.files') > 0;
         """,
+        // 8 (issue 23): history records who acknowledged what and when and why it ended: an event 'acknowledged' or 'unacknowledged'
+        // with the acknowledgement's by, reason and until, and for its end the reason (AckEnded).
+        """
+        ALTER TABLE events ADD COLUMN ack_by TEXT;
+        ALTER TABLE events ADD COLUMN ack_reason TEXT;
+        ALTER TABLE events ADD COLUMN ack_until INTEGER;
+        ALTER TABLE events ADD COLUMN ack_end_reason TEXT;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -26,7 +26,10 @@ public sealed partial class SqliteStore
             (id, replaced) = (reader.GetInt64(0), NullableLong(reader, 1));
         }
         if (replaced is { } old)
+        {
             Execute(tx, "UPDATE acks SET ended_at = $now, end_reason = $why WHERE id = $id", ("$now", a.Now), ("$why", AckEnded.Replaced), ("$id", old));
+            AckEvent(tx, old, AckEvents.Ended, a.Now);
+        }
         long ackId;
         using (var insert = _writer.CreateCommand())
         {
@@ -42,6 +45,7 @@ public sealed partial class SqliteStore
         }
         Execute(tx, "UPDATE targets SET ack_id = $ack, ack_key = $key, ack_reason = $reason, ack_by = $by, ack_until = $until WHERE id = $id",
             ("$ack", ackId), ("$key", a.ContentKey), ("$reason", a.Reason), ("$by", a.By), ("$until", a.Until), ("$id", id));
+        AckEvent(tx, ackId, AckEvents.Made, a.Now);
         tx.Commit();
         return new Ack(ackId, a.Repo, a.Server, a.FilesJson, a.Reason, a.By, a.Until, a.Now, null, null);
     }
@@ -97,8 +101,19 @@ public sealed partial class SqliteStore
     private void EndAck(Microsoft.Data.Sqlite.SqliteTransaction tx, long targetId, long? ackId, string why, long now)
     {
         Execute(tx, "UPDATE targets SET ack_id = NULL, ack_key = NULL, ack_reason = NULL, ack_by = NULL, ack_until = NULL WHERE id = $id", ("$id", targetId));
-        Execute(tx, "UPDATE acks SET ended_at = $now, end_reason = $why WHERE id = $id AND ended_at IS NULL", ("$now", now), ("$why", why), ("$id", ackId));
+        if (Execute(tx, "UPDATE acks SET ended_at = $now, end_reason = $why WHERE id = $id AND ended_at IS NULL", ("$now", now), ("$why", why), ("$id", ackId)) > 0)
+            AckEvent(tx, ackId!.Value, AckEvents.Ended, now);
     }
+
+    /// <summary>The history event of an acknowledgement made or ended at <paramref name="now"/>, with the target's status and drifted files then.</summary>
+    private void AckEvent(Microsoft.Data.Sqlite.SqliteTransaction tx, long ackId, string kind, long now) =>
+        Execute(tx, """
+            INSERT INTO events (repo, server, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision,
+                ack_by, ack_reason, ack_until, ack_end_reason)
+            SELECT a.repo, a.server, $now, $now, $kind, t.sync_status, t.sync_status, t.drift_count, t.files, NULL, t.revision,
+                a.by_name, a.reason, a.until_at, a.end_reason
+            FROM acks a JOIN targets t ON t.repo = a.repo AND t.server = a.server WHERE a.id = $id
+            """, ("$now", now), ("$kind", kind), ("$id", ackId));
 
     public async Task<IReadOnlyList<Ack>> ReadAcksAsync(string repo, string server, CancellationToken cancellationToken)
     {

@@ -19,7 +19,7 @@ internal static class StoredRows
     /// <summary>How many columns <see cref="TargetColumns"/> selects: a query that adds one reads it at this index.</summary>
     public const int TargetColumnCount = 22;
 
-    public const string EventColumns = "id, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision";
+    public const string EventColumns = "id, at, received_at, changes, from_status, to_status, drift_count, files, from_revision, revision, ack_by, ack_reason, ack_until, ack_end_reason";
 
     /// <summary>The outbox columns a claim returns.</summary>
     public const string OutboxColumns = "id, url, kind, repo, server, from_status, to_status, at, drift_count, files, revision, attempts, error, detection, cause";
@@ -78,7 +78,8 @@ internal static class StoredRows
     /// <summary>One event from a row of <c>EventColumns</c>.</summary>
     public static HistoryEvent ReadEvent(DbDataReader reader) => new(
         reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), NullableString(reader, 4),
-        reader.GetString(5), Count(reader, 6), reader.GetString(7), NullableString(reader, 8), NullableString(reader, 9));
+        reader.GetString(5), Count(reader, 6), reader.GetString(7), NullableString(reader, 8), NullableString(reader, 9),
+        reader.IsDBNull(10) ? null : new AckEventInfo(reader.GetString(10), reader.GetString(11), reader.GetInt64(12), NullableString(reader, 13)));
 
     public static long? NullableLong(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
 

@@ -316,6 +316,16 @@ public readonly record struct ReportEffects(
     public bool NotifyAckEnded => TargetRules.NotifyAckEnded(AckEnd, Notify);
 }
 
+/// <summary>The history events of acknowledgements (their <c>changes</c>).</summary>
+public static class AckEvents
+{
+    /// <summary>Someone acknowledged the target's drift.</summary>
+    public const string Made = "acknowledged";
+
+    /// <summary>Its acknowledgement ended (<see cref="AckEnded"/> says why).</summary>
+    public const string Ended = "unacknowledged";
+}
+
 /// <summary>Why an acknowledgement ended, as history records it.</summary>
 public static class AckEnded
 {
