@@ -120,7 +120,8 @@ public static class StatusJsonApi
                 json.WriteNull(Names.DriftAgeSeconds);
             json.WriteNumber(Names.Recurrences30d, row.Recurrences(minute));
             json.WriteEndObject();
-            if (json.BytesPending >= FlushAt)
+            // The writer hands the pipe each full buffer of its own (BytesPending stays a few KiB), so what waits unsent is both.
+            if (json.BytesPending + output.UnflushedBytes >= FlushAt)
             {
                 json.Flush();
                 await output.FlushAsync(cancellationToken);
