@@ -4,6 +4,8 @@
 -- Each target keeps its status (a heartbeat), unless CHANGE=1: then every report flips it (SYNCED <-> OUT_OF_SYNC).
 local targets = tonumber(os.getenv("TARGETS") or "10000")
 local change = os.getenv("CHANGE") == "1"
+-- One target in DRIFT_EVERY reports OUT_OF_SYNC (always the same two files); 0: none does.
+local drift_every = tonumber(os.getenv("DRIFT_EVERY") or "10")
 local threads_total = tonumber(os.getenv("THREADS") or "2")
 local base = os.time() - 86400
 local counter = 0
@@ -27,7 +29,7 @@ function request()
   local ms = math.floor(n / targets)
   local at = os.date("!%Y-%m-%dT%H:%M:%S", base + math.floor(ms / 1000)) .. string.format(".%03dZ", ms % 1000)
   local body
-  local drifted = target % 10 == 0
+  local drifted = drift_every > 0 and target % drift_every == 0
   if change then drifted = (target + ms) % 2 == 1 end
   if drifted then
     body = string.format('{"repo":"bench/rsyslog","server":"srv-%05d","sync_status":"OUT_OF_SYNC","drift_count":2,"files":[{"name":"rsyslog.conf"},{"name":"rsyslog.d/30-lab.conf"}],"last_check":"%s","interval_seconds":120}', target, at)
