@@ -8,6 +8,7 @@
 #   dotnet publish src/GitOpsStatus.Server -c Release -o /tmp/b   # on the change
 #   bench/ingest/ab.sh /tmp/a /tmp/b                               # 10 rounds of 5 s, 16 connections
 #   ROUNDS=20 CONNS=64 ENV_B="DOTNET_TieredPGO=0" bench/ingest/ab.sh /tmp/a /tmp/a
+#   DRIFT_EVERY=0 CONNS=64 bench/ingest/ab.sh /tmp/a /tmp/b      # no target OUT_OF_SYNC (default: one in 10)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO_ROOT=$(cd "$HERE/../.." && pwd)
