@@ -130,6 +130,9 @@ public class ResourceFaultTests : IDisposable
 
         await WaitUntilReady(server);
         await WaitUntilAnnouncedStale(server, "web-99");
+        // The sweep logs its recovery after its transaction commits, so the STALE event can be visible a moment before the line.
+        for (var i = 0; i < 50 && !server.Logs.Lines.Any(l => l.Contains("The stale sweep works again after", StringComparison.Ordinal)); i++)
+            await Task.Delay(100);
         Assert.Single(server.Logs.Lines, l => l.Contains("The stale sweep failed (the disk is full)", StringComparison.Ordinal));
         Assert.Contains(server.Logs.Lines, l => l.Contains("The stale sweep works again after", StringComparison.Ordinal));
     }
