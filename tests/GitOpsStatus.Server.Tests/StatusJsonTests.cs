@@ -87,6 +87,12 @@ public abstract class StatusJsonTests(PostgresCluster? postgres) : IDisposable
         var response = await _server.Client.SendAsync(changed);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.NotEqual(etag, response.Headers.ETag);
+
+        // A deleted target changes it too (one row fewer, whatever the others hold).
+        Assert.Equal(HttpStatusCode.NoContent, (await _server.Send(HttpMethod.Delete, "/api/targets/rsyslog-lab/rsyslog")).StatusCode);
+        var deleted = new HttpRequestMessage(HttpMethod.Get, "/status.json");
+        deleted.Headers.IfNoneMatch.Add(response.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.OK, (await _server.Client.SendAsync(deleted)).StatusCode);
     }
 
     [Fact]
@@ -117,6 +123,31 @@ public sealed class StatusJsonTestsOnSqlite() : StatusJsonTests(null)
 {
 }
 
-public sealed class StatusJsonTestsOnPostgres(PostgresCluster postgres) : StatusJsonTests(postgres)
+public sealed class StatusJsonTestsOnPostgres : StatusJsonTests
 {
+    private readonly PostgresCluster _postgres;
+
+    public StatusJsonTestsOnPostgres(PostgresCluster postgres) : base(postgres) => _postgres = postgres;
+
+    // The tag follows the targets table only: another database's writes on the same cluster (other tests here, other
+    // applications in production) move the cluster's transaction ids, and once made the tag change with them.
+    [Fact]
+    public async Task Writes_elsewhere_in_the_cluster_keep_the_etag()
+    {
+        using var server = new AppServer(postgres: _postgres);
+        await server.PostJson(Reports.SeedSynced);
+        var etag = (await server.Client.GetAsync("/status.json")).Headers.ETag!;
+        var (other, _) = _postgres.CreateDatabase();
+        try
+        {
+            _postgres.Scalar(other, "CREATE TABLE busy (n int); INSERT INTO busy SELECT generate_series(1, 100)");
+            var again = new HttpRequestMessage(HttpMethod.Get, "/status.json");
+            again.Headers.IfNoneMatch.Add(etag);
+            Assert.Equal(HttpStatusCode.NotModified, (await server.Client.SendAsync(again)).StatusCode);
+        }
+        finally
+        {
+            _postgres.DropDatabase(other);
+        }
+    }
 }

@@ -4,11 +4,11 @@ namespace GitOpsStatus.Server.Live;
 
 /// <summary>
 /// On PostgreSQL, replicas learn of each other's writes by polling the listing tag (<see cref="IStatusStore.ReadListingTagAsync"/>:
-/// the database snapshot and the STALE count, the query <c>/status.json</c>'s ETag already runs) every <see cref="Interval"/>,
+/// the targets' version and the STALE count, the query <c>/status.json</c>'s ETag already runs) every <see cref="Interval"/>,
 /// and only while this replica has event streams open. Chosen over LISTEN/NOTIFY: no NOTIFY in the write transaction
 /// (PostgreSQL serialises committing transactions that notify on one global queue lock), no dedicated connection
-/// to keep and re-open, and it also sees targets going STALE, which no write announces. Another database's writes on the
-/// same cluster can move the snapshot: at worst one needless reload per interval.
+/// to keep and re-open, and it also sees targets going STALE, which no write announces. Writes to other tables (history,
+/// the outbox) do not move it.
 /// </summary>
 public sealed class ChangePoller(IStatusStore store, ChangeFeed feed, TimeProvider clock, ILogger<ChangePoller> logger) : BackgroundService
 {

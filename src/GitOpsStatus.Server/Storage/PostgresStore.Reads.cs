@@ -59,18 +59,19 @@ public sealed partial class PostgresStore
     }
 
     /// <summary>
-    /// The statement's snapshot (<c>pg_current_snapshot()</c>: equal snapshots see the same committed data, on any replica)
-    /// and the number of targets STALE at <paramref name="now"/>, from one statement.
+    /// The targets' version (their count and the sum of their rows' <c>xmin</c>: every insert, update or delete of a target
+    /// changes one or the other, on any replica, while writes to other tables or other databases of the cluster do not) and
+    /// the number of targets STALE at <paramref name="now"/>, from one statement.
     /// </summary>
     public async Task<ListingTag> ReadListingTagAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(
-            $"SELECT pg_current_snapshot()::text, count(*) FILTER (WHERE {TargetRules.IsStaleSql("@now", "last_check", "interval_seconds", "@stale_ms")}), "
+            $"SELECT count(*), coalesce(sum(xmin::text::bigint), 0), count(*) FILTER (WHERE {TargetRules.IsStaleSql("@now", "last_check", "interval_seconds", "@stale_ms")}), "
             + $"count(*) FILTER (WHERE sync_status = '{Core.Reports.SyncStatus.OutOfSync}' OR drift_starts IS NOT NULL) FROM targets");
         BindNow(command, now);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new ListingTag($"{reader.GetString(0)}:{reader.GetInt64(1)}", reader.GetInt64(2) > 0);
+        return new ListingTag($"{reader.GetInt64(0)}:{reader.GetDecimal(1)}:{reader.GetInt64(2)}", reader.GetInt64(3) > 0);
     }
 
     public IEnumerable<TargetRow> EachTarget(TargetFilter filter)
