@@ -49,8 +49,8 @@ public sealed class SshFaultTests(SshServer sshd) : IClassFixture<SshServer>, ID
         var files = Enumerable.Range(0, 50).Select(i => ($"f{i:D2}.conf", $"line {i}\n")).ToArray();
         var (desired, actual) = tree.Pair(files);
         // The real scan runs, 300 bytes of its output get through, then the session's sshd process is killed. The kill follows head
-        // inside the pipeline: after it, a shell that wrote all its output and waits for the next script would never end the pipeline
-        // (no write, no SIGPIPE), and the check hung in one CI run.
+        // inside the pipeline: a shell that wrote all its output and waits for the next script never writes again, so no SIGPIPE
+        // would end the pipeline and the kill after it would never run.
         var key = KeyWithForcedCommand("sh -s | { head -c 300; kill -9 $PPID; }");
 
         var (code, report) = await CheckAsync(desired, actual, key: key);
