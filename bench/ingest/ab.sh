@@ -14,6 +14,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO_ROOT=$(cd "$HERE/../.." && pwd)
 source "$REPO_ROOT/bench/lib.sh"
 source "$HERE/wrk.sh"
+command -v wrk >/dev/null || "$REPO_ROOT/bench/install-deps.sh"
 A=${1:?usage: ab.sh PUBLISH_DIR_A PUBLISH_DIR_B}
 B=${2:?usage: ab.sh PUBLISH_DIR_A PUBLISH_DIR_B}
 ROUNDS=${ROUNDS:-10}

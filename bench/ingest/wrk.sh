@@ -4,8 +4,10 @@
 run_wrk() {
   local script=$1 url=$2 conns=$3 seconds=$4 threads=$THREADS
   [ "$conns" -lt "$threads" ] && threads=$conns
-  local line
-  line=$(THREADS=$threads wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 10s -s "$script" "$url" 2>&1 | grep '^RESULT')
+  local out line
+  out=$(THREADS=$threads wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 10s -s "$script" "$url" 2>&1) || true
+  # Without a RESULT line (wrk missing, or the server gone) say why instead of printing nothing.
+  line=$(grep '^RESULT' <<<"$out") || { echo "wrk gave no result for $url: ${out:-no output}" >&2; return 1; }
   python3 - "$line" <<'PY'
 import sys
 kv = dict(p.split("=") for p in sys.argv[1].split()[1:])
