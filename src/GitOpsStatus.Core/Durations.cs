@@ -42,6 +42,16 @@ public static partial class Durations
         return FromSeconds(seconds, out value);
     }
 
+    /// <summary>A duration as <see cref="TryParse"/> reads it back: whole units, largest first (<c>1h30m</c>, <c>2s</c>, <c>250ms</c>).</summary>
+    public static string Format(TimeSpan value)
+    {
+        if (value < TimeSpan.FromSeconds(1))
+            return string.Create(CultureInfo.InvariantCulture, $"{(long)value.TotalMilliseconds}ms");
+        var seconds = (long)value.TotalSeconds;
+        (long Count, string Unit)[] parts = [(seconds / 86400, "d"), (seconds / 3600 % 24, "h"), (seconds / 60 % 60, "m"), (seconds % 60, "s")];
+        return string.Concat(parts.Where(p => p.Count > 0).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Count}{p.Unit}")));
+    }
+
     /// <summary>Out of TimeSpan's range (<c>99999999999d</c>) is not a duration, rather than an overflow.</summary>
     private static bool FromSeconds(double seconds, out TimeSpan value)
     {

@@ -62,6 +62,44 @@ public sealed class SshFaultTests(SshServer sshd) : IClassFixture<SshServer>, ID
     }
 
     [Theory]
+    [InlineData("sleep 30", "before the scan begins")]
+    [InlineData("sh -s | { head -c 300; sleep 30; }", "mid-scan")]
+    public async Task A_host_that_stays_connected_but_sends_nothing_is_UNKNOWN_after_GITOPS_SSH_TIMEOUT(string command, string when)
+    {
+        var (desired, actual) = tree.Pair(Enumerable.Range(0, 50).Select(i => ($"f{i:D2}.conf", $"line {i}\n")).ToArray());
+        // The session stays open (sleep holds the channel) and silent, which ServerAliveInterval never notices.
+        var key = KeyWithForcedCommand(command);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await CliRunner.RunAsync(["check", "--repo", "r", "--server", "remote", "--desired", desired,
+            "--actual", $"ssh://{Endpoint(sshd.User)}{actual}", "--ssh-key", key, "--known-hosts", sshd.KnownHosts, "--format", "json", "--no-send"],
+            new Dictionary<string, string> { ["GITOPS_SSH_TIMEOUT"] = "2s" }).WaitAsync(TimeSpan.FromSeconds(25), TestContext.Current.CancellationToken);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"{when}: the check took {clock.Elapsed}");
+        Assert.Equal(1, result.ExitCode);
+        var report = Assert.Single(Reports.Parse(result.Out));
+        Assert.Equal(SyncStatus.Unknown, report.SyncStatus);
+        Assert.Equal($"ssh to {Endpoint(sshd.User)} sent nothing for 2s: a remote command hangs, or the check needs longer (GITOPS_SSH_TIMEOUT)", report.Error);
+    }
+
+    [Theory]
+    [InlineData("1h", 0)]
+    [InlineData("0s", 2)]
+    [InlineData("soon", 2)]
+    public async Task GITOPS_SSH_TIMEOUT_is_read_as_a_duration_and_a_bad_one_is_refused_naming_it(string value, int exitCode)
+    {
+        var (desired, actual) = tree.Pair(("a.conf", "a\n"));
+
+        var result = await CliRunner.RunAsync(["check", "--repo", "r", "--server", "remote", "--desired", desired,
+            "--actual", $"ssh://{Endpoint(sshd.User)}{actual}", "--ssh-key", sshd.UserKey, "--known-hosts", sshd.KnownHosts, "--format", "json", "--no-send"],
+            new Dictionary<string, string> { ["GITOPS_SSH_TIMEOUT"] = value });
+
+        Assert.Equal(exitCode, result.ExitCode);
+        if (exitCode == 2)
+            Assert.Contains($"GITOPS_SSH_TIMEOUT is \"{value}\"", result.Err, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("file")]
     [InlineData("directory")]
     public async Task What_the_login_user_cannot_read_is_UNKNOWN_with_the_remote_error_never_missing_or_synced(string what)

@@ -45,6 +45,19 @@ public class DurationsTests
         Assert.False(Durations.TryParse(text, out _));
     }
 
+    [Theory]
+    [InlineData(0.25, "250ms")]
+    [InlineData(2, "2s")]
+    [InlineData(120, "2m")]
+    [InlineData(5400, "1h30m")]
+    [InlineData(93784, "1d2h3m4s")]
+    public void A_duration_is_written_as_the_parser_reads_it_back(double seconds, string text)
+    {
+        Assert.Equal(text, Durations.Format(TimeSpan.FromSeconds(seconds)));
+        Assert.True(Durations.TryParse(text, out var back));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), back);
+    }
+
     [Fact]
     public void The_expected_form_names_every_kind_of_duration_the_parser_reads()
     {

@@ -18,7 +18,7 @@ internal sealed class AdoptCommand
             "(no commit, no push: review it with git diff). Never for sensitive files, nor through a symlink leading outside the mapped directory; " +
             "missing, extra and mode/owner-only drift is listed and left alone. Prints the plan and changes nothing without --yes.\n" +
             "Exit codes: 0 written (or nothing to adopt); 1 failure (bad config, a target unreadable, a file not written); 2 usage error, or --yes missing." +
-            EnvVariable.Help(EnvVariable.Ssh));
+            EnvVariable.Help(EnvVariable.Ssh, EnvVariable.SshTimeout));
         handler.run.AddTo(command);
         command.SetAction(handler.RunAsync);
         return command;
@@ -29,7 +29,12 @@ internal sealed class AdoptCommand
         var settings = new Settings(parse, io);
         var plan = run.Plan(settings, io);
         var yes = parse.GetValue(run.Yes);
-        var options = new CheckOptions { AcceptNewHostKeys = settings.Flag(run.Targets.AcceptNewHostKeys), SshProgram = EnvVariable.Ssh.Read(io) };
+        var options = new CheckOptions
+        {
+            AcceptNewHostKeys = settings.Flag(run.Targets.AcceptNewHostKeys),
+            SshProgram = EnvVariable.Ssh.Read(io),
+            SilenceTimeout = EnvVariable.SshTimeout.ReadDuration(io),
+        };
 
         var outcome = await run.RunAsync(plan, options, adopt: true, includeSensitive: false, yes, io.Out, io, cancellationToken);
         if (!yes)

@@ -23,7 +23,7 @@ internal sealed class CheckCommand
     {
         var handler = new CheckCommand(io);
         var command = new Command("check", "Compare the desired files in git with the files on each target, print the drift and deliver one report per target.\n" +
-            ExitCodes.Help + EnvVariable.Help(EnvVariable.Ssh));
+            ExitCodes.Help + EnvVariable.Help(EnvVariable.Ssh, EnvVariable.SshTimeout));
         handler.targets.AddTo(command);
         foreach (var option in (Option[])[handler.parallel, handler.maxDiffBytes, handler.revision, handler.source, handler.interval])
             command.Options.Add(option);
@@ -48,6 +48,7 @@ internal sealed class CheckCommand
             Source = settings.String(source),
             IntervalSeconds = settings.Duration(interval) is { } every ? Math.Max(1, (long)every.TotalSeconds) : null,
             SshProgram = EnvVariable.Ssh.Read(io),
+            SilenceTimeout = EnvVariable.SshTimeout.ReadDuration(io),
         };
 
         using var progress = new ProgressLine(io, plan.Targets.Count);

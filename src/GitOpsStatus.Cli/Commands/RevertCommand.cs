@@ -22,7 +22,7 @@ internal sealed class RevertCommand
             "named <file>.gitops-status-backup-<UTC time>), missing ones recreated, modes and owners set as the config wants. Extra files are never deleted, " +
             "sensitive ones only with --include-sensitive, and a path that leads outside its mapped directory through a symlink is not followed. " +
             "Prints the plan and changes nothing without --yes (exit code 2); with it, checks again and delivers that report with source \"revert\".\n" +
-            ExitCodes.Help + EnvVariable.Help(EnvVariable.Ssh));
+            ExitCodes.Help + EnvVariable.Help(EnvVariable.Ssh, EnvVariable.SshTimeout));
         handler.run.AddTo(command);
         command.Options.Add(handler.includeSensitive);
         handler.output.AddTo(command);
@@ -47,6 +47,7 @@ internal sealed class RevertCommand
             IntervalSeconds = plan.IntervalSeconds,
             MaxDiffBytes = plan.MaxDiffBytes ?? CheckOptions.DefaultMaxDiffBytes,
             SshProgram = EnvVariable.Ssh.Read(io),
+            SilenceTimeout = EnvVariable.SshTimeout.ReadDuration(io),
         };
 
         var planOut = outputFormat == "text" ? io.Out : io.Err;

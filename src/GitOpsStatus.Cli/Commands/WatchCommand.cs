@@ -39,7 +39,7 @@ internal sealed class WatchCommand
         var handler = new WatchCommand(io);
         var command = new Command("watch", "Agent mode: run the configured checks on a cron schedule and deliver the reports, with interval_seconds " +
             "set from the schedule so the server shows STALE when the agent stops. Stops cleanly on SIGTERM or Ctrl-C (exit code 0).\n" +
-            EnvVariable.Help(EnvVariable.Ssh, EnvVariable.AnsiblePlaybook));
+            EnvVariable.Help(EnvVariable.Ssh, EnvVariable.SshTimeout, EnvVariable.AnsiblePlaybook));
         foreach (var option in (Option[])[handler.schedule, handler.config, handler.playbook, handler.inventory, handler.acceptNewHostKeys, handler.noSend, handler.realtime])
             command.Options.Add(option);
         handler.ansible.AddTo(command);
@@ -70,6 +70,7 @@ internal sealed class WatchCommand
             Source = source,
             IntervalSeconds = job?.Reports.IntervalSeconds ?? period,
             SshProgram = EnvVariable.Ssh.Read(io),
+            SilenceTimeout = EnvVariable.SshTimeout.ReadDuration(io),
         };
         var maxDiffBytes = settings.Int(ansible.MaxDiffBytes, 256, 16 * 1024 * 1024);
         var send = !settings.Flag(noSend);

@@ -16,6 +16,9 @@ public sealed record CheckOptions
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long an SSH host may send nothing, mid-check, before its target is UNKNOWN (the connection is ended).</summary>
+    public TimeSpan SilenceTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Overrides the revision read from the desired repo's git HEAD.</summary>
     public string? Revision { get; init; }
 

@@ -2,8 +2,11 @@ using System.Text;
 
 namespace GitOpsStatus.Core.Drift.Ssh;
 
-/// <summary>Reads NUL-terminated tokens from a stream: the remote side's output, safe for file names with spaces and newlines.</summary>
-internal sealed class NulReader(Stream stream)
+/// <summary>
+/// Reads NUL-terminated tokens from a stream: the remote side's output, safe for file names with spaces and newlines. A
+/// stream that sends nothing for <paramref name="silence"/>, when given, throws <see cref="TimeoutException"/>.
+/// </summary>
+internal sealed class NulReader(Stream stream, TimeSpan? silence = null)
 {
     private readonly byte[] buffer = new byte[64 * 1024];
     private int start;
@@ -28,7 +31,7 @@ internal sealed class NulReader(Stream stream)
             // Every record ends with NUL: bytes after the last one are a record cut off (the connection died mid-transfer).
             if (endOfStream)
                 return null;
-            var read = await stream.ReadAsync(buffer, cancellationToken);
+            var read = await FillAsync(cancellationToken);
             if (read == 0)
                 endOfStream = true;
             end = read;
@@ -38,6 +41,22 @@ internal sealed class NulReader(Stream stream)
     /// <summary>The next token, or a protocol error when the stream ended.</summary>
     public async ValueTask<string> ReadRequiredAsync(CancellationToken cancellationToken) =>
         await ReadAsync(cancellationToken) ?? throw new EndOfStreamException("the remote output ended in the middle of a record");
+
+    private async ValueTask<int> FillAsync(CancellationToken cancellationToken)
+    {
+        if (silence is not { } limit)
+            return await stream.ReadAsync(buffer, cancellationToken);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(limit);
+        try
+        {
+            return await stream.ReadAsync(buffer, timer.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"nothing arrived for {limit}");
+        }
+    }
 
     private string Decode(MemoryStream? pending, int nul)
     {

@@ -26,7 +26,7 @@ public sealed class SshActualFiles : IActualFiles
         this.options = options;
         names = new RemoteNames(location.RemoteRoot);
         process = Start();
-        reader = new NulReader(process.StandardOutput.BaseStream);
+        reader = new NulReader(process.StandardOutput.BaseStream, options.SilenceTimeout);
         stderr = process.StandardError.ReadToEndAsync();
     }
 
@@ -261,7 +261,20 @@ public sealed class SshActualFiles : IActualFiles
             token = await NextAsync(cancellationToken);
     }
 
-    private ValueTask<string> NextAsync(CancellationToken cancellationToken) => reader.ReadRequiredAsync(cancellationToken);
+    private async ValueTask<string> NextAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadRequiredAsync(cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // The connection may be alive (ServerAliveInterval does not end it) while a remote command hangs: end it here.
+            process.Kill(entireProcessTree: true);
+            throw new TargetUnavailableException($"ssh to {location.Endpoint} sent nothing for {Durations.Format(options.SilenceTimeout)}: " +
+                "a remote command hangs, or the check needs longer (GITOPS_SSH_TIMEOUT)");
+        }
+    }
 
     private async Task<TargetUnavailableException> FailureAsync()
     {
