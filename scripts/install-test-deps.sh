@@ -2,11 +2,12 @@
 # Installs, with apt-get, the real components the test suite runs against, skipping what is
 # already there: OpenSSH (sshd for the checker), Ansible, Chromium (dashboard tests),
 # promtool (from Debian's prometheus package), PostgreSQL, rsync; clang and lld (the Native AOT builds of the release
-# tests), systemd (systemd-analyze for the example unit), curl (the pipelines' tarball install); then Spectral (npm)
+# tests), systemd (systemd-analyze for the example unit), curl (the pipelines' tarball install), inotify-tools (inotifywait on
+# the SSH host of the realtime agent's tests); then Spectral (npm)
 # for the OpenAPI lint.
 set -euo pipefail
 
-packages=(openssh-server openssh-client ansible chromium prometheus postgresql rsync python3 git clang lld systemd curl)
+packages=(openssh-server openssh-client ansible chromium prometheus postgresql rsync python3 git clang lld systemd curl inotify-tools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

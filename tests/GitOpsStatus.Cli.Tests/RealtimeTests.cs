@@ -58,24 +58,10 @@ public sealed class RealtimeTests : IDisposable
             """);
     }
 
-    /// <summary>Starts the agent in-process (daily schedule: only the start-up check is scheduled here) and waits for its first run.</summary>
-    private async Task<(Task<int> Watch, CancellationTokenSource Stop)> StartAsync(params string[] more)
-    {
-        var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        var io = new CliIo(log, log, name => name == "GITOPS_SPOOL_DIR" ? tree["spool"] : null, () => new MemoryStream(), tree.Root);
-        var watch = CliApp.RunAsync(["watch", "--schedule", "0 0 * * *", "--retries", "0", .. more], io, stop.Token);
-        for (var i = 0; i < 1200 && !Log().Contains("run 1:", StringComparison.Ordinal); i++)
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        Assert.Contains("run 1: 1 report(s)", Log(), StringComparison.Ordinal);
-        return (watch, stop);
-    }
+    private Task<(Task<int> Watch, CancellationTokenSource Stop)> StartAsync(params string[] more) =>
+        InProcessWatch.StartAsync(tree, log, Log, "run 1: 1 report(s)", more);
 
-    private static async Task StopAsync((Task<int> Watch, CancellationTokenSource Stop) agent)
-    {
-        await agent.Stop.CancelAsync();
-        Assert.Equal(0, await agent.Watch.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
-        agent.Stop.Dispose();
-    }
+    private static Task StopAsync((Task<int> Watch, CancellationTokenSource Stop) agent) => InProcessWatch.StopAsync(agent);
 
     /// <summary>Polls <c>/status.json</c> until the target's row satisfies <paramref name="condition"/>; the time it took. Bounded at 10 s.</summary>
     private async Task<TimeSpan> UntilAsync(Func<JsonElement, bool> condition, Stopwatch since)

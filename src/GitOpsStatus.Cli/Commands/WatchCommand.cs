@@ -26,7 +26,7 @@ internal sealed class WatchCommand
     private readonly EnvOption<bool> acceptNewHostKeys = new("--accept-new-host-keys", "GITOPS_ACCEPT_NEW_HOST_KEYS", "Accept and record keys of hosts not yet in known_hosts");
     private readonly EnvOption<bool> noSend = new("--no-send", "GITOPS_NO_SEND", "Check and log only; do not deliver");
     private readonly EnvOption<bool> realtime = new("--realtime", "GITOPS_REALTIME",
-        "Also watch local targets' files and deliver a target's report the moment one changes (fanotify as root, naming the writer; else inotify); " +
+        "Also watch targets' files and deliver a target's report the moment one changes (local: fanotify as root, naming the writer, else inotify; SSH: inotifywait on the host); " +
         "the schedule's full check keeps running", "off, unless the config says realtime: true");
     private readonly AnsibleOptionSet ansible = new();
     private readonly DeliveryOptionSet delivery = new();

@@ -39,7 +39,7 @@ public sealed class DriftChecker
     public Task<StatusReport> CheckAsync(TargetSpec target, CancellationToken cancellationToken) =>
         ReportAsync(target, () => CompareAsync(target, live: null, cancellationToken));
 
-    /// <summary>A full check of a local target that keeps what it compared in <paramref name="live"/>, for <see cref="RecheckAsync"/>.</summary>
+    /// <summary>A full check that keeps what it compared in <paramref name="live"/>, for <see cref="RecheckAsync"/>.</summary>
     public Task<StatusReport> CheckAsync(TargetSpec target, LiveTarget live, CancellationToken cancellationToken) =>
         ReportAsync(target, () => CompareAsync(target, live, cancellationToken));
 
@@ -51,7 +51,7 @@ public sealed class DriftChecker
         ReportAsync(target, async () =>
         {
             var request = live.RequestFor(changed);
-            var actual = new LocalActualFiles(target.Location.Root);
+            await using var actual = Open(target);
             live.Merge(request, await actual.ScanAsync(request, cancellationToken));
             return await FindingsAsync(live.Plan!, live.DesiredHashes!, live.Snapshot, actual, target.Server, live.Diffs, cancellationToken);
         });

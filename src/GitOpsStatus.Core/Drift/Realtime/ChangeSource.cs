@@ -5,18 +5,22 @@ namespace GitOpsStatus.Core.Drift.Realtime;
 /// <summary>What a change source reports: a path that changed, or events lost.</summary>
 public abstract record WatchEvent;
 
-/// <summary>Something happened at <paramref name="Path"/> (written, created, removed, renamed to or from, chmod); <paramref name="Writer"/> when known.</summary>
-public sealed record PathChanged(string Path, FileChangedBy? Writer) : WatchEvent;
+/// <summary>
+/// Something happened at <paramref name="Path"/> (written, created, removed, renamed to or from, chmod); <paramref name="Writer"/> when known.
+/// <paramref name="Target"/>: the SSH target (server) whose host the path is on; null for this machine's files.
+/// </summary>
+public sealed record PathChanged(string Path, FileChangedBy? Writer, string? Target = null) : WatchEvent;
 
 /// <summary>
 /// Events were or will be lost: a queue overflowed (<paramref name="Lasting"/> false: the source keeps working), or a
-/// watch could not be added (true: some paths are not watched until the source is built again).
+/// watch could not be added (true: some paths are not watched until the source is built again). <paramref name="Target"/>:
+/// the SSH target whose watch lost them; null for this machine's source.
 /// </summary>
-public sealed record EventsLost(string Reason, bool Lasting) : WatchEvent;
+public sealed record EventsLost(string Reason, bool Lasting, string? Target = null) : WatchEvent;
 
 /// <summary>
-/// File-system events for a set of directories. Two implementations: <see cref="FanotifySource"/> (root; names the
-/// writing process) and <see cref="InotifySource"/> (anyone). Events go to the callback given at creation, from the
+/// File-system events for a set of directories. Three implementations: <see cref="FanotifySource"/> (root; names the
+/// writing process) and <see cref="InotifySource"/> (anyone) for this machine, <see cref="SshChangeSource"/> for an SSH target's host. Events go to the callback given at creation, from the
 /// source's own thread; the callback must not block.
 /// </summary>
 public interface IChangeSource : IDisposable

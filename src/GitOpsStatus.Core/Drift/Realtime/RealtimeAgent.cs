@@ -5,13 +5,14 @@ using GitOpsStatus.Core.Reports;
 namespace GitOpsStatus.Core.Drift.Realtime;
 
 /// <summary>
-/// The realtime agent: local targets are watched (<see cref="ChangeSources"/>) and, on a change, only the changed paths
-/// are hashed again and the target's report is delivered at once. Changes are debounced: events are gathered until
+/// The realtime agent: local targets are watched (<see cref="ChangeSources"/>), SSH targets through a watch session of
+/// their own (<see cref="SshChangeSource"/>), and, on a change, only the changed paths are hashed again and the target's
+/// report is delivered at once. Changes are debounced: events are gathered until
 /// <see cref="Quiet"/> passes without one (at most <see cref="MaxDelay"/> after the first), so a burst of writes to one
 /// file, or an editor's write-temp-then-rename, is one report; a report equal to the last one delivered is not sent again.
 /// The scheduled full check (<see cref="CheckAsync"/>) keeps running and rebuilds the watch. When events are lost (a
-/// queue overflow, a watch limit, a failed mark) every local target is checked in full at once and reported
-/// <c>degraded</c> with the reason: the agent never reports SYNCED from events alone after a gap.
+/// queue overflow, a watch limit, a failed mark, an SSH watch session that ended) every target they concern is checked
+/// in full at once and reported <c>degraded</c> with the reason: the agent never reports SYNCED from events alone after a gap.
 /// Full checks, rechecks and their deliveries run one at a time, in order, under one lock.
 /// </summary>
 public sealed class RealtimeAgent : IAsyncDisposable
@@ -54,6 +55,15 @@ public sealed class RealtimeAgent : IAsyncDisposable
         public TargetSpec Spec { get; set; } = spec;
         public LiveTarget Live { get; } = new();
         public StatusReport? Last { get; set; }
+
+        /// <summary>An SSH target's own watch session, and the directories it watches.</summary>
+        public SshChangeSource? Remote { get; set; }
+        public IReadOnlyList<WatchedDir> RemoteDirs { get; set; } = [];
+
+        /// <summary>An SSH target's events lost since its last scheduled check (its watch kept working).</summary>
+        public string? Gap { get; set; }
+
+        public bool IsRemote => Spec.Location is SshLocation;
     }
 
     /// <summary>
@@ -70,17 +80,27 @@ public sealed class RealtimeAgent : IAsyncDisposable
             Subscribe(plan);
             gap = null;
             foreach (var server in targets.Keys.Except(plan.Targets.Select(t => t.Server), StringComparer.Ordinal).ToList())
+            {
+                targets[server].Remote?.Dispose();
                 targets.Remove(server);
+            }
             var reports = new List<StatusReport>();
             foreach (var target in plan.Targets)
             {
-                if (target.Location is not LocalLocation)
+                if (target.Location is not (LocalLocation or SshLocation))
                 {
                     reports.Add(await checker.CheckAsync(target, cancellationToken) with { Detection = DetectionMode.Scheduled });
                     continue;
                 }
                 var watched = targets.TryGetValue(target.Server, out var known) ? known : targets[target.Server] = new Watched(target);
+                if (watched.IsRemote != target.Location is SshLocation)
+                {
+                    watched.Remote?.Dispose();
+                    watched = targets[target.Server] = new Watched(target);
+                }
                 watched.Spec = target;
+                if (target.Location is SshLocation ssh)
+                    await SubscribeAsync(watched, ssh, plan, options, cancellationToken);
                 reports.Add(await FullAsync(watched, cancellationToken));
             }
             await deliverReports(reports);
@@ -95,9 +115,40 @@ public sealed class RealtimeAgent : IAsyncDisposable
 
     private async Task<StatusReport> FullAsync(Watched watched, CancellationToken cancellationToken)
     {
-        var report = Annotate(await checker!.CheckAsync(watched.Spec, watched.Live, cancellationToken), watched.Live);
+        var report = Annotate(await checker!.CheckAsync(watched.Spec, watched.Live, cancellationToken), watched);
         watched.Last = report;
         return report;
+    }
+
+    /// <summary>
+    /// An SSH target's watch session, opened before its full check reads the files (a write in between is seen by both);
+    /// one already watching exactly those directories, and whole, is kept.
+    /// </summary>
+    private async Task SubscribeAsync(Watched watched, SshLocation location, CheckPlan plan, CheckOptions options, CancellationToken cancellationToken)
+    {
+        watched.Gap = null;
+        IReadOnlyList<WatchedDir> dirs;
+        try
+        {
+            dirs = WatchedDir.For(DesiredFiles.Plan(plan.DesiredRoot, checker!.RepoRoot, watched.Spec));
+        }
+        catch (TargetUnavailableException)
+        {
+            return; // the check reports it UNKNOWN with the reason
+        }
+        if (watched.Remote is { Problem: null } && dirs.SequenceEqual(watched.RemoteDirs))
+            return;
+        var reconnect = watched.Remote is not null;
+        watched.Remote?.Dispose();
+        watched.Remote = null;
+        watched.RemoteDirs = dirs;
+        if (dirs.Count == 0)
+            return;
+        watched.Remote = await SshChangeSource.OpenAsync(watched.Spec.Server, location, options, dirs, Post, cancellationToken);
+        if (watched.Remote.Problem is { } problem)
+            log($"realtime: degraded: {watched.Spec.Server}: {problem}");
+        else if (!reconnect || watched.Last?.Detection == DetectionMode.Degraded)
+            log($"realtime: watching {dirs.Count} director{(dirs.Count == 1 ? "y" : "ies")} on {location.Endpoint} with {watched.Remote.Name}");
     }
 
     /// <summary>Watches the directories of every local target; a source already watching exactly those, and whole, is kept.</summary>
@@ -142,7 +193,7 @@ public sealed class RealtimeAgent : IAsyncDisposable
     private void Post(WatchEvent change)
     {
         // Known at once, not only when the loop reads it: a report being made now must not claim a watch that just failed.
-        if (change is EventsLost { Lasting: true } failed)
+        if (change is EventsLost { Lasting: true, Target: null } failed)
             Interlocked.CompareExchange(ref lasting, failed.Reason, null);
         if (!events.Writer.TryWrite(change))
             Interlocked.Exchange(ref dropped, 1);
@@ -203,36 +254,54 @@ public sealed class RealtimeAgent : IAsyncDisposable
         if (checker is null)
             return; // before the first full check: it reads everything anyway
         var lost = batch.OfType<EventsLost>().ToList();
-        if (Interlocked.Exchange(ref dropped, 0) == 1)
+        var checkedInFull = new HashSet<Watched>();
+        var everything = Interlocked.Exchange(ref dropped, 0) == 1;
+        if (everything)
+        {
             lost.Add(new EventsLost($"the agent's event queue ({QueueLength:N0}) overflowed: events were lost", Lasting: false));
+            foreach (var remote in targets.Values.Where(w => w.IsRemote))
+                remote.Gap = lost[^1].Reason + "; a full check ran";
+        }
         if (lost.Count > 0)
         {
             foreach (var item in lost)
             {
-                if (item.Lasting)
+                var remote = item.Target is null ? null : targets.GetValueOrDefault(item.Target);
+                if (item.Target is not null && remote is null)
+                    continue; // a target no longer checked
+                if (remote is not null)
+                    remote.Gap = item.Lasting ? remote.Gap : item.Reason + "; a full check ran";
+                else if (item.Lasting)
                     lasting ??= item.Reason;
                 else
                     gap = item.Reason + "; a full check ran";
+                checkedInFull.UnionWith(everything || (remote is null && item.Target is null)
+                    ? targets.Values.Where(w => everything || !w.IsRemote)
+                    : remote is null ? [] : [remote]);
             }
-            log($"realtime: degraded: {string.Join("; ", lost.Select(l => l.Reason).Distinct())}; checking every local target in full now");
+            log($"realtime: degraded: {string.Join("; ", lost.Select(l => l.Target is null ? l.Reason : $"{l.Target}: {l.Reason}").Distinct())}; " +
+                $"checking {(everything ? "every target" : string.Join(", ", checkedInFull.Select(w => w.Spec.Server)))} in full now");
             var reports = new List<StatusReport>();
-            foreach (var watched in targets.Values)
+            foreach (var watched in checkedInFull)
             {
                 watched.Live.Writers.Clear(); // events were lost: the last writer seen may not be the last writer
                 reports.Add(await FullAsync(watched, cancellationToken));
             }
-            await deliver(reports, "events lost, full check", cancellationToken);
-            CompactAfter(reports);
-            return;
+            if (reports.Count > 0)
+            {
+                await deliver(reports, "events lost, full check", cancellationToken);
+                CompactAfter(reports);
+            }
         }
 
         var changes = batch.OfType<PathChanged>().ToList();
         var updated = new List<StatusReport>();
-        foreach (var watched in targets.Values)
+        foreach (var watched in targets.Values.Where(w => !checkedInFull.Contains(w)))
         {
             var live = watched.Live;
             var paths = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var change in changes.Where(c => live.Concerns(c.Path)))
+            var server = watched.IsRemote ? watched.Spec.Server : null;
+            foreach (var change in changes.Where(c => c.Target == server && live.Concerns(c.Path)))
             {
                 paths.Add(change.Path);
                 if (!live.IsWanted(change.Path))
@@ -245,7 +314,7 @@ public sealed class RealtimeAgent : IAsyncDisposable
             }
             if (paths.Count == 0)
                 continue;
-            var report = Annotate(await checker.RecheckAsync(watched.Spec, live, paths, cancellationToken), live);
+            var report = Annotate(await checker.RecheckAsync(watched.Spec, live, paths, cancellationToken), watched);
             if (Same(report, watched.Last))
                 continue;
             watched.Last = report;
@@ -270,10 +339,11 @@ public sealed class RealtimeAgent : IAsyncDisposable
         GC.Collect();
     }
 
-    /// <summary>The detection mode, and each drifted file's last writer when one was seen.</summary>
-    private StatusReport Annotate(StatusReport report, LiveTarget live)
+    /// <summary>The detection mode (an SSH target's from its own watch), and each drifted file's last writer when one was seen.</summary>
+    private StatusReport Annotate(StatusReport report, Watched watched)
     {
-        var why = lasting ?? gap;
+        var live = watched.Live;
+        var why = watched.IsRemote ? (watched.Remote is null ? null : watched.Remote.Problem ?? watched.Gap) : lasting ?? gap;
         var files = report.Files;
         if (files is { Count: > 0 } && live.Writers.Count > 0)
         {
@@ -318,6 +388,8 @@ public sealed class RealtimeAgent : IAsyncDisposable
             // Stopped.
         }
         source?.Dispose();
+        foreach (var watched in targets.Values)
+            watched.Remote?.Dispose();
         stop.Dispose();
         gate.Dispose();
     }

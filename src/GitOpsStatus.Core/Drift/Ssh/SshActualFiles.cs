@@ -25,7 +25,7 @@ public sealed class SshActualFiles : IActualFiles
         this.location = location;
         this.options = options;
         names = new RemoteNames(location.RemoteRoot);
-        process = Start();
+        process = SshProcess.Start(location, options);
         reader = new NulReader(process.StandardOutput.BaseStream, options.SilenceTimeout);
         stderr = process.StandardError.ReadToEndAsync();
     }
@@ -193,49 +193,6 @@ public sealed class SshActualFiles : IActualFiles
             process.Kill(entireProcessTree: true);
         }
         process.Dispose();
-    }
-
-    private Process Start()
-    {
-        var start = new ProcessStartInfo(options.SshProgram)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in Arguments())
-            start.ArgumentList.Add(arg);
-        try
-        {
-            return Process.Start(start) ?? throw new TargetUnavailableException($"could not start {options.SshProgram}");
-        }
-        catch (Win32Exception e)
-        {
-            throw new TargetUnavailableException($"could not run {options.SshProgram} (install openssh-client): {e.Message}", e);
-        }
-    }
-
-    /// <summary>Batch mode (never prompt), strict host key checking, and the key and known_hosts the config names.</summary>
-    private List<string> Arguments()
-    {
-        var args = new List<string>
-        {
-            "-T", "-o", "BatchMode=yes",
-            "-o", $"StrictHostKeyChecking={(options.AcceptNewHostKeys ? "accept-new" : "yes")}",
-            "-o", $"ConnectTimeout={Math.Max(1, (int)options.ConnectTimeout.TotalSeconds)}",
-            "-o", "ServerAliveInterval=10", "-o", "ServerAliveCountMax=3", "-o", "LogLevel=ERROR",
-        };
-        if (location.KnownHostsFile is { } knownHosts)
-            args.AddRange(["-o", $"UserKnownHostsFile=\"{knownHosts}\""]);
-        if (location.KeyFile is { } key)
-            args.AddRange(["-i", key, "-o", "IdentitiesOnly=yes"]);
-        if (location.Endpoint.Port is { } port)
-            args.AddRange(["-p", port.ToString(CultureInfo.InvariantCulture)]);
-        if (location.Endpoint.User is { } user)
-            args.AddRange(["-l", user]);
-        args.AddRange(["--", location.Endpoint.Host, "sh -s"]);
-        return args;
     }
 
     private async Task WriteAsync(string script, bool close, CancellationToken cancellationToken)
