@@ -37,31 +37,9 @@ gs="$work/tools/gitops-status"
 for n in 100 1000 10000; do python3 bench/check/make-tree.py "$work/t$n" "$n" >&2; done
 
 # A loopback sshd with its own host key, user key and known_hosts.
-mkdir -p /run/sshd "$work/ssh"
-ssh-keygen -q -t ed25519 -N "" -f "$work/ssh/host"
-ssh-keygen -q -t ed25519 -N "" -f "$work/ssh/user"
-cp "$work/ssh/user.pub" "$work/ssh/authorized_keys"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/ssh/sshd_config" <<CONF
-Port $port
-ListenAddress 127.0.0.1
-HostKey $work/ssh/host
-PidFile $work/ssh/sshd.pid
-AuthorizedKeysFile $work/ssh/authorized_keys
-StrictModes no
-UsePAM no
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-MaxStartups 100
-LogLevel ERROR
-CONF
-/usr/sbin/sshd -D -e -f "$work/ssh/sshd_config" 2>"$work/ssh/sshd.log" &
-sshd_pid=$!
-echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$work/ssh/host.pub")" >"$work/ssh/known_hosts"
-for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-user=$(id -un)
-ssh_opts="-p $port -i $work/ssh/user -o IdentitiesOnly=yes -o UserKnownHostsFile=$work/ssh/known_hosts -o BatchMode=yes -o StrictHostKeyChecking=yes -o LogLevel=ERROR"
-ssh $ssh_opts "$user@127.0.0.1" true
+source bench/sshd.sh
+start_sshd "$work/ssh"
+sshd_pid=$SSHD_PID port=$SSH_PORT user=$SSH_USER ssh_opts=$SSH_OPTS
 
 check_args="--repo bench --server lab --extra --no-send --format json"
 for n in 1000 10000; do

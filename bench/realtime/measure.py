@@ -3,7 +3,8 @@
 
 measure.py MODE URL SERVER ACTUAL_DIR AGENT_PID AGENT_LOG  ->  JSON on stdout.
 MODE realtime: 20 edits and 20 reverts (write -> /status.json latency), idle CPU over 60 s and RSS, a burst of
-10,000 writes and its revert (reports sent, time to the right final state). MODE scheduled: 5 edits and reverts only.
+10,000 writes and its revert (reports sent, time to the right final state). MODE ssh: 20 edits and reverts only (an
+SSH target, its files written here on the loopback "host"). MODE scheduled: 5 edits and reverts only.
 """
 import json
 import os
@@ -70,8 +71,8 @@ def latencies(count):
 
 
 out = {"mode": mode, "files": len(files)}
-if mode == "scheduled":
-    out["latency"] = latencies(5)
+if mode in ("scheduled", "ssh"):
+    out["latency"] = latencies(5 if mode == "scheduled" else 20)
     print(json.dumps(out))
     sys.exit(0)
 

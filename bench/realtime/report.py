@@ -6,6 +6,7 @@ import time
 
 realtime, scheduled = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 version, machine, load_after, watching = sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
+ssh, ssh_true_ms = json.load(open(sys.argv[7]))["latency"], sys.argv[8]
 lat, idle, burst, sch = realtime["latency"], realtime["idle"], realtime["burst"], scheduled["latency"]
 
 
@@ -33,6 +34,11 @@ OUT_OF_SYNC by name, or the target SYNCED again after the revert.
 | burst of {burst['writes']:,} writes (one per file, {burst['write_s']} s) | {burst['reports']} reports; all {burst['writes']:,} OUT_OF_SYNC {burst['to_final_state_s']} s after the first write | bounded, correct final state | {met(burst['reports'] < 100)} |
 | the burst reverted | {burst['revert_reports']} reports; SYNCED {burst['revert_to_synced_s']} s after the first write | correct final state | met |
 | peak RSS after the bursts | {burst['peak_rss_mb']} MB | < 100 MB | {met(burst['peak_rss_mb'] < 100)} |
+
+The same tree as an **SSH target** (a loopback sshd started by the script; `inotifywait` streams the host's events over one
+long-lived session, and each change is rechecked over a new connection, so every figure includes an SSH login, which takes
+{ssh_true_ms} ms here as `ssh host true`): edit → OUT_OF_SYNC median {ssh['edit']['median_ms']} ms, worst {ssh['edit']['worst_ms']} ms;
+revert → SYNCED median {ssh['revert']['median_ms']} ms, worst {ssh['revert']['worst_ms']} ms, over {ssh['edit']['count']} of each.
 
 The same tree without realtime, `watch --schedule "*/10 * * * * *"` (a full check every 10 s): edit → OUT_OF_SYNC median
 {sch['edit']['median_ms'] / 1000:.1f} s, worst {sch['edit']['worst_ms'] / 1000:.1f} s over {sch['edit']['count']} edits (revert → SYNCED median
