@@ -15,8 +15,11 @@ public sealed record WantedFile(string Name, string TargetPath, string LocalPath
 /// <summary>A mapped directory listed on the target to find files the repo does not have.</summary>
 public sealed record ExtraScan(string TargetDir, FileMapping Mapping);
 
-/// <summary>Everything one target is compared on.</summary>
-public sealed record TargetPlan(IReadOnlyList<WantedFile> Files, IReadOnlyList<ExtraScan> ExtraScans);
+/// <summary>
+/// Everything one target is compared on. <paramref name="WholeDirectories"/>: target directories mapped without include or
+/// exclude globs, so every regular file under them is wanted or extra (a host may hash them by walking the tree).
+/// </summary>
+public sealed record TargetPlan(IReadOnlyList<WantedFile> Files, IReadOnlyList<ExtraScan> ExtraScans, IReadOnlyList<string>? WholeDirectories = null);
 
 /// <summary>Expands a target's mappings into the desired file set (directories walked, globs applied).</summary>
 public static class DesiredFiles
@@ -25,6 +28,7 @@ public static class DesiredFiles
     {
         var files = new List<WantedFile>();
         var scans = new List<ExtraScan>();
+        var whole = new List<string>();
         var root = target.Location.Root;
         foreach (var mapping in target.Files)
         {
@@ -47,13 +51,15 @@ public static class DesiredFiles
                 }
                 if (mapping.Extra)
                     scans.Add(new ExtraScan(TargetPaths.Join(root, mapping.Dest), mapping));
+                if (mapping.Include.Count == 0 && mapping.Exclude.Count == 0)
+                    whole.Add(targetDir);
             }
             else
             {
                 throw new TargetUnavailableException($"the desired path {local} does not exist");
             }
         }
-        return new TargetPlan(files, scans);
+        return new TargetPlan(files, scans, whole);
     }
 
     private static string RepoPath(string repoRoot, string local) => Path.GetRelativePath(repoRoot, local).Replace(Path.DirectorySeparatorChar, '/');

@@ -123,7 +123,8 @@ public sealed class DriftChecker
             targetPlan.Files.Select(f => f.TargetPath).Distinct(StringComparer.Ordinal).ToList(),
             targetPlan.ExtraScans.Select(s => s.TargetDir).Distinct(StringComparer.Ordinal).ToList(),
             WantMode: target.Files.Any(m => m.Mode is not null),
-            WantOwner: target.Files.Any(m => m.Owner is not null));
+            WantOwner: target.Files.Any(m => m.Owner is not null),
+            WalkDirectories: targetPlan.WholeDirectories);
         var scan = actual.ScanAsync(request, cancellationToken);
         var desired = Task.Run(() => HashDesired(targetPlan.Files, cancellationToken));
         await Task.WhenAll(scan, desired);

@@ -25,8 +25,14 @@ public interface IActualFiles : IAsyncDisposable
     Task<IReadOnlyList<string?>> ApplyAsync(IReadOnlyList<Fix.FileWrite> writes, CancellationToken cancellationToken);
 }
 
-/// <summary>What to read: <paramref name="Paths"/> are full target paths; <paramref name="ListDirectories"/> are listed recursively (for extra files).</summary>
-public sealed record ScanRequest(IReadOnlyList<string> Paths, IReadOnlyList<string> ListDirectories, bool WantMode, bool WantOwner);
+/// <summary>
+/// What to read: <paramref name="Paths"/> are full target paths; <paramref name="ListDirectories"/> are listed recursively (for
+/// extra files). <paramref name="WalkDirectories"/> hold all of the paths under them that are wanted (see
+/// <see cref="TargetPlan.WholeDirectories"/>): a reader may hash them by walking the tree rather than path by path, and
+/// report more files than asked.
+/// </summary>
+public sealed record ScanRequest(IReadOnlyList<string> Paths, IReadOnlyList<string> ListDirectories, bool WantMode, bool WantOwner,
+    IReadOnlyList<string>? WalkDirectories = null);
 
 /// <summary>The state of the requested paths. A path absent from <see cref="Files"/> does not exist (or is not a regular file).</summary>
 public sealed record ActualSnapshot(

@@ -77,7 +77,7 @@ public sealed class LiveTarget
                 paths.UnionWith(full.Paths.Where(p => Under(p, path))); // a directory renamed, created or removed
         }
         var dirs = full.ListDirectories.Where(d => changed.Any(c => Under(c, d) || Under(d, c))).ToList();
-        return full with { Paths = [.. paths], ListDirectories = dirs };
+        return full with { Paths = [.. paths], ListDirectories = dirs, WalkDirectories = null }; // a recheck reads only what changed
     }
 
     internal void Merge(ScanRequest partial, ActualSnapshot scanned)

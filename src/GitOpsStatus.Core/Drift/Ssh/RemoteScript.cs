@@ -22,7 +22,8 @@ internal static class RemoteScript
 
     /// <summary>
     /// The scan, run from inside <paramref name="root"/> so paths under it travel as short <c>./relative</c> names (see
-    /// <see cref="RemoteNames"/>): the paths go to a list file, and <c>xargs -P</c> runs one batch per core, each writing its
+    /// <see cref="RemoteNames"/>). Directories mapped whole (<see cref="ScanRequest.WalkDirectories"/>) are walked once and
+    /// their regular files hashed in batches; the other paths go to a list file, and <c>xargs -P</c> runs one batch per core, each writing its
     /// stat records (find -fprintf), its hashes (sha256sum -z through find -exec, regular files only: a FIFO would block it) and its errors
     /// to files of its own, so parallel output never interleaves; the files are then printed one after another. One
     /// batch per core keeps the processes started to a handful however many files. Errors other than "no such file"
@@ -31,34 +32,59 @@ internal static class RemoteScript
     public static string Scan(string root, ScanRequest request)
     {
         var names = new RemoteNames(root);
+        var walk = Outermost(request.WalkDirectories ?? []);
+        var listed = request.Paths.Where(p => !walk.Any(d => Under(p, d))).ToList();
         var script = new StringBuilder("export LC_ALL=C\nset -f\n");
         script.Append(CultureInfo.InvariantCulture, $"printf '{Begin}\\000'\n");
         script.Append(CultureInfo.InvariantCulture, $"[ -d {Quote(root)} ] || {{ printf '{NoRoot}\\000{End}\\000'; exit 0; }}\n");
         script.Append(CultureInfo.InvariantCulture, $"cd {Quote(root)} 2>/dev/null || {{ printf '{Error}\\000cannot enter %s\\000{End}\\000' {Quote(root)}; exit 0; }}\n");
         script.Append(CultureInfo.InvariantCulture, $"d=$(mktemp -d 2>/dev/null) || {{ printf '{Error}\\000cannot create a temporary directory (mktemp -d)\\000{End}\\000'; exit 0; }}\n");
-        script.Append("trap 'rm -rf \"$d\"' EXIT\n: >\"$d/list\"\n");
-        foreach (var chunk in request.Paths.Chunk(PathsPerCommand))
-        {
-            script.Append("printf '%s\\000'");
-            foreach (var path in chunk)
-                names.AppendQuoted(script.Append(' '), path);
-            script.Append(" >>\"$d/list\"\n");
-        }
+        script.Append("trap 'rm -rf \"$d\"' EXIT\n");
         // find -printf rather than stat: one stat(2) per file, and user/group names (a passwd lookup each) only when asked.
         var mode = request.WantMode ? "%m" : "";
         var owner = request.WantOwner ? "%u:%g" : "";
-        // Without mode/owner, only what is not a regular file needs a stat record (its type): half the output to parse.
-        // Stat records go to a file of their own (-fprintf): the hashes sha256sum writes to stdout never interleave with them.
-        var stat = $"-fprintf \"$f.s\" \"F\\000%p\\000{mode}\\000{owner}\\000%y\\000\"";
-        const string hash = "-type f -exec sha256sum -z -- {} +";
-        var tests = request.WantMode || request.WantOwner ? $"{stat} {hash}" : $"{hash} -o {stat}";
+        var wantStat = request.WantMode || request.WantOwner;
         script.Append(CultureInfo.InvariantCulture, $"p=$(nproc 2>/dev/null || echo 2); n=$(( ({request.Paths.Count} + p - 1) / p )); [ \"$n\" -ge 64 ] || n=64\n");
-        // Each batch names its files after its own PID (created with noclobber, mktemp only if that name is taken) and
-        // hashes through find -exec: three processes a batch where mktemp and a second xargs made five, which a loaded
-        // machine felt in the 1,000-file SSH check of bench/check/run.sh.
-        script.Append("xargs -0 -r -n \"$n\" -P \"$p\" sh -c '")
-              .Append("f=\"$0/$$\"; (set -C; : >\"$f.h\") 2>/dev/null || { f=$(mktemp --suffix=.h \"$0/XXXXXX\") && f=${f%.h}; } || exit 0; ")
-              .Append(CultureInfo.InvariantCulture, $"find -L \"$@\" -maxdepth 0 {tests} >>\"$f.h\" 2>\"$f.e\"; exit 0' \"$d\" <\"$d/list\" &\n");
+        // Each batch names its files after its own PID (created with noclobber, mktemp only if that name is taken), so
+        // parallel output never interleaves: a few processes a batch however many files.
+        const string batch = "f=\"$0/$$\"; (set -C; : >\"$f.h\") 2>/dev/null || { f=$(mktemp --suffix=.h \"$0/XXXXXX\") && f=${f%.h}; } || exit 0; ";
+        if (walk.Count > 0)
+        {
+            // Directories mapped whole are walked once and every regular file under them hashed, as rsync does: a walk
+            // costs a sixth of finding 10,000 files one start point at a time (bench/check/run.sh, 10,000 files over SSH).
+            // What is not a regular file gets a stat record (its type), so a FIFO or a directory where a file belongs is named.
+            var stat = $"-fprintf \"$d/w.s\" \"F\\000%p\\000{mode}\\000{owner}\\000%y\\000\"";
+            script.Append("find -L");
+            foreach (var dir in walk)
+            {
+                if (dir.TrimEnd('/') == root.TrimEnd('/'))
+                    script.Append(" ."); // the root itself: its files print as ./relative too
+                else
+                    names.AppendQuoted(script.Append(' '), dir);
+            }
+            script.Append(wantStat ? $" {stat} \\( -type f -print0 -o -true \\)" : $" -type f -print0 -o {stat}");
+            script.Append(" </dev/null 2>\"$d/w.e\" | xargs -0 -r -n \"$n\" -P \"$p\" sh -c '")
+                  .Append(batch).Append("sha256sum -z -- \"$@\" >>\"$f.h\" 2>\"$f.e\"; exit 0' \"$d\" &\n");
+        }
+        if (listed.Count > 0)
+        {
+            script.Append(": >\"$d/list\"\n");
+            foreach (var chunk in listed.Chunk(PathsPerCommand))
+            {
+                script.Append("printf '%s\\000'");
+                foreach (var path in chunk)
+                    names.AppendQuoted(script.Append(' '), path);
+                script.Append(" >>\"$d/list\"\n");
+            }
+            // Without mode/owner, only what is not a regular file needs a stat record (its type): half the output to parse.
+            // Stat records go to a file of their own (-fprintf): the hashes sha256sum writes to stdout never interleave with
+            // them. Regular files only are hashed (through find -exec): a FIFO would block sha256sum.
+            var stat = $"-fprintf \"$f.s\" \"F\\000%p\\000{mode}\\000{owner}\\000%y\\000\"";
+            const string hash = "-type f -exec sha256sum -z -- {} +";
+            var tests = wantStat ? $"{stat} {hash}" : $"{hash} -o {stat}";
+            script.Append("xargs -0 -r -n \"$n\" -P \"$p\" sh -c '").Append(batch)
+                  .Append(CultureInfo.InvariantCulture, $"find -L \"$@\" -maxdepth 0 {tests} >>\"$f.h\" 2>\"$f.e\"; exit 0' \"$d\" <\"$d/list\" &\n");
+        }
         // The listings stream out while the hashing runs in the background: a tree walk is cheap next to hashing, and
         // the checker parses them meanwhile (bench/check/run.sh, 10,000 files over SSH).
         for (var i = 0; i < request.ListDirectories.Count; i++)
@@ -74,6 +100,13 @@ internal static class RemoteScript
               .Append(CultureInfo.InvariantCulture, $"*) printf '{Error}\\000%s\\000' \"$line\"; k=$((k + 1)); [ \"$k\" -lt 3 ] || break 2 ;; esac; done <\"$e\"; done\n");
         return script.Append(CultureInfo.InvariantCulture, $"printf '{End}\\000'\n").ToString();
     }
+
+    /// <summary>The directories not under another of them (a tree walked once).</summary>
+    private static List<string> Outermost(IReadOnlyList<string> dirs) =>
+        dirs.Distinct(StringComparer.Ordinal).Where(d => !dirs.Any(o => o != d && Under(d, o))).ToList();
+
+    private static bool Under(string path, string dir) =>
+        path.Length > dir.Length && path.StartsWith(dir, StringComparison.Ordinal) && (dir.EndsWith('/') || path[dir.Length] == '/');
 
     /// <summary>
     /// Contents of the files that differ, as one tar archive per chunk (GNU tar keeps any name and byte), base64 so it
