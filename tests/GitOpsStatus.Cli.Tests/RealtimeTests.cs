@@ -15,24 +15,18 @@ public sealed class RealtimeTests : IDisposable
     private const string Server = "realtime-lab";
     private readonly TempTree tree = new();
     private readonly StatusServer server = new();
-    private readonly StringWriter output = new();
-    private readonly TextWriter log;
+    private readonly CapturedLog log = new();
     private readonly HttpClient http = new();
-
-    public RealtimeTests() => log = TextWriter.Synchronized(output);
 
     public void Dispose()
     {
         http.Dispose();
         server.Dispose();
         tree.Dispose();
+        log.Dispose();
     }
 
-    private string Log()
-    {
-        lock (log)
-            return output.ToString();
-    }
+    private string Log() => log.Text();
 
     /// <summary>desired/conf and actual/conf with <paramref name="dirs"/> × <paramref name="perDir"/> equal files.</summary>
     private void Files(int dirs, int perDir, string? url = null)
@@ -59,7 +53,7 @@ public sealed class RealtimeTests : IDisposable
     }
 
     private Task<(Task<int> Watch, CancellationTokenSource Stop)> StartAsync(params string[] more) =>
-        InProcessWatch.StartAsync(tree, log, Log, "run 1: 1 report(s)", more);
+        InProcessWatch.StartAsync(tree, log, "run 1: 1 report(s)", more);
 
     private static Task StopAsync((Task<int> Watch, CancellationTokenSource Stop) agent) => InProcessWatch.StopAsync(agent);
 

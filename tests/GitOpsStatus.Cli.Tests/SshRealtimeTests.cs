@@ -15,29 +15,21 @@ public sealed class SshRealtimeTests : IClassFixture<SshServer>, IDisposable
     private const string Repo = "rt-ssh";
     private readonly TempTree tree = new();
     private readonly StatusServer server = new();
-    private readonly StringWriter output = new();
     private readonly HttpClient http = new();
-    private readonly TextWriter log;
+    private readonly CapturedLog log = new();
     private readonly SshServer sshd;
 
-    public SshRealtimeTests(SshServer sshd)
-    {
-        this.sshd = sshd;
-        log = TextWriter.Synchronized(output);
-    }
+    public SshRealtimeTests(SshServer sshd) => this.sshd = sshd;
 
     public void Dispose()
     {
         http.Dispose();
         server.Dispose();
         tree.Dispose();
+        log.Dispose();
     }
 
-    private string Log()
-    {
-        lock (log)
-            return output.ToString();
-    }
+    private string Log() => log.Text();
 
     /// <summary>desired/conf with 20 files; the same in host/conf (the SSH target's root is host) and local/conf.</summary>
     private void Files(string? key = null)
@@ -67,7 +59,7 @@ public sealed class SshRealtimeTests : IClassFixture<SshServer>, IDisposable
     }
 
     private Task<(Task<int> Watch, CancellationTokenSource Stop)> StartAsync() =>
-        InProcessWatch.StartAsync(tree, log, Log, "run 1: 2 report(s)");
+        InProcessWatch.StartAsync(tree, log, "run 1: 2 report(s)");
 
     private static Task StopAsync((Task<int> Watch, CancellationTokenSource Stop) agent) => InProcessWatch.StopAsync(agent);
 

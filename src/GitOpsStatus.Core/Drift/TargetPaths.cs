@@ -26,6 +26,10 @@ public static class TargetPaths
         return slash <= 0 ? "/" : path[..slash];
     }
 
+    /// <summary>Whether <paramref name="path"/> is strictly inside directory <paramref name="dir"/>: "/etc/x" is under "/etc", "/etcx" is not.</summary>
+    public static bool IsUnder(string path, string dir) =>
+        path.Length > dir.Length && path.StartsWith(dir, StringComparison.Ordinal) && (dir.EndsWith('/') || path[dir.Length] == '/');
+
     /// <summary>The name a report shows for a file: the mapping's dest plus the file's path inside a mapped directory.</summary>
     public static string ReportName(string dest, string relative) =>
         dest.Length == 0 ? relative : relative.Length == 0 ? dest : dest.TrimEnd('/') + "/" + relative;

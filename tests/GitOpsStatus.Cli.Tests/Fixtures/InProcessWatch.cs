@@ -4,15 +4,14 @@ namespace GitOpsStatus.Cli.Tests.Fixtures;
 public static class InProcessWatch
 {
     /// <summary>Starts the agent in <paramref name="tree"/>, logging to <paramref name="log"/>, and waits for its first run, which must say <paramref name="firstRun"/>.</summary>
-    public static async Task<(Task<int> Watch, CancellationTokenSource Stop)> StartAsync(TempTree tree, TextWriter log, Func<string> logText, string firstRun,
-        params string[] more)
+    public static async Task<(Task<int> Watch, CancellationTokenSource Stop)> StartAsync(TempTree tree, CapturedLog log, string firstRun, params string[] more)
     {
         var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        var io = new CliIo(log, log, name => name == "GITOPS_SPOOL_DIR" ? tree["spool"] : null, () => new MemoryStream(), tree.Root);
+        var io = new CliIo(log.Writer, log.Writer, name => name == "GITOPS_SPOOL_DIR" ? tree["spool"] : null, () => new MemoryStream(), tree.Root);
         var watch = CliApp.RunAsync(["watch", "--schedule", "0 0 * * *", "--retries", "0", .. more], io, stop.Token);
-        for (var i = 0; i < 1200 && !logText().Contains("run 1:", StringComparison.Ordinal); i++)
+        for (var i = 0; i < 1200 && !log.Text().Contains("run 1:", StringComparison.Ordinal); i++)
             await Task.Delay(50, TestContext.Current.CancellationToken);
-        Assert.Contains(firstRun, logText(), StringComparison.Ordinal);
+        Assert.Contains(firstRun, log.Text(), StringComparison.Ordinal);
         return (watch, stop);
     }
 

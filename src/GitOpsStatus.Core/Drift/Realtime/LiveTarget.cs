@@ -57,7 +57,7 @@ public sealed class LiveTarget
 
     /// <summary>Whether a changed path matters here: a wanted file, a directory above some, or a path under a listed directory.</summary>
     public bool Concerns(string path) =>
-        wanted.Contains(path) || ancestors.Contains(path) || (request?.ListDirectories.Any(d => Under(path, d)) ?? false);
+        wanted.Contains(path) || ancestors.Contains(path) || (request?.ListDirectories.Any(d => TargetPaths.IsUnder(path, d)) ?? false);
 
     public bool IsWanted(string path) => wanted.Contains(path);
 
@@ -74,9 +74,9 @@ public sealed class LiveTarget
             if (wanted.Contains(path))
                 paths.Add(path);
             else if (ancestors.Contains(path))
-                paths.UnionWith(full.Paths.Where(p => Under(p, path))); // a directory renamed, created or removed
+                paths.UnionWith(full.Paths.Where(p => TargetPaths.IsUnder(p, path))); // a directory renamed, created or removed
         }
-        var dirs = full.ListDirectories.Where(d => changed.Any(c => Under(c, d) || Under(d, c))).ToList();
+        var dirs = full.ListDirectories.Where(d => changed.Any(c => TargetPaths.IsUnder(c, d) || TargetPaths.IsUnder(d, c))).ToList();
         return full with { Paths = [.. paths], ListDirectories = dirs, WalkDirectories = null }; // a recheck reads only what changed
     }
 
@@ -92,9 +92,6 @@ public sealed class LiveTarget
         foreach (var dir in partial.ListDirectories)
             listings[dir] = scanned.Listings[dir];
     }
-
-    private static bool Under(string path, string dir) =>
-        path.Length > dir.Length && path.StartsWith(dir, StringComparison.Ordinal) && (dir.EndsWith('/') || path[dir.Length] == '/');
 }
 
 /// <summary>A directory to watch; <see cref="Recursive"/> for a mapped directory tree.</summary>

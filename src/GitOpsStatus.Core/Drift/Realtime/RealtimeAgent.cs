@@ -56,9 +56,8 @@ public sealed class RealtimeAgent : IAsyncDisposable
         public LiveTarget Live { get; } = new();
         public StatusReport? Last { get; set; }
 
-        /// <summary>An SSH target's own watch session, and the directories it watches.</summary>
+        /// <summary>An SSH target's own watch session.</summary>
         public SshChangeSource? Remote { get; set; }
-        public IReadOnlyList<WatchedDir> RemoteDirs { get; set; } = [];
 
         /// <summary>An SSH target's events lost since its last scheduled check (its watch kept working).</summary>
         public string? Gap { get; set; }
@@ -136,12 +135,11 @@ public sealed class RealtimeAgent : IAsyncDisposable
         {
             return; // the check reports it UNKNOWN with the reason
         }
-        if (watched.Remote is { Problem: null } && dirs.SequenceEqual(watched.RemoteDirs))
+        if (watched.Remote is { Problem: null } kept && dirs.SequenceEqual(kept.Dirs))
             return;
         var reconnect = watched.Remote is not null;
         watched.Remote?.Dispose();
         watched.Remote = null;
-        watched.RemoteDirs = dirs;
         if (dirs.Count == 0)
             return;
         watched.Remote = await SshChangeSource.OpenAsync(watched.Spec.Server, location, options, dirs, Post, cancellationToken);
@@ -254,30 +252,34 @@ public sealed class RealtimeAgent : IAsyncDisposable
         if (checker is null)
             return; // before the first full check: it reads everything anyway
         var lost = batch.OfType<EventsLost>().ToList();
-        var checkedInFull = new HashSet<Watched>();
         var everything = Interlocked.Exchange(ref dropped, 0) == 1;
         if (everything)
         {
-            lost.Add(new EventsLost($"the agent's event queue ({QueueLength:N0}) overflowed: events were lost", Lasting: false));
-            foreach (var remote in targets.Values.Where(w => w.IsRemote))
-                remote.Gap = lost[^1].Reason + "; a full check ran";
+            // The agent's own queue: events of every source, this machine's and each host's, were lost.
+            var reason = $"the agent's event queue ({QueueLength:N0}) overflowed: events were lost";
+            lost.Add(new EventsLost(reason, Lasting: false));
+            lost.AddRange(targets.Values.Where(w => w.IsRemote).Select(w => new EventsLost(reason, Lasting: false, w.Spec.Server)));
         }
+        var checkedInFull = new HashSet<Watched>();
         if (lost.Count > 0)
         {
             foreach (var item in lost)
             {
-                var remote = item.Target is null ? null : targets.GetValueOrDefault(item.Target);
-                if (item.Target is not null && remote is null)
-                    continue; // a target no longer checked
-                if (remote is not null)
-                    remote.Gap = item.Lasting ? remote.Gap : item.Reason + "; a full check ran";
-                else if (item.Lasting)
-                    lasting ??= item.Reason;
-                else
-                    gap = item.Reason + "; a full check ran";
-                checkedInFull.UnionWith(everything || (remote is null && item.Target is null)
-                    ? targets.Values.Where(w => everything || !w.IsRemote)
-                    : remote is null ? [] : [remote]);
+                // A lasting loss is already the source's Problem (or the agent's lasting, through Post); a passing one is a gap.
+                var passing = item.Lasting ? null : item.Reason + "; a full check ran";
+                if (item.Target is null)
+                {
+                    if (item.Lasting)
+                        lasting ??= item.Reason;
+                    else
+                        gap = passing;
+                    checkedInFull.UnionWith(targets.Values.Where(w => !w.IsRemote));
+                }
+                else if (targets.GetValueOrDefault(item.Target) is { } remote) // else a target no longer checked
+                {
+                    remote.Gap = passing ?? remote.Gap;
+                    checkedInFull.Add(remote);
+                }
             }
             log($"realtime: degraded: {string.Join("; ", lost.Select(l => l.Target is null ? l.Reason : $"{l.Target}: {l.Reason}").Distinct())}; " +
                 $"checking {(everything ? "every target" : string.Join(", ", checkedInFull.Select(w => w.Spec.Server)))} in full now");

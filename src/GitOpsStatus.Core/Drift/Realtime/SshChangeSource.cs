@@ -31,6 +31,7 @@ public sealed class SshChangeSource : IChangeSource
     private SshChangeSource(string target, SshLocation location, CheckOptions options, IReadOnlyList<WatchedDir> dirs, Action<WatchEvent> events)
     {
         this.target = target;
+        Dirs = dirs;
         endpoint = location.Endpoint;
         this.events = events;
         process = SshProcess.Start(location, options);
@@ -52,6 +53,9 @@ public sealed class SshChangeSource : IChangeSource
     }
 
     public string Name => "inotifywait over SSH";
+
+    /// <summary>The host's directories watched.</summary>
+    public IReadOnlyList<WatchedDir> Dirs { get; }
 
     public string? Problem { get; private set; }
 

@@ -8,9 +8,18 @@ internal sealed class RemoteNames(string root)
 {
     private readonly string prefix = root.EndsWith('/') ? root : root + "/";
 
-    /// <summary>Appends the remote name of <paramref name="path"/>, single-quoted, without building it as a string (10,000 of them in a scan script).</summary>
+    /// <summary>
+    /// Appends the remote name of <paramref name="path"/>, single-quoted, without building it as a string (10,000 of them in a
+    /// scan script). The root itself is <c>.</c>, so what find prints under it is <c>./relative</c> too.
+    /// </summary>
     public void AppendQuoted(System.Text.StringBuilder script, string path)
     {
+        var bare = path.AsSpan().TrimEnd('/');
+        if (bare.Length == prefix.Length - 1 && prefix.AsSpan().StartsWith(bare, StringComparison.Ordinal))
+        {
+            script.Append("'.'");
+            return;
+        }
         var under = path.StartsWith(prefix, StringComparison.Ordinal) && path.Length > prefix.Length;
         script.Append(under ? "'./" : "'");
         RemoteScript.AppendQuotedBody(script, under ? path.AsSpan(prefix.Length) : path);

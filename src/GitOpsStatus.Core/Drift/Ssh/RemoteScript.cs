@@ -33,7 +33,7 @@ internal static class RemoteScript
     {
         var names = new RemoteNames(root);
         var walk = Outermost(request.WalkDirectories ?? []);
-        var listed = request.Paths.Where(p => !walk.Any(d => Under(p, d))).ToList();
+        var listed = request.Paths.Where(p => !walk.Any(d => TargetPaths.IsUnder(p, d))).ToList();
         var script = new StringBuilder("export LC_ALL=C\nset -f\n");
         script.Append(CultureInfo.InvariantCulture, $"printf '{Begin}\\000'\n");
         script.Append(CultureInfo.InvariantCulture, $"[ -d {Quote(root)} ] || {{ printf '{NoRoot}\\000{End}\\000'; exit 0; }}\n");
@@ -50,18 +50,13 @@ internal static class RemoteScript
         const string batch = "f=\"$0/$$\"; (set -C; : >\"$f.h\") 2>/dev/null || { f=$(mktemp --suffix=.h \"$0/XXXXXX\") && f=${f%.h}; } || exit 0; ";
         if (walk.Count > 0)
         {
-            // Directories mapped whole are walked once and every regular file under them hashed, as rsync does: a walk
-            // costs a sixth of finding 10,000 files one start point at a time (bench/check/run.sh, 10,000 files over SSH).
+            // Directories mapped whole are walked once and every regular file under them hashed, as rsync does: a walk is
+            // far cheaper than finding each file as a start point of its own (bench/check/run.sh, 10,000 files over SSH).
             // What is not a regular file gets a stat record (its type), so a FIFO or a directory where a file belongs is named.
             var stat = $"-fprintf \"$d/w.s\" \"F\\000%p\\000{mode}\\000{owner}\\000%y\\000\"";
             script.Append("find -L");
             foreach (var dir in walk)
-            {
-                if (dir.TrimEnd('/') == root.TrimEnd('/'))
-                    script.Append(" ."); // the root itself: its files print as ./relative too
-                else
-                    names.AppendQuoted(script.Append(' '), dir);
-            }
+                names.AppendQuoted(script.Append(' '), dir);
             script.Append(wantStat ? $" {stat} \\( -type f -print0 -o -true \\)" : $" -type f -print0 -o {stat}");
             script.Append(" </dev/null 2>\"$d/w.e\" | xargs -0 -r -n \"$n\" -P \"$p\" sh -c '")
                   .Append(batch).Append("sha256sum -z -- \"$@\" >>\"$f.h\" 2>\"$f.e\"; exit 0' \"$d\" &\n");
@@ -103,10 +98,7 @@ internal static class RemoteScript
 
     /// <summary>The directories not under another of them (a tree walked once).</summary>
     private static List<string> Outermost(IReadOnlyList<string> dirs) =>
-        dirs.Distinct(StringComparer.Ordinal).Where(d => !dirs.Any(o => o != d && Under(d, o))).ToList();
-
-    private static bool Under(string path, string dir) =>
-        path.Length > dir.Length && path.StartsWith(dir, StringComparison.Ordinal) && (dir.EndsWith('/') || path[dir.Length] == '/');
+        dirs.Distinct(StringComparer.Ordinal).Where(d => !dirs.Any(o => o != d && TargetPaths.IsUnder(d, o))).ToList();
 
     /// <summary>
     /// Contents of the files that differ, as one tar archive per chunk (GNU tar keeps any name and byte), base64 so it
