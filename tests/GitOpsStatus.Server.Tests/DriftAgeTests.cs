@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using GitOpsStatus.Server.Targets;
 using GitOpsStatus.Server.Tests.Postgres;
 
 namespace GitOpsStatus.Server.Tests;
@@ -93,6 +94,24 @@ public abstract class DriftAgeTests(PostgresCluster? postgres) : IDisposable
         var detail = await Detail();
         Assert.Equal(1, detail.GetProperty("target").GetProperty("recurrences_30d").GetInt32());
         Assert.Equal(1, Assert.Single(detail.GetProperty("drifted_files").EnumerateArray()).GetProperty("recurrences_30d").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_target_that_keeps_drifting_again_counts_its_latest_100_starts_and_keeps_no_more()
+    {
+        for (var i = 0; i < TargetRules.MaxRecurrences + 20; i++)
+        {
+            await Drifted("app.conf");
+            _server.Clock.Advance(TimeSpan.FromMinutes(1));
+            await Synced();
+            _server.Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+        await Drifted("app.conf");
+
+        var detail = await Detail();
+        Assert.Equal(100, detail.GetProperty("target").GetProperty("recurrences_30d").GetInt32());
+        Assert.Equal(100, Assert.Single(detail.GetProperty("drifted_files").EnumerateArray()).GetProperty("recurrences_30d").GetInt32());
+        Assert.Equal(100, (await Row()).GetProperty("recurrences_30d").GetInt32());
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace GitOpsStatus.Server.Api;
 /// accepted until <c>ack_until</c> (it stays OUT_OF_SYNC), with <c>ack_reason</c> and <c>ack_by</c>; these three are null otherwise. <c>flapping</c>: its status keeps changing
 /// (more than GITOPS_FLAP_THRESHOLD changes within GITOPS_FLAP_WINDOW); its notifications wait until it settles. <c>drift_age_seconds</c>: how long
 /// its oldest drifted file has drifted (or, with no file named, how long it has been OUT_OF_SYNC), null unless OUT_OF_SYNC; <c>recurrences_30d</c>: in how
-/// many reports of the last 30 days any of its files started drifting.</summary>
+/// many reports of the last 30 days any of its files started drifting, up to <see cref="Targets.TargetRules.MaxRecurrences"/>.</summary>
 public sealed record TargetItem(
     string Repo,
     string Server,

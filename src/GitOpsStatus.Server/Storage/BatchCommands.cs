@@ -64,11 +64,14 @@ internal sealed class BatchCommands : IDisposable
         _drift = Prepared(connection, """
             UPDATE targets SET drift_files = $files, file_starts = $file_starts, drift_since = $since, drift_starts = $starts WHERE repo = $repo AND server = $server
             """, "$files", "$file_starts", "$since", "$starts", "$repo", "$server");
-        // A file's start, and that target's starts older than the recurrence window gone (INSERT OR IGNORE: a report replacing one
-        // with the same check time starts nothing twice).
-        _fileStart = Prepared(connection, """
+        // A file's start, and that target's starts older than the recurrence window gone, and the file's beyond its latest
+        // TargetRules.MaxRecurrences (INSERT OR IGNORE: a report replacing one with the same check time starts nothing twice).
+        _fileStart = Prepared(connection, $"""
             INSERT OR IGNORE INTO file_drift_starts (repo, server, file, at) VALUES ($repo, $server, $file, $at);
-            DELETE FROM file_drift_starts WHERE repo = $repo AND server = $server AND at <= $at - $window
+            DELETE FROM file_drift_starts WHERE repo = $repo AND server = $server AND at <= $at - $window;
+            DELETE FROM file_drift_starts WHERE repo = $repo AND server = $server AND file = $file AND at < (
+                SELECT at FROM file_drift_starts WHERE repo = $repo AND server = $server AND file = $file
+                ORDER BY at DESC LIMIT 1 OFFSET {Targets.TargetRules.MaxRecurrences - 1})
             """, "$repo", "$server", "$file", "$at", "$window");
     }
 

@@ -41,7 +41,8 @@ public sealed partial class PostgresStore
         var newStarts = $"ARRAY(SELECT COALESCE(t.file_starts[array_position({oldNames}, f.name)], excluded.last_check) FROM unnest({newNames}) WITH ORDINALITY AS f(name, i) ORDER BY f.i)";
         var started = $"EXISTS (SELECT 1 FROM unnest({newNames}) AS f(name) WHERE NOT (f.name = ANY({oldNames})))";
         var window = TargetRules.RecurrenceWindowMs;
-        var kept = $"ARRAY(SELECT s FROM unnest(t.drift_starts) WITH ORDINALITY AS k(s, i) WHERE s > excluded.last_check - {window} ORDER BY i)";
+        var kept = $"ARRAY(SELECT s FROM (SELECT s, i FROM unnest(t.drift_starts) WITH ORDINALITY AS k(s, i) WHERE s > excluded.last_check - {window} "
+            + $"ORDER BY i DESC LIMIT {TargetRules.MaxRecurrences - 1}) AS latest ORDER BY i)";
         var newcomerInTrouble = $"alert_status IN ('{Core.Reports.SyncStatus.OutOfSync}', '{Core.Reports.SyncStatus.Unknown}')";
         // The second SELECT: an acknowledgement the report ended, with no transition to announce (TargetRules.NotifyAckEnded).
         var outbox = notify ? """
@@ -137,6 +138,13 @@ public sealed partial class PostgresStore
             fp AS (
                 DELETE FROM file_drift_starts d USING up
                 WHERE d.repo = up.repo AND d.server = up.server AND up.last_changes LIKE '%files%' AND d.at <= up.last_check - {window}
+            ),
+            fc AS (
+                DELETE FROM file_drift_starts d USING (
+                    SELECT f.repo, f.server, f.file, f.at, row_number() OVER (PARTITION BY f.repo, f.server, f.file ORDER BY f.at DESC) AS r
+                    FROM file_drift_starts f JOIN up ON f.repo = up.repo AND f.server = up.server
+                    WHERE up.last_changes LIKE '%files%') AS excess
+                WHERE d.repo = excess.repo AND d.server = excess.server AND d.file = excess.file AND d.at = excess.at AND excess.r >= {TargetRules.MaxRecurrences}
             ),
             ack_end AS (
                 UPDATE acks a SET ended_at = up.received_at, end_reason = up.last_ack_end FROM up WHERE a.id = up.last_ack_id AND a.ended_at IS NULL

@@ -212,11 +212,19 @@ public static class TargetRules
     public static long RecurrenceWindowMs => (long)RecurrenceWindow.TotalMilliseconds;
 
     /// <summary>
+    /// Recurrences are counted up to this many: a target keeps its latest 100 starts, and each file its latest 100, so a target
+    /// that keeps flipping cannot grow its row, or the work each of its reports costs the single writer, without bound
+    /// (<c>TARGETS=100 CHANGE=1 bench/ingest/ab.sh</c>).
+    /// </summary>
+    public const int MaxRecurrences = 100;
+
+    /// <summary>
     /// A target's drift bookkeeping after a report whose drifted file set differs from the stored one (the caller skips the reports
     /// whose set did not change: a heartbeat or a repeated OUT_OF_SYNC report reads and writes none of it). A file keeps its start
     /// while it stays in the set and starts again at <paramref name="at"/> (the report's check time) when it enters it; the target's
     /// <c>DriftSince</c> is its oldest file's start; a report in which any file started adds one start to the target's starts, of
-    /// which those within <see cref="RecurrenceWindow"/> are kept. <c>Started</c>: the files that started now (one per-file start each).
+    /// which the latest <see cref="MaxRecurrences"/> within <see cref="RecurrenceWindow"/> are kept. <c>Started</c>: the files that started
+    /// now (one per-file start each).
     /// </summary>
     public static DriftState NextDrift(string[] oldFiles, long[] oldStarts, long[]? targetStarts, IReadOnlyList<string> newFiles, long at)
     {
@@ -229,8 +237,8 @@ public static class TargetRules
             if (was < 0)
                 started.Add(newFiles[i]);
         }
-        var kept = (targetStarts ?? []).Where(s => s > at - RecurrenceWindowMs);
-        var recurrences = started.Count > 0 && !kept.Contains(at) ? kept.Append(at).ToArray() : kept.ToArray();
+        var kept = (targetStarts ?? []).Where(s => s > at - RecurrenceWindowMs).TakeLast(MaxRecurrences - 1).ToArray();
+        var recurrences = started.Count > 0 && !kept.Contains(at) ? [.. kept, at] : kept;
         return new DriftState([.. newFiles], starts, starts.Length > 0 ? starts.Min() : null, recurrences, [.. started]);
     }
 
