@@ -115,6 +115,28 @@ public abstract class DriftAgeTests(PostgresCluster? postgres) : IDisposable
     }
 
     [Fact]
+    public async Task A_report_naming_20000_drifted_files_changes_the_set_in_time_linear_in_its_size()
+    {
+        // Half of the files stay (keeping their first_seen), half are new. A search per file made this quadratic: 10,000
+        // files took the single writer 4.2 s, 20,000 about four times that, and every other report waited behind it.
+        var first = Now;
+        await Drifted([.. Enumerable.Range(0, 20_000).Select(i => $"etc/a/{i}.conf")]);
+        _server.Clock.Advance(TimeSpan.FromMinutes(1));
+        var second = Now;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Drifted([.. Enumerable.Range(10_000, 20_000).Select(i => $"etc/a/{i}.conf")]);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"storing the report took {clock.Elapsed}");
+
+        var files = (await Detail()).GetProperty("drifted_files").EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("first_seen").GetString());
+        Assert.Equal(20_000, files.Count);
+        Assert.Equal(Iso(first), files["etc/a/10000.conf"]);
+        Assert.Equal(Iso(first), files["etc/a/19999.conf"]);
+        Assert.Equal(Iso(second), files["etc/a/20000.conf"]);
+        Assert.Equal(Iso(second), files["etc/a/29999.conf"]);
+        Assert.False(files.ContainsKey("etc/a/0.conf"));
+    }
+
+    [Fact]
     public async Task The_status_json_etag_follows_the_drift_age_by_the_minute_and_holds_while_nothing_drifts()
     {
         await Post(Reports.Synced("infra/app", "web-2", Now, interval: 3600));

@@ -25,6 +25,7 @@ internal sealed class BatchCommands : IDisposable
     private readonly SqliteCommand _notice;
     private readonly SqliteCommand _drift;
     private readonly SqliteCommand _fileStart;
+    private readonly SqliteCommand _pruneStarts;
 
     public BatchCommands(SqliteConnection connection)
     {
@@ -64,15 +65,18 @@ internal sealed class BatchCommands : IDisposable
         _drift = Prepared(connection, """
             UPDATE targets SET drift_files = $files, file_starts = $file_starts, drift_since = $since, drift_starts = $starts WHERE repo = $repo AND server = $server
             """, "$files", "$file_starts", "$since", "$starts", "$repo", "$server");
-        // A file's start, and that target's starts older than the recurrence window gone, and the file's beyond its latest
-        // TargetRules.MaxRecurrences (INSERT OR IGNORE: a report replacing one with the same check time starts nothing twice).
+        // A file's start, and the file's starts beyond its latest TargetRules.MaxRecurrences gone (INSERT OR IGNORE: a report
+        // replacing one with the same check time starts nothing twice). Both by the primary key: a report starting n files costs n.
         _fileStart = Prepared(connection, $"""
             INSERT OR IGNORE INTO file_drift_starts (repo, server, file, at) VALUES ($repo, $server, $file, $at);
-            DELETE FROM file_drift_starts WHERE repo = $repo AND server = $server AND at <= $at - $window;
             DELETE FROM file_drift_starts WHERE repo = $repo AND server = $server AND file = $file AND at < (
                 SELECT at FROM file_drift_starts WHERE repo = $repo AND server = $server AND file = $file
                 ORDER BY at DESC LIMIT 1 OFFSET {Targets.TargetRules.MaxRecurrences - 1})
-            """, "$repo", "$server", "$file", "$at", "$window");
+            """, "$repo", "$server", "$file", "$at");
+        // Once per report that starts any: the target's starts older than the recurrence window.
+        _pruneStarts = Prepared(connection, """
+            DELETE FROM file_drift_starts WHERE repo = $repo AND server = $server AND at <= $at - $window
+            """, "$repo", "$server", "$at", "$window");
     }
 
     private static readonly string[] RowValues =
@@ -96,7 +100,9 @@ internal sealed class BatchCommands : IDisposable
         Set(_drift, tx, 0, drift.Files.Length == 0 ? null : string.Join('\n', drift.Files), drift.Files.Length == 0 ? null : TimesJson(drift.FileStarts),
             drift.Since, drift.Starts.Length == 0 ? null : TimesJson(drift.Starts), repo, server).ExecuteNonQuery();
         foreach (var file in drift.Started)
-            Set(_fileStart, tx, 0, repo, server, file, at, Targets.TargetRules.RecurrenceWindowMs).ExecuteNonQuery();
+            Set(_fileStart, tx, 0, repo, server, file, at).ExecuteNonQuery();
+        if (drift.Started.Length > 0)
+            Set(_pruneStarts, tx, 0, repo, server, at, Targets.TargetRules.RecurrenceWindowMs).ExecuteNonQuery();
     }
 
     /// <summary>Stores the target's flapping and debounce state after a change of its announced status.</summary>
@@ -142,6 +148,7 @@ internal sealed class BatchCommands : IDisposable
         _notice.Dispose();
         _drift.Dispose();
         _fileStart.Dispose();
+        _pruneStarts.Dispose();
     }
 
     private static SqliteCommand Prepared(SqliteConnection connection, string sql, params string[] names)

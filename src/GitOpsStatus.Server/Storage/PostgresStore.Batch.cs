@@ -38,8 +38,10 @@ public sealed partial class PostgresStore
         var drift = "(t.drift_key <> excluded.drift_key)";
         var oldNames = "COALESCE(string_to_array(t.drift_files, E'\\n'), '{}')";
         var newNames = "COALESCE(string_to_array(excluded.drift_files, E'\\n'), '{}')";
-        var newStarts = $"ARRAY(SELECT COALESCE(t.file_starts[array_position({oldNames}, f.name)], excluded.last_check) FROM unnest({newNames}) WITH ORDINALITY AS f(name, i) ORDER BY f.i)";
-        var started = $"EXISTS (SELECT 1 FROM unnest({newNames}) AS f(name) WHERE NOT (f.name = ANY({oldNames})))";
+        // Joined by name, not searched per file (array_position, = ANY): a report may name tens of thousands of files.
+        var oldStarts = $"(SELECT DISTINCT ON (name) name, s FROM unnest({oldNames}, t.file_starts) WITH ORDINALITY AS o(name, s, j) ORDER BY name, j)";
+        var newStarts = $"ARRAY(SELECT COALESCE(o.s, excluded.last_check) FROM unnest({newNames}) WITH ORDINALITY AS f(name, i) LEFT JOIN {oldStarts} AS o ON o.name = f.name ORDER BY f.i)";
+        var started = $"EXISTS (SELECT unnest({newNames}) EXCEPT SELECT unnest({oldNames}))";
         var window = TargetRules.RecurrenceWindowMs;
         var kept = $"ARRAY(SELECT s FROM (SELECT s, i FROM unnest(t.drift_starts) WITH ORDINALITY AS k(s, i) WHERE s > excluded.last_check - {window} "
             + $"ORDER BY i DESC LIMIT {TargetRules.MaxRecurrences - 1}) AS latest ORDER BY i)";

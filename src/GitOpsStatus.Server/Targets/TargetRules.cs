@@ -228,13 +228,17 @@ public static class TargetRules
     /// </summary>
     public static DriftState NextDrift(string[] oldFiles, long[] oldStarts, long[]? targetStarts, IReadOnlyList<string> newFiles, long at)
     {
+        // By name, not by a search per file: a report may name tens of thousands of files.
+        var was = new Dictionary<string, int>(oldFiles.Length, StringComparer.Ordinal);
+        for (var i = oldFiles.Length - 1; i >= 0; i--)
+            was[oldFiles[i]] = i; // the first of a repeated name, as a search would find
         var starts = new long[newFiles.Count];
         var started = new List<string>();
         for (var i = 0; i < newFiles.Count; i++)
         {
-            var was = Array.IndexOf(oldFiles, newFiles[i]);
-            starts[i] = was >= 0 && was < oldStarts.Length ? oldStarts[was] : at;
-            if (was < 0)
+            var found = was.TryGetValue(newFiles[i], out var old);
+            starts[i] = found && old < oldStarts.Length ? oldStarts[old] : at;
+            if (!found)
                 started.Add(newFiles[i]);
         }
         var kept = (targetStarts ?? []).Where(s => s > at - RecurrenceWindowMs).TakeLast(MaxRecurrences - 1).ToArray();
