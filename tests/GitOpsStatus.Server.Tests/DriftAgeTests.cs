@@ -134,6 +134,9 @@ public abstract class DriftAgeTests(PostgresCluster? postgres) : IDisposable
         Assert.Equal(Iso(second), files["etc/a/20000.conf"]);
         Assert.Equal(Iso(second), files["etc/a/29999.conf"]);
         Assert.False(files.ContainsKey("etc/a/0.conf"));
+
+        var page = await _server.Client.GetStringAsync("/targets/web-1/infra/app");
+        Assert.Equal(20_000, System.Text.RegularExpressions.Regex.Count(page, "<p class=\"drift-age\">drifting since"));
     }
 
     [Fact]

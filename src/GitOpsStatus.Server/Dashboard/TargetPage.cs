@@ -151,6 +151,10 @@ internal static class TargetPage
                 : "<p>None: the server matched git at the last check.</p>\n");
             return;
         }
+        // By name, not a search per file: a report may name tens of thousands of files.
+        var ages = new Dictionary<string, FileDrift>(StringComparer.Ordinal);
+        foreach (var age in drift)
+            ages.TryAdd(age.Name, age);
         for (var i = 0; i < files.Count; i++)
         {
             var file = files[i];
@@ -173,7 +177,7 @@ internal static class TargetPage
                 meta.Add($"owner: git wants {file.ExpectedOwner ?? "?"}, the server has {file.ActualOwner ?? "?"}");
             if (meta.Count > 0)
                 html.Add($"<p class=\"meta\">{string.Join(" · ", meta)}</p>\n");
-            if (drift.FirstOrDefault(d => d.Name == file.Name) is { } age)
+            if (file.Name is not null && ages.TryGetValue(file.Name, out var age))
                 DriftAge(html, age, now);
             if (Origin.Describe(file) is { } origin)
                 html.Add($"<p class=\"origin cause-{file.Cause ?? "unknown"}\">{origin}</p>\n");
