@@ -65,19 +65,15 @@ internal sealed class BatchCommands : IDisposable
         _drift = Prepared(connection, """
             UPDATE targets SET drift_files = $files, file_starts = $file_starts, drift_since = $since, drift_starts = $starts WHERE repo = $repo AND server = $server
             """, "$files", "$file_starts", "$since", "$starts", "$repo", "$server");
-        // The started files' starts (a JSON array of names), and each one's beyond its latest TargetRules.MaxRecurrences gone
-        // (INSERT OR IGNORE: a report replacing one with the same check time starts nothing twice). One statement each for all
-        // the files, by the primary key: a report starting n files costs n lookups.
-        _fileStart = Prepared(connection, $"""
-            INSERT OR IGNORE INTO file_drift_starts (repo, server, file, at) SELECT $repo, $server, value, $at FROM json_each($files);
-            DELETE FROM file_drift_starts AS d WHERE repo = $repo AND server = $server AND file IN (SELECT value FROM json_each($files)) AND at < (
-                SELECT s.at FROM file_drift_starts AS s WHERE s.repo = $repo AND s.server = $server AND s.file = d.file
-                ORDER BY s.at DESC LIMIT 1 OFFSET {Targets.TargetRules.MaxRecurrences - 1})
+        // The started files' starts (a JSON array of names; INSERT OR IGNORE: a report replacing one with the same check time
+        // starts nothing twice), then the target's file starts older than its oldest kept start (TargetRules.NextDrift): a file
+        // start is always a target start too, so each file keeps at most TargetRules.MaxRecurrences, all within the window.
+        _fileStart = Prepared(connection, """
+            INSERT OR IGNORE INTO file_drift_starts (repo, server, file, at) SELECT $repo, $server, value, $at FROM json_each($files)
             """, "$repo", "$server", "$files", "$at");
-        // Once per report that starts any: the target's starts older than the recurrence window.
         _pruneStarts = Prepared(connection, """
-            DELETE FROM file_drift_starts WHERE repo = $repo AND server = $server AND at <= $at - $window
-            """, "$repo", "$server", "$at", "$window");
+            DELETE FROM file_drift_starts WHERE repo = $repo AND server = $server AND at < $oldest
+            """, "$repo", "$server", "$oldest");
     }
 
     private static readonly string[] RowValues =
@@ -103,7 +99,7 @@ internal sealed class BatchCommands : IDisposable
         if (drift.Started.Length == 0)
             return;
         Set(_fileStart, tx, 0, repo, server, System.Text.Json.JsonSerializer.Serialize(drift.Started, ServerJson.Default.StringArray), at).ExecuteNonQuery();
-        Set(_pruneStarts, tx, 0, repo, server, at, Targets.TargetRules.RecurrenceWindowMs).ExecuteNonQuery();
+        Set(_pruneStarts, tx, 0, repo, server, drift.Starts.Min()).ExecuteNonQuery();
     }
 
     /// <summary>Stores the target's flapping and debounce state after a change of its announced status.</summary>

@@ -127,7 +127,7 @@ public sealed partial class PostgresStore
                         ELSE NULLIF(CASE WHEN {started} AND NOT (excluded.last_check = ANY({kept})) THEN {kept} || excluded.last_check ELSE {kept} END, {NoTimes}) END
                 WHERE t.last_check < excluded.last_check OR (t.last_check = excluded.last_check AND t.report_hash <> excluded.report_hash)
                 RETURNING t.repo, t.server, t.sync_status, t.drift_count, t.files, t.last_check, t.received_at, t.revision,
-                    t.alert_status, t.last_changes, t.last_from_status, t.last_from_revision, t.last_announced, t.last_ack_id, t.last_ack_end, t.last_notice, t.drift_files, t.file_starts
+                    t.alert_status, t.last_changes, t.last_from_status, t.last_from_revision, t.last_announced, t.last_ack_id, t.last_ack_end, t.last_notice, t.drift_files, t.file_starts, t.drift_starts
             ),
             fs AS (
                 INSERT INTO file_drift_starts (repo, server, file, at)
@@ -139,14 +139,8 @@ public sealed partial class PostgresStore
             ),
             fp AS (
                 DELETE FROM file_drift_starts d USING up
-                WHERE d.repo = up.repo AND d.server = up.server AND up.last_changes LIKE '%files%' AND d.at <= up.last_check - {window}
-            ),
-            fc AS (
-                DELETE FROM file_drift_starts d USING (
-                    SELECT f.repo, f.server, f.file, f.at, row_number() OVER (PARTITION BY f.repo, f.server, f.file ORDER BY f.at DESC) AS r
-                    FROM file_drift_starts f JOIN up ON f.repo = up.repo AND f.server = up.server
-                    WHERE up.last_changes LIKE '%files%') AS excess
-                WHERE d.repo = excess.repo AND d.server = excess.server AND d.file = excess.file AND d.at = excess.at AND excess.r >= {TargetRules.MaxRecurrences}
+                WHERE d.repo = up.repo AND d.server = up.server AND up.last_changes LIKE '%files%'
+                    AND d.at < COALESCE(up.drift_starts[1], up.last_check - {window} + 1)
             ),
             ack_end AS (
                 UPDATE acks a SET ended_at = up.received_at, end_reason = up.last_ack_end FROM up WHERE a.id = up.last_ack_id AND a.ended_at IS NULL
