@@ -71,7 +71,15 @@ public abstract partial class MetricsTests(PostgresCluster? postgres) : IDisposa
         await _server.PostJson("""{"repo":"nginx","server":"web-4","sync_status":"SYNCED","drift_count":2}""");
         await _server.PostJson("{");
         await _server.Client.GetAsync("/api/summary");
-        return await _server.Client.GetStringAsync("/metrics");
+        // A request is counted as it ends, which can be after its client has the answer: wait until the last one is.
+        var text = "";
+        for (var i = 0; i < 100 && !text.Contains("route=\"/api/summary\"", StringComparison.Ordinal); i++)
+        {
+            if (i > 0)
+                await Task.Delay(20);
+            text = await _server.Client.GetStringAsync("/metrics");
+        }
+        return text;
     }
 
     [GeneratedRegex(@"^(gitops_status_http_request_duration_seconds_(?:bucket|sum)\{[^}]*\}) \S+$", RegexOptions.Multiline)]

@@ -49,11 +49,11 @@ public sealed class GroupCommitWriter : IAsyncDisposable
 
     /// <summary>
     /// Why the last write failed (disk full, read-only, locked, unreachable: a report batch's or a background job's),
-    /// or null once a report batch, or a probe as large as the report that failed, commits again.
+    /// or null once a report batch, or a probe twice as large as the report that failed, commits again.
     /// </summary>
     public string? StorageFault { get; private set; }
 
-    // The largest report of the batch that failed: a probe that writes less could fit where that report did not
+    // Twice the largest report of the batch that failed: a probe that writes less could fit where that report did not
     // (a one-page probe answered ready in 4 of 6 tries on a full disk while reports got 507).
     private int _faultBytes;
 
@@ -209,7 +209,9 @@ public sealed class GroupCommitWriter : IAsyncDisposable
                     _logger.LogError(e, "Storage fault in {Path}: {Reason}. Reports are refused (507/503) and /readyz is not ready until a write succeeds again; nothing acknowledged is lost",
                         _store, StoreErrors.Describe(e));
                 StorageFault = StoreErrors.Describe(e);
-                _faultBytes = reports.Max(r => r.CanonicalJson.Length);
+                // Twice the largest report's JSON: a report also writes its row's other columns, a history event and its drift
+                // bookkeeping, so a probe of the JSON alone could fit where the report did not (ResourceFaultTests saw it ready).
+                _faultBytes = 2 * reports.Max(r => r.CanonicalJson.Length);
             }
         }
         Answer(batch.ToArray(), results, failure);
