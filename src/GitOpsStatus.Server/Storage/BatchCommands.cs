@@ -98,7 +98,7 @@ internal sealed class BatchCommands : IDisposable
             drift.Since, drift.Starts.Length == 0 ? null : TimesJson(drift.Starts), repo, server).ExecuteNonQuery();
         if (drift.Started.Length == 0)
             return;
-        Set(_fileStart, tx, 0, repo, server, System.Text.Json.JsonSerializer.Serialize(drift.Started, ServerJson.Default.StringArray), at).ExecuteNonQuery();
+        Set(_fileStart, tx, 0, repo, server, Transition.FilesJsonOf(drift.Started), at).ExecuteNonQuery();
         Set(_pruneStarts, tx, 0, repo, server, drift.Starts.Min()).ExecuteNonQuery();
     }
 

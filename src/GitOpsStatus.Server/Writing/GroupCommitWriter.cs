@@ -53,8 +53,9 @@ public sealed class GroupCommitWriter : IAsyncDisposable
     /// </summary>
     public string? StorageFault { get; private set; }
 
-    // Twice the largest report of the batch that failed: a probe that writes less could fit where that report did not
-    // (a one-page probe answered ready in 4 of 6 tries on a full disk while reports got 507).
+    // Twice the largest report's JSON of the batch that failed: a report also writes its row's other columns, a history event
+    // and its drift bookkeeping, so a probe that writes less could fit where that report did not (a one-page probe answered
+    // ready in 4 of 6 tries on a full disk while reports got 507; one of the JSON's size once in ResourceFaultTests).
     private int _faultBytes;
 
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
@@ -209,8 +210,6 @@ public sealed class GroupCommitWriter : IAsyncDisposable
                     _logger.LogError(e, "Storage fault in {Path}: {Reason}. Reports are refused (507/503) and /readyz is not ready until a write succeeds again; nothing acknowledged is lost",
                         _store, StoreErrors.Describe(e));
                 StorageFault = StoreErrors.Describe(e);
-                // Twice the largest report's JSON: a report also writes its row's other columns, a history event and its drift
-                // bookkeeping, so a probe of the JSON alone could fit where the report did not (ResourceFaultTests saw it ready).
                 _faultBytes = 2 * reports.Max(r => r.CanonicalJson.Length);
             }
         }
