@@ -37,13 +37,6 @@ start_ours() {
   wait_http "http://127.0.0.1:$port/healthz"
 }
 
-start_pushgateway() {
-  local port=$1 data=$2; shift 2
-  prometheus-pushgateway --web.listen-address="127.0.0.1:$port" --persistence.file="$data" "$@" >"$data.log" 2>&1 &
-  PIDS+=($!)
-  wait_http "http://127.0.0.1:$port/-/ready"
-}
-
 declare -A OURS PGW_FAST PGW_DEFAULT OURS_ROUNDS PGW_ROUNDS RATIO ERRORS
 STATUS_JSON=""
 for c in $CONNS; do

@@ -1,4 +1,4 @@
-# Sourced by the ingestion benchmarks: one wrk run, read from the RESULT line our Lua scripts print.
+# Sourced by the ingestion benchmarks: one wrk run, read from the RESULT line our Lua scripts print; and the peer, Pushgateway.
 
 # run_wrk SCRIPT URL CONNS SECONDS → "rps p50_ms p99_ms non2xx" (uses $THREADS wrk threads, at most CONNS)
 run_wrk() {
@@ -15,4 +15,12 @@ req, dur = int(kv["requests"]), int(kv["duration_us"])
 errors = int(kv["errors_status"]) + int(kv["errors_connect"]) + int(kv["errors_timeout"])
 print(f'{req / dur * 1e6:.0f} {int(kv["p50_us"]) / 1000:.2f} {int(kv["p99_us"]) / 1000:.2f} {errors}')
 PY
+}
+
+# start_pushgateway PORT DATA_FILE [FLAGS...]: Pushgateway on loopback, its pid appended to $PIDS (see with_work_dir).
+start_pushgateway() {
+  local port=$1 data=$2; shift 2
+  prometheus-pushgateway --web.listen-address="127.0.0.1:$port" --persistence.file="$data" "$@" >"$data.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$port/-/ready"
 }
