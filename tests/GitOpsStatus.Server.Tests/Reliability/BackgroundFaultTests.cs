@@ -63,11 +63,14 @@ public class BackgroundFaultTests : IDisposable
         var calls = _faults.Calls(method) - before;
         _faults.Heal();
 
-        // Healed: the drift and the STALE are announced, each once, and every delivery is recorded. The job's next try
-        // may be a whole backoff away (the dispatcher's cap is 30 s), so the wait allows for it.
-        await _webhook.WaitUntil(w => w.Delivered.Count == 2, timeout: TimeSpan.FromSeconds(60));
+        // Healed: the drift and the STALE are delivered, each once, and every delivery is recorded. The job's next try
+        // may be a whole backoff away (the dispatcher's cap is 30 s), so the wait allows for it; the clock moves meanwhile
+        // so that a delivery retried after a transient failure comes due (the listener once dropped the pooled
+        // connection the dispatcher reused after the window: "Unknown", retried 5 s later by the test's clock).
+        await _webhook.WaitUntil(w => w.Delivered.Count == 2, step: () => _server.Clock.Advance(TimeSpan.FromMilliseconds(100)),
+            timeout: TimeSpan.FromSeconds(60));
         await WaitUntilOutboxIsEmpty();
-        Assert.Equal(["drifted", "quiet"], _webhook.Received.Select(d => d.Json.GetProperty("server").GetString()).Order());
+        Assert.Equal(["drifted", "quiet"], _webhook.Delivered.Select(d => d.Json.GetProperty("server").GetString()).Order());
         Assert.Equal("STALE", _webhook.Delivered.Single(d => d.Json.GetProperty("server").GetString() == "quiet").Json.GetProperty("to").GetString());
 
         Assert.False(_server.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested, "the host is stopping");
