@@ -15,5 +15,8 @@ set -e
 # One plain closing line over every test project, for CI logs.
 passed=$(grep -E '^\s+succeeded: [0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -E '^\s+failed: [0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+# The failed tests again, with their messages (the first 25 lines of each): the test host's captured output that
+# follows a failure can push them out of a CI log's tail.
+awk '/^failed / {n = 25} n > 0 && (/^failed / || /^ /) {print; n--; next} {n = 0}' "$log"
 echo "$passed passed, $failed failed"
 exit "$status"
