@@ -24,6 +24,18 @@ public class ResourceFaultTests : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Posts reports with large diffs (at most 200), until the database cannot grow: the first answer that is not 200, or null.</summary>
+    private static async Task<HttpResponseMessage?> FirstRefusedAsync(AppServer server, DateTimeOffset t)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var response = await server.PostJson(BigReport($"full-{i}", t.AddSeconds(i)));
+            if (response.StatusCode != HttpStatusCode.OK)
+                return response;
+        }
+        return null;
+    }
+
     [Fact]
     public async Task A_full_disk_refuses_reports_with_507_keeps_the_earlier_ones_and_recovers_when_space_returns()
     {
@@ -34,14 +46,7 @@ public class ResourceFaultTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, (await server.PostJson(Reports.Drifted("disk", "before", t, "a.conf"))).StatusCode);
             FillUp(filler);
 
-            // Reports with large diffs, until the database cannot grow.
-            HttpResponseMessage? refused = null;
-            for (var i = 0; i < 200 && refused is null; i++)
-            {
-                var response = await server.PostJson(BigReport($"full-{i}", t.AddSeconds(i)));
-                if (response.StatusCode != HttpStatusCode.OK)
-                    refused = response;
-            }
+            var refused = await FirstRefusedAsync(server, t);
 
             Assert.NotNull(refused);
             Assert.Equal(HttpStatusCode.InsufficientStorage, refused.StatusCode);
@@ -70,13 +75,7 @@ public class ResourceFaultTests : IDisposable
         for (var i = 0; i < 100; i++)
             Assert.Equal(HttpStatusCode.OK, (await server.PostJson(Reports.Synced("disk", $"web-{i}", t, interval: 60))).StatusCode);
         FillUp(filler);
-        HttpResponseMessage? refused = null;
-        for (var i = 0; i < 200 && refused is null; i++)
-        {
-            var response = await server.PostJson(BigReport($"full-{i}", t.AddSeconds(i)));
-            if (response.StatusCode != HttpStatusCode.OK)
-                refused = response;
-        }
+        var refused = await FirstRefusedAsync(server, t);
         Assert.Equal(HttpStatusCode.InsufficientStorage, refused?.StatusCode);
         server.Clock.Advance(TimeSpan.FromMinutes(4)); // the 100 targets go STALE: the sweep has rows to write
 
