@@ -3,8 +3,8 @@
 # measured in alternating rounds (the order flips every round) at one concurrency. Prints every round and
 # the median ratio B/A, and each build's server CPU per report (all threads, and the group-commit writer thread's
 # share), read from /proc: a writer-path cost that throughput on this noisy VM hides shows in the writer's share (A/A
-# within 0.6 µs per report; the all-threads figure moves by up to ~6 µs between two instances). Run it twice with the same build (an A/A control) to see what "no difference" looks
-# like: here it gave 0.99, 4 of 10.
+# within 0.6 µs per report; the all-threads figure moves by up to ~6 µs between two instances). Run it twice with the
+# same build (an A/A control) to see what "no difference" looks like: here it gave 0.99, 4 of 10.
 #
 #   dotnet publish src/GitOpsStatus.Server -c Release -o /tmp/a   # on the base commit
 #   dotnet publish src/GitOpsStatus.Server -c Release -o /tmp/b   # on the change
@@ -34,10 +34,6 @@ start() {
   PIDS+=($!)
   wait_http "http://127.0.0.1:$PORT/healthz"
 }
-
-# ticks FILE: CPU clock ticks (user + system) in a /proc stat file.
-ticks() { awk '{print $14 + $15}' "$1"; }
-HZ=$(getconf CLK_TCK)
 
 # rate PID PORT SECONDS → "reports/s µs-per-report writer-µs-per-report" (server CPU from /proc, writer thread by its name)
 rate() {

@@ -43,15 +43,13 @@ port=$(free_port); start_pushgateway "$port" "$WORK/pgw" --push.disable-consiste
 PORT_OF[pushgateway]=$port PID_OF[pushgateway]=${PIDS[-1]}
 NAMES="ours floor-plain floor-writer floor-fsync pushgateway"
 script() { [ "$1" = pushgateway ] && echo "$HERE/pushgateway.lua" || echo "$HERE/report.lua"; }
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-HZ=$(getconf CLK_TCK)
 
 # measure NAME CONNS SECONDS → "reports/s µs-per-report"
 measure() {
   local pid=${PID_OF[$1]} before after rate
-  before=$(ticks "$pid")
+  before=$(ticks "/proc/$pid/stat")
   rate=$(run_wrk "$(script "$1")" "http://127.0.0.1:${PORT_OF[$1]}" "$2" "$3" | cut -d' ' -f1)
-  after=$(ticks "$pid")
+  after=$(ticks "/proc/$pid/stat")
   echo "$rate $(python3 -c "print(round(($after - $before) / $HZ / ($rate * $3) * 1e6, 1))")"
 }
 

@@ -1,4 +1,5 @@
-# Sourced by the ingestion benchmarks: one wrk run, read from the RESULT line our Lua scripts print; and the peer, Pushgateway.
+# Sourced by the ingestion benchmarks: one wrk run, read from the RESULT line our Lua scripts print; the peer, Pushgateway;
+# and a process's or thread's CPU time, for CPU per report.
 
 # run_wrk SCRIPT URL CONNS SECONDS → "rps p50_ms p99_ms non2xx" (uses $THREADS wrk threads, at most CONNS)
 run_wrk() {
@@ -24,3 +25,7 @@ start_pushgateway() {
   PIDS+=($!)
   wait_http "http://127.0.0.1:$port/-/ready"
 }
+
+# ticks STAT_FILE: CPU clock ticks (user + system) in a /proc stat file (/proc/PID/stat, /proc/PID/task/TID/stat); $HZ per second.
+ticks() { awk '{print $14 + $15}' "$1"; }
+HZ=$(getconf CLK_TCK)
