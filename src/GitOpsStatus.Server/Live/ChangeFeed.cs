@@ -20,7 +20,10 @@ public sealed class ChangeFeed
     public void Signal()
     {
         Interlocked.Increment(ref _version);
-        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        // Only an open stream waits on the task: with none, a report costs one increment, not a new task (and a stream
+        // opening now reads the version after this increment, as TryOpen's increment comes before its WaitAsync).
+        if (Volatile.Read(ref _listeners) > 0)
+            Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     /// <summary>True once <see cref="Version"/> differs from <paramref name="seen"/>; false after <paramref name="timeout"/> or when cancelled.</summary>

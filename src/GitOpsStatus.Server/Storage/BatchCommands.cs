@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Data.Sqlite;
 
 namespace GitOpsStatus.Server.Storage;
@@ -8,7 +7,37 @@ namespace GitOpsStatus.Server.Storage;
 internal sealed record StoredState(long Id, string SyncStatus, string DriftKey, string? Revision, long LastCheck, long StatusSince, long? LastSyncedAt, byte[] Hash,
     long? IntervalSeconds, string? AlertStatus, long? AlertedAt, long? AckId, string? AckKey, long? AckUntil,
     string? FlapTimes = null, long? FlappingSince = null, long? NotifyDue = null, string? NotifyFrom = null,
-    string? DriftFiles = null, string? FileStarts = null, string? DriftStarts = null);
+    string? DriftFiles = null, string? FileStarts = null, string? DriftStarts = null)
+{
+    // What BatchCommands.Store writes, set in place when the writer keeps the row (TargetStateCache): a kept row lives
+    // long, and a new copy (or new strings in it) per heartbeat would be promoted and die in gen2 (background GCs in bench/ingest/ab.sh).
+    public string SyncStatus { get; private set; } = SyncStatus;
+    public string? Revision { get; private set; } = Revision;
+    public long LastCheck { get; private set; } = LastCheck;
+    public long StatusSince { get; private set; } = StatusSince;
+    public long? LastSyncedAt { get; private set; } = LastSyncedAt;
+    public long? IntervalSeconds { get; private set; } = IntervalSeconds;
+    public string? AlertStatus { get; private set; } = AlertStatus;
+    public long? AlertedAt { get; private set; } = AlertedAt;
+    public byte[] Hash { get; private set; } = Hash;
+
+    /// <summary>The row as <see cref="BatchCommands.Store"/> just rewrote it; references change only when their value did.</summary>
+    public void Rewritten(IncomingReport incoming, long lastCheck, long statusSince, long? lastSyncedAt, string alertStatus, long? alertedAt)
+    {
+        var r = incoming.Report;
+        if (SyncStatus != r.SyncStatus)
+            SyncStatus = r.SyncStatus!;
+        if (Revision != r.Revision)
+            Revision = r.Revision;
+        if (AlertStatus != alertStatus)
+            AlertStatus = alertStatus;
+        if (Hash.Length == incoming.Hash.Length)
+            incoming.Hash.CopyTo(Hash.AsSpan());
+        else
+            Hash = incoming.Hash.ToArray();
+        (LastCheck, StatusSince, LastSyncedAt, IntervalSeconds, AlertedAt) = (lastCheck, statusSince, lastSyncedAt, r.IntervalSeconds, alertedAt);
+    }
+}
 
 /// <summary>
 /// The writer's commands, prepared once on the writer connection and reused for every batch with only their
@@ -40,12 +69,12 @@ internal sealed class BatchCommands : IDisposable
             INSERT INTO targets (sync_status, drift_count, files, drift_key, last_check, received_at, status_since, last_synced_at,
                 revision, source, interval_seconds, error, report_hash, report, alert_status, alerted_at, detection, detection_error, cause, repo, server)
             VALUES ($status, $count, $files, $key, $last_check, $received_at, $since, $synced,
-                $revision, $source, $interval, $error, $hash, $report, $alert, $alerted, $detection, $detection_error, $cause, $repo, $server)
+                $revision, $source, $interval, $error, $hash, CAST($report AS TEXT), $alert, $alerted, $detection, $detection_error, $cause, $repo, $server)
             """, ["$repo", "$server", .. RowValues]);
         _update = Prepared(connection, """
             UPDATE targets SET sync_status = $status, drift_count = $count, files = $files, drift_key = $key, last_check = $last_check,
                 received_at = $received_at, status_since = $since, last_synced_at = $synced, revision = $revision, source = $source,
-                interval_seconds = $interval, error = $error, report_hash = $hash, report = $report, alert_status = $alert, alerted_at = $alerted,
+                interval_seconds = $interval, error = $error, report_hash = $hash, report = CAST($report AS TEXT), alert_status = $alert, alerted_at = $alerted,
                 detection = $detection, detection_error = $detection_error, cause = $cause
             WHERE id = $id
             """, ["$id", .. RowValues]);
@@ -118,10 +147,10 @@ internal sealed class BatchCommands : IDisposable
     {
         var r = incoming.Report;
         var command = stored is null ? Set(_insert, tx, 0, r.Repo, r.Server) : Set(_update, tx, 0, stored.Id);
-        // The stored report stays TEXT (UTF-8), as the read side expects it.
+        // The stored report stays TEXT, as the read side expects it: its UTF-8 bound as bytes and cast, not decoded to a string and encoded back.
         Set(command, tx, command.Parameters.Count - RowValues.Length, r.SyncStatus, r.DriftCount ?? 0, incoming.FilesJoined, incoming.DriftKey, lastCheck,
             incoming.ReceivedAt.ToUnixTimeMilliseconds(), statusSince, lastSyncedAt, r.Revision, r.Source, r.IntervalSeconds, r.Error, incoming.Hash,
-            Encoding.UTF8.GetString(incoming.CanonicalJson), alertStatus, alertedAt, r.Detection, incoming.DetectionError, incoming.Cause).ExecuteNonQuery();
+            incoming.CanonicalJson, alertStatus, alertedAt, r.Detection, incoming.DetectionError, incoming.Cause).ExecuteNonQuery();
     }
 
     public void InsertEvent(SqliteTransaction tx, IncomingReport incoming, long at, string changes, StoredState? before, string? fromStatus)

@@ -16,6 +16,7 @@ public sealed partial class SqliteStore : IStatusStore
 {
     private readonly SqliteConnection _writer;
     private readonly BatchCommands _commands;
+    private readonly TargetStateCache _known;
     private readonly string _readConnectionString;
     private readonly ServerOptions _options;
     private readonly WalCheckpointer _checkpointer;
@@ -29,6 +30,9 @@ public sealed partial class SqliteStore : IStatusStore
     public string DatabasePath { get; }
 
     private const int WriterCacheKiB = 8 * 1024;
+
+    // Rows the writer keeps (TargetStateCache), under 1 KB each: under 20 MB, beside the read side's budget (bench/read/run.sh).
+    private const int KnownTargets = 20_000;
 
     public string Kind => "sqlite";
 
@@ -55,6 +59,7 @@ public sealed partial class SqliteStore : IStatusStore
         Pragma(_writer, $"PRAGMA cache_size = -{WriterCacheKiB}");
         SqliteSchema.Migrate(_writer);
         _commands = new BatchCommands(_writer);
+        _known = new TargetStateCache(_writer, KnownTargets);
         _checkpointer = new WalCheckpointer(builder.ToString());
         builder.Mode = SqliteOpenMode.ReadOnly;
         _readConnectionString = builder.ToString();
@@ -65,10 +70,20 @@ public sealed partial class SqliteStore : IStatusStore
     {
         var results = new IngestResult[batch.Count];
         // Disposed uncommitted (an exception), the transaction rolls back unless SQLite already did.
-        using var tx = _writer.BeginTransaction(deferred: false);
-        for (var i = 0; i < batch.Count; i++)
-            results[i] = Apply(tx, batch[i]);
-        tx.Commit();
+        try
+        {
+            _known.Validate();
+            using var tx = _writer.BeginTransaction(deferred: false);
+            for (var i = 0; i < batch.Count; i++)
+                results[i] = Apply(tx, batch[i]);
+            tx.Commit();
+        }
+        catch
+        {
+            _known.Clear();
+            throw;
+        }
+        _known.Committed();
         return results;
     }
 
@@ -76,7 +91,8 @@ public sealed partial class SqliteStore : IStatusStore
     {
         var report = incoming.Report;
         var lastCheck = incoming.LastCheck.ToUnixTimeMilliseconds();
-        var stored = _commands.Find(tx, report.Repo!, report.Server!);
+        var known = _known.Find(report.Repo!, report.Server!);
+        var stored = known ?? _commands.Find(tx, report.Repo!, report.Server!);
         if (stored is not null)
         {
             if (lastCheck < stored.LastCheck)
@@ -114,6 +130,15 @@ public sealed partial class SqliteStore : IStatusStore
                 QueueNotifications(tx, Transition.Of(incoming, effects.Announced, effects.Announced, lastCheck) with { Kind = Transition.Unacknowledged },
                     incoming.ReceivedAt.ToUnixTimeMilliseconds());
         }
+        // Kept when Store's update was all this report wrote to its row (a heartbeat), updated last: above, stored is the row before.
+        if (stored is not null && effects.Notice is null && effects.AckEnd is null && stored.DriftKey == incoming.DriftKey)
+        {
+            stored.Rewritten(incoming, lastCheck, effects.StatusSince, effects.LastSyncedAt, effects.Announced, effects.AnnouncedAt);
+            if (known is null)
+                _known.Keep(report.Repo!, report.Server!, stored);
+        }
+        else if (known is not null)
+            _known.Forget(report.Repo!, report.Server!);
         return new IngestResult(IngestOutcome.Stored, effects.Changes.Length > 0, incoming.LastCheck,
             TargetRules.IsStatusChange(effects.Changes) ? new StatusChange(effects.FromStatus) : null);
     }
@@ -180,6 +205,7 @@ public sealed partial class SqliteStore : IStatusStore
             _versionCommand?.Dispose();
         }
         _commands.Dispose();
+        _known.Dispose();
         _writer.Dispose();
         _checkpointer.Dispose();
         SqliteConnection.ClearAllPools();
