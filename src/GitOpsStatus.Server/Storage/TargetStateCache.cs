@@ -13,15 +13,16 @@ namespace GitOpsStatus.Server.Storage;
 internal sealed class TargetStateCache(SqliteConnection writer, int capacity) : IDisposable
 {
     private readonly Dictionary<(string Repo, string Server), StoredState> _rows = new();
-    private readonly SqliteCommand _dataVersion = Command(writer, "PRAGMA data_version");
+    // Both counters in one statement, through Microsoft.Data.Sqlite like every other (the server's one SQLite API).
+    private readonly SqliteCommand _counters = Command(writer, "SELECT data_version, total_changes() FROM pragma_data_version");
     private long _version = -1;
-    private int _changes = -1;
+    private long _changes = -1;
 
     /// <summary>Before a batch: drops every row if anything but the writer's own batches wrote since the last one committed.</summary>
     public void Validate()
     {
-        var version = (long)_dataVersion.ExecuteScalar()!;
-        if (version != _version || SQLitePCL.raw.sqlite3_total_changes(writer.Handle) != _changes)
+        var (version, changes) = Counters();
+        if (version != _version || changes != _changes)
         {
             _rows.Clear();
             _version = version;
@@ -29,7 +30,7 @@ internal sealed class TargetStateCache(SqliteConnection writer, int capacity) : 
     }
 
     /// <summary>After a batch committed: the rows it kept are the database's.</summary>
-    public void Committed() => _changes = SQLitePCL.raw.sqlite3_total_changes(writer.Handle);
+    public void Committed() => _changes = Counters().Changes;
 
     /// <summary>A batch failed (rolled back): nothing kept of it, nor of the batches before, is trusted.</summary>
     public void Clear()
@@ -49,7 +50,14 @@ internal sealed class TargetStateCache(SqliteConnection writer, int capacity) : 
 
     public void Forget(string repo, string server) => _rows.Remove((repo, server));
 
-    public void Dispose() => _dataVersion.Dispose();
+    public void Dispose() => _counters.Dispose();
+
+    private (long Version, long Changes) Counters()
+    {
+        using var row = _counters.ExecuteReader();
+        row.Read();
+        return (row.GetInt64(0), row.GetInt64(1));
+    }
 
     private static SqliteCommand Command(SqliteConnection connection, string sql)
     {
