@@ -75,6 +75,25 @@ public sealed class WriterStateCacheTests : IDisposable
     }
 
     [Fact]
+    public void A_heartbeat_of_a_batch_that_failed_is_stored_when_sent_again()
+    {
+        // A batch fails after the kept row took its heartbeat: the second report's history event is refused. Two guards
+        // cover it (the batch's catch empties the cache, and total_changes() counts the rolled-back statements): this fails without both.
+        using (var other = new SqliteConnection($"Data Source={_store.DatabasePath}"))
+        {
+            other.Open();
+            using var trigger = other.CreateCommand();
+            trigger.CommandText = "CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.server = 'web-2' BEGIN SELECT RAISE(ABORT, 'refused'); END";
+            trigger.ExecuteNonQuery();
+        }
+        Heartbeat(30); // kept again after the trigger's commit emptied the cache
+        Assert.Throws<SqliteException>(() => _store.ApplyBatch([Prepare(40), Prepare(40, "web-2")]));
+
+        // Rolled back: a kept row that still said 40 would answer "unchanged", and the report would be lost.
+        Assert.Equal(IngestOutcome.Stored, Heartbeat(40).Outcome);
+    }
+
+    [Fact]
     public void An_older_report_after_a_kept_heartbeat_is_superseded_and_the_same_one_again_unchanged()
     {
         Assert.Equal(IngestOutcome.Superseded, Heartbeat(15).Outcome);
@@ -85,17 +104,19 @@ public sealed class WriterStateCacheTests : IDisposable
     private (string? From, string To)[] Claim() =>
         _store.ClaimNotifications(T0.AddDays(1), TimeSpan.FromMinutes(1), 100).Select(n => (n.Transition.From, n.Transition.To)).ToArray();
 
-    private IngestResult Heartbeat(int seconds)
+    private IngestResult Heartbeat(int seconds) => _store.ApplyBatch([Prepare(seconds)])[0];
+
+    private static IncomingReport Prepare(int seconds, string server = "web-1")
     {
         var json = JsonSerializer.Serialize(new
         {
             repo = "infra/app",
-            server = "web-1",
+            server,
             sync_status = "SYNCED",
             drift_count = 0,
             files = Array.Empty<object>(),
             last_check = T0.AddSeconds(seconds).ToString("O"),
         });
-        return _store.ApplyBatch([IngestApi.Prepare(JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!, T0.AddSeconds(seconds))])[0];
+        return IngestApi.Prepare(JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!, T0.AddSeconds(seconds));
     }
 }
