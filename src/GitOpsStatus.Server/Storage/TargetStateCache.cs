@@ -6,7 +6,7 @@ namespace GitOpsStatus.Server.Storage;
 /// The SQLite writer's copy of each target's row as its own last batch left it, so a heartbeat is not read back before it
 /// is rewritten (the find was a fifth of the writer's CPU per heartbeat: bench/ingest/ab.sh).
 /// <para>Only the writer thread uses it, and only while nothing else wrote: it is emptied when anything on the writer
-/// connection changed rows between two batches (a job: a delete, an acknowledgement, a sweep; <c>sqlite3_total_changes</c>),
+/// connection changed rows between two batches (a job: a delete, an acknowledgement, a sweep; <c>total_changes()</c>),
 /// when another connection or process committed (<c>PRAGMA data_version</c>), and when a batch fails. A row is kept only
 /// when a report rewrote exactly the columns <see cref="BatchCommands.Store"/> writes; any other write to it drops it.</para>
 /// </summary>
@@ -30,7 +30,18 @@ internal sealed class TargetStateCache(SqliteConnection writer, int capacity) : 
     }
 
     /// <summary>After a batch committed: the rows it kept are the database's.</summary>
-    public void Committed() => _changes = Counters().Changes;
+    public void Committed()
+    {
+        try
+        {
+            _changes = Counters().Changes;
+        }
+        catch (SqliteException)
+        {
+            // The batch is committed whatever this says (its reports must not be answered as failed): keep nothing instead.
+            Clear();
+        }
+    }
 
     /// <summary>A batch failed (rolled back): nothing kept of it, nor of the batches before, is trusted.</summary>
     public void Clear()
