@@ -15,6 +15,22 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Every line the server wrote so far, standard output and error.</summary>
     public IReadOnlyCollection<string> Output => _output;
 
+    /// <summary>
+    /// True once a line containing <paramref name="text"/> has been written, waiting up to <paramref name="timeout"/>: a line
+    /// logged after a write the test can already see (a background loop's, once its commit is visible) arrives a little later.
+    /// </summary>
+    public async Task<bool> WroteAsync(string text, TimeSpan timeout)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!_output.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            if (waited.Elapsed > timeout)
+                return false;
+            await Task.Delay(50);
+        }
+        return true;
+    }
+
     public Uri BaseAddress { get; }
     public int Pid => _process.Id;
 
