@@ -106,17 +106,6 @@ public sealed class WriterStateCacheTests : IDisposable
 
     private IngestResult Heartbeat(int seconds) => _store.ApplyBatch([Prepare(seconds)])[0];
 
-    private static IncomingReport Prepare(int seconds, string server = "web-1")
-    {
-        var json = JsonSerializer.Serialize(new
-        {
-            repo = "infra/app",
-            server,
-            sync_status = "SYNCED",
-            drift_count = 0,
-            files = Array.Empty<object>(),
-            last_check = T0.AddSeconds(seconds).ToString("O"),
-        });
-        return IngestApi.Prepare(JsonSerializer.Deserialize(json, ReportJson.Default.StatusReport)!, T0.AddSeconds(seconds));
-    }
+    private static IncomingReport Prepare(int seconds, string server = "web-1") => IngestApi.Prepare(
+        JsonSerializer.Deserialize(Reports.Synced("infra/app", server, T0.AddSeconds(seconds)), ReportJson.Default.StatusReport)!, T0.AddSeconds(seconds));
 }

@@ -34,7 +34,7 @@ internal sealed record StoredState(long Id, string SyncStatus, string DriftKey, 
         if (Hash.Length == incoming.Hash.Length)
             incoming.Hash.CopyTo(Hash.AsSpan());
         else
-            Hash = incoming.Hash.ToArray();
+            Hash = incoming.Hash;
         (LastCheck, StatusSince, LastSyncedAt, IntervalSeconds, AlertedAt) = (lastCheck, statusSince, lastSyncedAt, r.IntervalSeconds, alertedAt);
     }
 }
@@ -177,7 +177,7 @@ internal sealed class BatchCommands : IDisposable
         _pruneStarts.Dispose();
     }
 
-    private static SqliteCommand Prepared(SqliteConnection connection, string sql, params string[] names)
+    internal static SqliteCommand Prepared(SqliteConnection connection, string sql, params string[] names)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;

@@ -31,7 +31,7 @@ public sealed partial class SqliteStore : IStatusStore
 
     private const int WriterCacheKiB = 8 * 1024;
 
-    // Rows the writer keeps (TargetStateCache), under 1 KB each: under 20 MB, beside the read side's budget (bench/read/run.sh).
+    // Rows the writer keeps (TargetStateCache): bounded, so a large fleet's cache stays small beside the read side's memory budget (bench/read/run.sh).
     private const int KnownTargets = 20_000;
 
     public string Kind => "sqlite";
@@ -114,7 +114,8 @@ public sealed partial class SqliteStore : IStatusStore
         if (effects.Notice is { } notice)
             _commands.StoreNotice(tx, report.Repo!, report.Server!, notice);
         // Drift bookkeeping only when the drifted file set changed: a heartbeat or a repeated report writes none of it.
-        if (stored is null ? incoming.Names.Length > 0 : stored.DriftKey != incoming.DriftKey)
+        var driftChanged = stored is null ? incoming.Names.Length > 0 : stored.DriftKey != incoming.DriftKey;
+        if (driftChanged)
             _commands.StoreDrift(tx, report.Repo!, report.Server!, TargetRules.NextDrift(
                 stored?.DriftFiles?.Split('\n') ?? [], BatchCommands.ParseTimes(stored?.FileStarts) ?? [], BatchCommands.ParseTimes(stored?.DriftStarts),
                 incoming.Names, lastCheck), lastCheck);
@@ -131,7 +132,7 @@ public sealed partial class SqliteStore : IStatusStore
                     incoming.ReceivedAt.ToUnixTimeMilliseconds());
         }
         // Kept when Store's update was all this report wrote to its row (a heartbeat), updated last: above, stored is the row before.
-        if (stored is not null && effects.Notice is null && effects.AckEnd is null && stored.DriftKey == incoming.DriftKey)
+        if (stored is not null && effects.Notice is null && effects.AckEnd is null && !driftChanged)
         {
             stored.Rewritten(incoming, lastCheck, effects.StatusSince, effects.LastSyncedAt, effects.Announced, effects.AnnouncedAt);
             if (known is null)

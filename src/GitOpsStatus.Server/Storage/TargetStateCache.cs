@@ -4,7 +4,7 @@ namespace GitOpsStatus.Server.Storage;
 
 /// <summary>
 /// The SQLite writer's copy of each target's row as its own last batch left it, so a heartbeat is not read back before it
-/// is rewritten (the find was a fifth of the writer's CPU per heartbeat: bench/ingest/ab.sh).
+/// is rewritten (the writer's CPU per heartbeat in bench/ingest/ab.sh).
 /// <para>Only the writer thread uses it, and only while nothing else wrote: it is emptied when anything on the writer
 /// connection changed rows between two batches (a job: a delete, an acknowledgement, a sweep; <c>total_changes()</c>),
 /// when another connection or process committed (<c>PRAGMA data_version</c>), and when a batch fails. A row is kept only
@@ -14,7 +14,7 @@ internal sealed class TargetStateCache(SqliteConnection writer, int capacity) : 
 {
     private readonly Dictionary<(string Repo, string Server), StoredState> _rows = new();
     // Both counters in one statement, through Microsoft.Data.Sqlite like every other (the server's one SQLite API).
-    private readonly SqliteCommand _counters = Command(writer, "SELECT data_version, total_changes() FROM pragma_data_version");
+    private readonly SqliteCommand _counters = BatchCommands.Prepared(writer, "SELECT data_version, total_changes() FROM pragma_data_version");
     private long _version = -1;
     private long _changes = -1;
 
@@ -68,13 +68,5 @@ internal sealed class TargetStateCache(SqliteConnection writer, int capacity) : 
         using var row = _counters.ExecuteReader();
         row.Read();
         return (row.GetInt64(0), row.GetInt64(1));
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Prepare();
-        return command;
     }
 }
